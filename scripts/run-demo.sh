@@ -1,0 +1,9 @@
+#!/usr/bin/env bash
+# Starts CameraHub with the sample city (Göteborg) on SQLite under data/, its fake cameras and demo users.
+# The URL is printed when the hub listens. Override with ASPNETCORE_URLS or extra arguments.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+scripts/setup.sh
+export ASPNETCORE_URLS="${ASPNETCORE_URLS:-http://127.0.0.1:5080}"
+dotnet build src/CameraHub -c Release -nologo -v quiet
+exec dotnet run --project src/CameraHub -c Release --no-build -- --CameraHub:Demo=true "$@"

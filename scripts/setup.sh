@@ -1,0 +1,34 @@
+#!/usr/bin/env bash
+# Installs what CameraHub needs beyond the .NET SDK: Debian packages (ffmpeg, GStreamer RTSP server,
+# OpenCV's runtime dependencies and sample footage, Chromium) and the repository's .NET tools.
+# Safe to run repeatedly: it installs only what is missing.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+packages=(
+  ffmpeg                                  # recording, fMP4/HLS, masking I/O, ffprobe as judge
+  libgtk-3-0                              # OpenCvSharp's native library links against it
+  opencv-doc opencv-data                  # real street footage (vtest.avi) and detector models
+  gir1.2-gst-rtsp-server-1.0 gstreamer1.0-plugins-base gstreamer1.0-plugins-good
+  gstreamer1.0-plugins-ugly gstreamer1.0-x gstreamer1.0-tools  # the fake cameras' RTSP server
+  python3-gi                              # GStreamer RTSP server from the system Python
+  rtsp-server-perl                        # an independent RTSP relay (UDP) for tests and baselines
+  chromium fonts-liberation               # the web console's browser tests
+  sqlite3                                 # inspecting and tampering with the database in tests
+  procps iproute2                         # process and network-namespace checks in tests
+)
+
+missing=()
+for p in "${packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+
+if [ ${#missing[@]} -gt 0 ]; then
+  echo "Installing Debian packages: ${missing[*]}"
+  SUDO=""
+  [ "$(id -u)" -eq 0 ] || SUDO="sudo"
+  $SUDO apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi
+
+dotnet tool restore >/dev/null

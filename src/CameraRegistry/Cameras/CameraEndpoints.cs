@@ -1,0 +1,148 @@
+using CameraHub.CameraRegistry.Persistence;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.AspNetCore.Routing;
+using Microsoft.EntityFrameworkCore;
+
+namespace CameraHub.CameraRegistry.Cameras;
+
+/// <summary>A page of cameras.</summary>
+public sealed record CameraPage(int Total, int Page, int PageSize, IReadOnlyList<CameraView> Items);
+
+/// <summary>Routes under /api/cameras for the registry.</summary>
+public static class CameraEndpoints
+{
+    /// <summary>Maps list, create, read, replace, decommission and history.</summary>
+    public static RouteGroupBuilder MapCameraEndpoints(this IEndpointRouteBuilder routes)
+    {
+        var group = routes.MapGroup("/api/cameras").WithTags("Cameras");
+        group.MapGet("/", ListAsync).WithName("ListCameras")
+            .WithSummary("Cameras, filtered by owner, category, mode, status, text and permit expiry; paged.");
+        group.MapPost("/", CreateAsync).WithName("CreateCamera");
+        group.MapGet("/{id}", GetAsync).WithName("GetCamera");
+        group.MapPut("/{id}", UpdateAsync).WithName("UpdateCamera");
+        group.MapDelete("/{id}", DecommissionAsync).WithName("DecommissionCamera")
+            .WithSummary("Decommissions the camera; it and its history stay for the legal register.");
+        group.MapGet("/{id}/history", HistoryAsync).WithName("CameraHistory");
+        return group;
+    }
+
+    internal static async Task<Ok<CameraPage>> ListAsync(
+        RegistryDbContext db, TimeProvider time, string? owner, CameraCategory? category, CameraMode? mode,
+        CameraStatus? status, string? q, int? permitExpiringWithinDays, int page = 1, int pageSize = 100,
+        CancellationToken ct = default)
+    {
+        page = Math.Max(1, page);
+        pageSize = Math.Clamp(pageSize, 1, 1000);
+        var today = DateOnly.FromDateTime(time.GetUtcNow().UtcDateTime);
+        var query = CameraQuery.Filter(db.Cameras.AsNoTracking(), owner, category, mode, status, q, permitExpiringWithinDays, today);
+        var total = await query.CountAsync(ct);
+        var items = await query.OrderBy(c => c.Id).Skip((page - 1) * pageSize).Take(pageSize).ToListAsync(ct);
+        return TypedResults.Ok(new CameraPage(total, page, pageSize, [.. items.Select(c => CameraView.From(c, today))]));
+    }
+
+    internal static async Task<Results<Created<CameraView>, ValidationProblem, Conflict<HttpValidationProblemDetails>>> CreateAsync(
+        CameraInput input, CameraCatalogue catalogue, HttpContext http, CancellationToken ct)
+    {
+        var result = await catalogue.CreateAsync(input, Actor(http), ct);
+        if (result.Conflict)
+        {
+            return TypedResults.Conflict(new HttpValidationProblemDetails(ToArrays(result.Errors)) { Title = "The camera already exists." });
+        }
+
+        return result.Succeeded
+            ? TypedResults.Created($"/api/cameras/{result.Camera!.Id}", CameraView.From(result.Camera, catalogue.Today()))
+            : Invalid(result.Errors);
+    }
+
+    internal static async Task<Results<Ok<CameraView>, NotFound>> GetAsync(string id, RegistryDbContext db, TimeProvider time, CancellationToken ct)
+    {
+        var camera = await db.Cameras.AsNoTracking().FirstOrDefaultAsync(c => c.Id == id, ct);
+        return camera is null
+            ? TypedResults.NotFound()
+            : TypedResults.Ok(CameraView.From(camera, DateOnly.FromDateTime(time.GetUtcNow().UtcDateTime)));
+    }
+
+    internal static async Task<Results<Ok<CameraView>, NotFound, ValidationProblem>> UpdateAsync(
+        string id, CameraInput input, CameraCatalogue catalogue, HttpContext http, CancellationToken ct)
+    {
+        var result = await catalogue.UpdateAsync(id, input, Actor(http), ct);
+        if (result.NotFound)
+        {
+            return TypedResults.NotFound();
+        }
+
+        return result.Succeeded ? TypedResults.Ok(CameraView.From(result.Camera!, catalogue.Today())) : Invalid(result.Errors);
+    }
+
+    internal static async Task<Results<Ok<CameraView>, NotFound>> DecommissionAsync(
+        string id, CameraCatalogue catalogue, HttpContext http, CancellationToken ct)
+    {
+        var result = await catalogue.DecommissionAsync(id, Actor(http), ct);
+        return result.NotFound ? TypedResults.NotFound() : TypedResults.Ok(CameraView.From(result.Camera!, catalogue.Today()));
+    }
+
+    internal static async Task<Results<Ok<List<CameraChange>>, NotFound>> HistoryAsync(string id, RegistryDbContext db, CancellationToken ct)
+    {
+        if (!await db.Cameras.AnyAsync(c => c.Id == id, ct))
+        {
+            return TypedResults.NotFound();
+        }
+
+        var changes = await db.CameraChanges.AsNoTracking().Where(c => c.CameraId == id).OrderBy(c => c.Id).ToListAsync(ct);
+        return TypedResults.Ok(changes);
+    }
+
+    /// <summary>The signed-in user's name, for history and audit.</summary>
+    public static string Actor(HttpContext http) => http.User.Identity?.Name ?? "anonymous";
+
+    internal static ValidationProblem Invalid(Dictionary<string, List<string>> errors) =>
+        TypedResults.ValidationProblem(ToArrays(errors), title: $"The camera breaks {errors.Values.Sum(v => v.Count)} rule(s); nothing was written.");
+
+    private static Dictionary<string, string[]> ToArrays(Dictionary<string, List<string>> errors) =>
+        errors.ToDictionary(e => e.Key, e => e.Value.ToArray(), StringComparer.Ordinal);
+}
+
+/// <summary>The camera list's filters, shared by the API and reports.</summary>
+public static class CameraQuery
+{
+    public static IQueryable<Camera> Filter(
+        IQueryable<Camera> query, string? owner, CameraCategory? category, CameraMode? mode, CameraStatus? status,
+        string? text, int? permitExpiringWithinDays, DateOnly today)
+    {
+        if (!string.IsNullOrEmpty(owner))
+        {
+            query = query.Where(c => c.OwnerId == owner);
+        }
+
+        if (category is { } cat)
+        {
+            query = query.Where(c => c.Category == cat);
+        }
+
+        if (mode is { } m)
+        {
+            query = query.Where(c => c.Mode == m);
+        }
+
+        if (status is { } s)
+        {
+            query = query.Where(c => c.Status == s);
+        }
+
+        if (!string.IsNullOrWhiteSpace(text))
+        {
+            var pattern = $"%{text.Trim()}%";
+            query = query.Where(c => EF.Functions.Like(c.Name, pattern) || EF.Functions.Like(c.Id, pattern));
+        }
+
+        if (permitExpiringWithinDays is { } days)
+        {
+            var limit = today.AddDays(days);
+            query = query.Where(c => c.LegalBasis.Kind == LegalBasisKind.Permit && c.LegalBasis.PermitValidUntil <= limit);
+        }
+
+        return query;
+    }
+}

@@ -1,0 +1,51 @@
+using System.Text;
+using CameraHub.CameraRegistry.Cameras;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.AspNetCore.Mvc;
+using Microsoft.AspNetCore.Routing;
+
+namespace CameraHub.CameraRegistry.Import;
+
+/// <summary>POST /api/cameras/import.</summary>
+public static class ImportEndpoints
+{
+    public static RouteHandlerBuilder MapCameraImport(this IEndpointRouteBuilder routes) =>
+        routes.MapPost("/api/cameras/import", ImportAsync)
+            .WithTags("Cameras")
+            .WithSummary("Imports a camera CSV (text/csv, UTF-8): every row or none; each bad row named by line and field.")
+            .Accepts<string>("text/csv");
+
+    internal static async Task<Results<Ok<ImportSummary>, ProblemHttpResult>> ImportAsync(
+        HttpRequest request, CameraImporter importer, CancellationToken ct)
+    {
+        using var reader = new StreamReader(request.Body, Encoding.UTF8);
+        var result = await importer.ImportAsync(reader, CameraEndpoints.Actor(request.HttpContext), ct);
+        if (result.Succeeded)
+        {
+            return TypedResults.Ok(new ImportSummary(result.Imported));
+        }
+
+        return TypedResults.Problem(ToProblem(result));
+    }
+
+    /// <summary>A problem document listing every bad row; nothing was imported.</summary>
+    public static ProblemDetails ToProblem(ImportResult result)
+    {
+        var lines = result.Errors.Select(e => e.Line).Distinct().Count();
+        var problem = new HttpValidationProblemDetails(
+            result.Errors.GroupBy(e => $"line {e.Line}: {e.Field}")
+                .ToDictionary(g => g.Key, g => g.Select(e => e.Message).ToArray()))
+        {
+            Status = StatusCodes.Status400BadRequest,
+            Title = $"{result.Errors.Count} problem(s) on {lines} line(s); nothing was imported.",
+            Type = "https://camerahub.local/problems/import-rejected",
+        };
+        problem.Extensions["rowErrors"] = result.Errors;
+        return problem;
+    }
+}
+
+/// <summary>How many cameras an import wrote.</summary>
+public sealed record ImportSummary(int Imported);

@@ -22,6 +22,7 @@ public static class RegistryModule
         services.AddDbContext<RegistryDbContext>(o => o.UseSqlite(connectionString, s => s.MigrationsHistoryTable(RegistryDbContext.MigrationsTable)));
         services.AddScoped<CameraCatalogue>();
         services.AddScoped<CameraImporter>();
+        services.AddSingleton<ICameraDirectory, CameraDirectory>();
         services.AddSingleton<CredentialProtector>();
         services.AddOptions<CostAssumptions>().Bind(configuration.GetSection("CameraHub:Costs"));
         services.AddDataProtection();

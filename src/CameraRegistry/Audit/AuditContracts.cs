@@ -1,0 +1,80 @@
+namespace CameraHub.CameraRegistry.Audit;
+
+/// <summary>What happened. Numbers are stored and never reused; blocks of 100 per subject.</summary>
+public enum AuditAction
+{
+    LoginSucceeded = 100,
+    LoginFailed = 101,
+    UserLockedOut = 102,
+    UserCreated = 110,
+    UserDisabled = 111,
+    UserChanged = 112,
+
+    GrantCreated = 200,
+    GrantRevoked = 201,
+
+    CameraCreated = 300,
+    CameraUpdated = 301,
+    CameraImported = 302,
+    CameraDecommissioned = 303,
+    CameraProbed = 304,
+    OrganisationCreated = 310,
+    SiteCreated = 311,
+
+    LiveViewStarted = 400,
+    LiveViewEnded = 401,
+    LiveViewRevoked = 402,
+
+    PlaybackStarted = 500,
+    PlaybackEnded = 501,
+    RecordingsListed = 502,
+
+    EvidenceRequested = 600,
+    EvidenceApproved = 601,
+    EvidenceRejected = 602,
+    EvidenceProduced = 603,
+    EvidenceDownloaded = 604,
+    EvidenceExpired = 605,
+    EvidenceFailed = 606,
+
+    RecordingsDeleted = 700,
+    LegalHoldCreated = 701,
+    LegalHoldReleased = 702,
+    RecordingPaused = 703,
+
+    PartnerSessionStarted = 800,
+    PartnerSessionEnded = 801,
+    PartnerCredentialsIssued = 802,
+    SharingAgreementChanged = 803,
+
+    AccessDenied = 900,
+    AuditQueried = 901,
+    AuditExported = 902,
+    MaskViewed = 903,
+}
+
+/// <summary>Whether the action was let through.</summary>
+public enum AuditOutcome
+{
+    Allowed = 1,
+    Denied = 2,
+}
+
+/// <summary>One thing to append to the audit log; the log adds sequence, time and hashes.</summary>
+public sealed record AuditEvent(
+    AuditAction Action,
+    AuditOutcome Outcome,
+    string Actor,
+    string? CameraId = null,
+    string? Purpose = null,
+    string? RemoteAddress = null,
+    string? Details = null,
+    string? SubjectType = null,
+    string? SubjectId = null);
+
+/// <summary>Appends to the append-only, hash-chained audit log (DESIGN.md 4.5).</summary>
+public interface IAuditLog
+{
+    /// <summary>Appends the event; returns its sequence number.</summary>
+    Task<long> AppendAsync(AuditEvent auditEvent, CancellationToken ct);
+}

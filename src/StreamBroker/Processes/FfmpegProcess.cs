@@ -1,0 +1,207 @@
+using System.Diagnostics;
+using Microsoft.Extensions.Logging;
+
+namespace CameraHub.StreamBroker.Processes;
+
+/// <summary>
+/// One ffmpeg (or ffprobe) child process as live relay, recording, masking and export use it: arguments as a list
+/// (never one string), stderr to the logger with the tail kept for error messages, stdout and stdin as pipes,
+/// graceful stop ('q' on stdin) then a kill of the whole process tree, and the exit code always reported.
+/// </summary>
+public sealed class FfmpegProcess : IAsyncDisposable
+{
+    private const int TailLines = 30;
+    private readonly Process _process;
+    private readonly ILogger _logger;
+    private readonly Queue<string> _tail = new();
+    private readonly TaskCompletionSource<int> _exited = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private readonly Task _stderrPump;
+    private int _stopping;
+
+    private FfmpegProcess(Process process, ILogger logger, string name)
+    {
+        _process = process;
+        _logger = logger;
+        Name = name;
+        _stderrPump = Task.Run(PumpStderrAsync);
+        process.EnableRaisingEvents = true;
+        process.Exited += (_, _) => _ = ReportExitAsync();
+        if (process.HasExited)
+        {
+            _ = ReportExitAsync();
+        }
+    }
+
+    /// <summary>A label for logs, e.g. "upstream TRF-001".</summary>
+    public string Name { get; }
+
+    /// <summary>The OS process id (for tests counting processes and for diagnostics).</summary>
+    public int Id => _process.Id;
+
+    /// <summary>ffmpeg's stdout (e.g. fragmented MP4 on pipe:1).</summary>
+    public Stream StandardOutput => _process.StandardOutput.BaseStream;
+
+    /// <summary>ffmpeg's stdin (e.g. raw frames on pipe:0).</summary>
+    public Stream StandardInput => _process.StandardInput.BaseStream;
+
+    /// <summary>Completes with the exit code when the process ends, however it ends.</summary>
+    public Task<int> Exited => _exited.Task;
+
+    /// <summary>The last lines ffmpeg wrote to stderr, for error messages.</summary>
+    public string Tail
+    {
+        get
+        {
+            lock (_tail)
+            {
+                return string.Join('\n', _tail);
+            }
+        }
+    }
+
+    /// <summary>Starts <paramref name="executable"/> (ffmpeg, ffprobe) with <paramref name="arguments"/>.</summary>
+    public static FfmpegProcess Start(string executable, IEnumerable<string> arguments, ILogger logger, string name)
+    {
+        var info = new ProcessStartInfo(executable)
+        {
+            RedirectStandardInput = true,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+            CreateNoWindow = true,
+        };
+        foreach (var a in arguments)
+        {
+            info.ArgumentList.Add(a);
+        }
+
+        var process = Process.Start(info) ?? throw new InvalidOperationException($"could not start {executable}");
+        logger.LogDebug("{Name}: started {Executable} (pid {Pid})", name, executable, process.Id);
+        return new FfmpegProcess(process, logger, name);
+    }
+
+    /// <summary>Asks ffmpeg to finish ('q'), waits up to <paramref name="grace"/>, then kills the process tree.</summary>
+    public async Task<int> StopAsync(TimeSpan grace)
+    {
+        if (Interlocked.Exchange(ref _stopping, 1) == 0 && !_process.HasExited)
+        {
+            try
+            {
+                await _process.StandardInput.WriteAsync("q");
+                await _process.StandardInput.FlushAsync();
+                _process.StandardInput.Close();
+            }
+            catch (IOException)
+            {
+                // stdin already closed: ffmpeg is on its way out.
+            }
+            catch (ObjectDisposedException)
+            {
+            }
+        }
+
+        using var timeout = new CancellationTokenSource(grace);
+        try
+        {
+            return await Exited.WaitAsync(timeout.Token);
+        }
+        catch (OperationCanceledException)
+        {
+            Kill();
+            return await Exited;
+        }
+    }
+
+    /// <summary>Kills the process and its children at once.</summary>
+    public void Kill()
+    {
+        try
+        {
+            if (!_process.HasExited)
+            {
+                _process.Kill(entireProcessTree: true);
+            }
+        }
+        catch (InvalidOperationException)
+        {
+            // already gone
+        }
+    }
+
+    private async Task PumpStderrAsync()
+    {
+        try
+        {
+            while (await _process.StandardError.ReadLineAsync() is { } line)
+            {
+                lock (_tail)
+                {
+                    _tail.Enqueue(line);
+                    if (_tail.Count > TailLines)
+                    {
+                        _tail.Dequeue();
+                    }
+                }
+
+                _logger.LogDebug("{Name}: {Line}", Name, line);
+            }
+        }
+        catch (IOException)
+        {
+        }
+        catch (ObjectDisposedException)
+        {
+        }
+    }
+
+    private async Task ReportExitAsync()
+    {
+        try
+        {
+            await _stderrPump.WaitAsync(TimeSpan.FromSeconds(2));
+        }
+        catch (TimeoutException)
+        {
+        }
+
+        int code;
+        try
+        {
+            code = _process.ExitCode;
+        }
+        catch (InvalidOperationException)
+        {
+            code = -1;
+        }
+
+        if (_exited.TrySetResult(code))
+        {
+            if (code == 0 || Volatile.Read(ref _stopping) == 1)
+            {
+                _logger.LogDebug("{Name}: exited with code {Code}", Name, code);
+            }
+            else
+            {
+                _logger.LogWarning("{Name}: exited with code {Code}: {Tail}", Name, code, Tail);
+            }
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        if (!_process.HasExited)
+        {
+            Kill();
+        }
+
+        try
+        {
+            await Exited.WaitAsync(TimeSpan.FromSeconds(5));
+        }
+        catch (TimeoutException)
+        {
+        }
+
+        _process.Dispose();
+    }
+}

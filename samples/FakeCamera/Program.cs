@@ -1,3 +1,4 @@
+using System.Runtime.InteropServices;
 using Microsoft.Extensions.Logging;
 
 namespace CameraHub.FakeCamera;
@@ -16,11 +17,8 @@ public static class Program
             : args.Select(a => a.Split('=', 2)).Select(p => (p[0], p.Length > 1 ? p[1] : p[0])).ToList();
         using var loggers = LoggerFactory.Create(b => b.AddSimpleConsole().SetMinimumLevel(LogLevel.Information));
         using var stop = new CancellationTokenSource();
-        Console.CancelKeyPress += (_, e) =>
-        {
-            e.Cancel = true;
-            stop.Cancel();
-        };
+        using var sigint = PosixSignalRegistration.Create(PosixSignal.SIGINT, Stop);
+        using var sigterm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, Stop);
 
         await using var fleet = await FakeCameraFleet.StartAsync(cameras, loggers, stop.Token);
         foreach (var camera in fleet.Cameras)
@@ -38,5 +36,11 @@ public static class Program
         }
 
         return 0;
+
+        void Stop(PosixSignalContext context)
+        {
+            context.Cancel = true;
+            stop.Cancel();
+        }
     }
 }

@@ -6,6 +6,7 @@ using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 
@@ -60,7 +61,8 @@ public sealed class SimulatedCamera : IAsyncDisposable
             var device = new SimulatedDevice(options, time, () => rtsp?.Uri);
             var builder = WebApplication.CreateSlimBuilder();
             builder.Logging.ClearProviders();
-            builder.Services.AddSingleton(loggers);
+            // Inside the hub or a test the camera must not react to the process's Ctrl+C/SIGTERM on its own: its owner disposes it.
+            builder.Services.AddSingleton<IHostLifetime, EmbeddedLifetime>();
             builder.WebHost.UseKestrel(k => k.Listen(System.Net.IPAddress.Loopback, 0));
             var web = builder.Build();
             var credentials = new OnvifCredentials(options.Username, options.Password);
@@ -135,6 +137,14 @@ public sealed class SimulatedCamera : IAsyncDisposable
 
         http.Response.ContentType = "image/jpeg";
         await http.Response.Body.WriteAsync(jpeg.ToArray(), http.RequestAborted);
+    }
+
+    /// <summary>A host lifetime that leaves signals to whoever owns the camera.</summary>
+    private sealed class EmbeddedLifetime : IHostLifetime
+    {
+        public Task WaitForStartAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+        public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
     }
 
     private static Guid DeterministicGuid(string text)

@@ -41,6 +41,11 @@ public static partial class SoapEnvelope
         catch (XmlException e)
         {
             var what = httpStatus is { } status ? $"HTTP {status} ({contentType ?? "no content type"})" : "the answer";
+            if (httpStatus == 401)
+            {
+                throw new OnvifNotAuthorizedException(operation, TextOf(text), null);
+            }
+
             var message = LooksLikeHtml(text)
                 ? $"{what} is an HTML page, not SOAP: \"{TextOf(text)}\""
                 : $"{what} is not well-formed XML (line {e.LineNumber}, position {e.LinePosition}: {e.Message})";
@@ -78,7 +83,15 @@ public static partial class SoapEnvelope
         var root = document.Root!;
         if (root.Name.LocalName != "Envelope" || (root.Name.Namespace != OnvifNamespaces.Soap12 && root.Name.Namespace != OnvifNamespaces.Soap11))
         {
-            throw new OnvifProtocolException(operation, $"HTTP {httpStatus}: expected a SOAP Envelope, got <{root.Name.LocalName}>") { HttpStatus = httpStatus };
+            if (httpStatus == 401)
+            {
+                throw new OnvifNotAuthorizedException(operation, TextOf(text), null);
+            }
+
+            var message = LooksLikeHtml(text)
+                ? $"HTTP {httpStatus} ({contentType ?? "no content type"}) is an HTML page, not SOAP: \"{TextOf(text)}\""
+                : $"HTTP {httpStatus}: expected a SOAP Envelope, got <{root.Name.LocalName}>";
+            throw new OnvifProtocolException(operation, message) { HttpStatus = httpStatus };
         }
 
         var payload = root.Child("Body")?.Elements().FirstOrDefault();

@@ -155,7 +155,19 @@ public sealed class OnvifClient
     public async Task<OnvifProbeResult> ProbeAsync(CancellationToken ct)
     {
         var warnings = new List<string>();
-        var clock = await GetSystemDateAndTimeAsync(ct);
+        OnvifDeviceClock clock;
+        try
+        {
+            clock = await GetSystemDateAndTimeAsync(ct);
+        }
+        catch (OnvifFaultException e)
+        {
+            // Without the device clock tokens are dated by ours; devices with a sane clock still accept them.
+            warnings.Add($"{e.Message}; clock skew unknown");
+            clock = new OnvifDeviceClock(null, null, null);
+        }
+
+
         var information = await GetDeviceInformationAsync(ct);
 
         OnvifServiceAddresses services;

@@ -5,9 +5,9 @@ using System.Xml.Linq;
 
 namespace CameraHub.StreamBroker.Onvif.Discovery;
 
-/// <summary>An ONVIF device that answered a WS-Discovery Probe.</summary>
+/// <summary>An ONVIF device that answered a WS-Discovery Probe; <c>RespondedFrom</c> is the "address:port" the answer came from.</summary>
 public sealed record DiscoveredDevice(
-    string EndpointReference, IReadOnlyList<Uri> XAddrs, IReadOnlyList<string> Scopes, IReadOnlyList<string> Types, IPEndPoint? RespondedFrom = null)
+    string EndpointReference, IReadOnlyList<Uri> XAddrs, IReadOnlyList<string> Scopes, IReadOnlyList<string> Types, string? RespondedFrom = null)
 {
     /// <summary>The onvif://www.onvif.org/name/… scope, unescaped (devices put spaces in as %20).</summary>
     public string? Name => Scope("name");
@@ -96,7 +96,7 @@ public sealed class WsDiscoveryProbe(TimeProvider time)
                 [.. Words(m.ChildText("XAddrs")).Select(x => Uri.TryCreate(x, UriKind.Absolute, out var u) ? u : null).OfType<Uri>()],
                 Words(m.ChildText("Scopes")),
                 Words(m.ChildText("Types")),
-                from)),
+                from?.ToString())),
         ];
     }
 

@@ -38,6 +38,8 @@ public static class HubCommandLine
         });
         root.Subcommands.Add(migrate);
 
+        root.Subcommands.Add(DiscoverCommand.Create());
+
         return await root.Parse(args).InvokeAsync();
     }
 

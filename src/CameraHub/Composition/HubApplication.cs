@@ -3,6 +3,7 @@ using CameraHub.CameraRegistry;
 using CameraHub.CameraRegistry.Demo;
 using CameraHub.CameraRegistry.Persistence;
 using CameraHub.Health;
+using CameraHub.StreamBroker.Onvif;
 using Microsoft.AspNetCore.DataProtection;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
@@ -26,6 +27,7 @@ public static class HubApplication
         builder.Services.Configure<HubOptions>(builder.Configuration.GetSection("CameraHub"));
         builder.Services.AddSingleton(TimeProvider.System);
         builder.Services.AddCameraRegistry(builder.Configuration, connectionString);
+        builder.Services.AddOnvif(builder.Configuration);
         builder.Services.AddDataProtection()
             .SetApplicationName("CameraHub")
             .PersistKeysToFileSystem(new DirectoryInfo(Path.Combine(dataDirectory, "keys")));
@@ -45,6 +47,7 @@ public static class HubApplication
         app.MapScalarApiReference("/api-reference");
         app.MapHealth();
         app.MapCameraRegistry();
+        app.MapOnvifEndpoints();
         app.MapGet("/", () => Results.Redirect("/api-reference")).ExcludeFromDescription();
         return app;
     }

@@ -82,8 +82,8 @@ public sealed class SimulatedDevice(FakeCameraOptions options, TimeProvider time
             "GetVideoSources" when !media2 => new XElement(Trt + "GetVideoSourcesResponse",
                 new XElement(Trt + "VideoSources", new XAttribute("token", "VideoSource_1"),
                     new XElement(Tt + "Framerate", options.FramesPerSecond), Resolution())),
-            "GetStreamUri" => StreamUri(media2, rtspUri()?.ToString() ?? $"rtsp://127.0.0.1:554/{options.CameraId}"),
-            "GetSnapshotUri" => SnapshotUri(media2, baseUri + SnapshotPath),
+            "GetStreamUri" => MediaUri(operation, media2, rtspUri()?.ToString() ?? $"rtsp://127.0.0.1:554/{options.CameraId}"),
+            "GetSnapshotUri" => MediaUri(operation, media2, baseUri + SnapshotPath),
             _ => null,
         };
 
@@ -185,6 +185,9 @@ public sealed class SimulatedDevice(FakeCameraOptions options, TimeProvider time
                 new XElement(Tt + "StreamingCapabilities",
                     new XElement(Tt + "RTPMulticast", "false"), new XElement(Tt + "RTP_TCP", "true"), new XElement(Tt + "RTP_RTSP_TCP", "true")))));
 
+    private XElement Bounds() =>
+        new(Tt + "Bounds", new XAttribute("x", 0), new XAttribute("y", 0), new XAttribute("width", options.Width), new XAttribute("height", options.Height));
+
     private XElement Resolution() => new(Tt + "Resolution", new XElement(Tt + "Width", options.Width), new XElement(Tt + "Height", options.Height));
 
     private XElement MediaProfiles() => new(Trt + "GetProfilesResponse",
@@ -193,7 +196,7 @@ public sealed class SimulatedDevice(FakeCameraOptions options, TimeProvider time
             new XElement(Tt + "VideoSourceConfiguration", new XAttribute("token", "VideoSourceConfig_1"),
                 new XElement(Tt + "Name", "VideoSourceConfig_1"), new XElement(Tt + "UseCount", 1),
                 new XElement(Tt + "SourceToken", "VideoSource_1"),
-                new XElement(Tt + "Bounds", new XAttribute("x", 0), new XAttribute("y", 0), new XAttribute("width", options.Width), new XAttribute("height", options.Height))),
+                Bounds()),
             new XElement(Tt + "VideoEncoderConfiguration", new XAttribute("token", "VideoEncoder_1"),
                 new XElement(Tt + "Name", "VideoEncoder_1"), new XElement(Tt + "UseCount", 1),
                 new XElement(Tt + "Encoding", "H264"),
@@ -213,7 +216,7 @@ public sealed class SimulatedDevice(FakeCameraOptions options, TimeProvider time
                 new XElement(Tr2 + "VideoSource", new XAttribute("token", "VideoSourceConfig_1"),
                     new XElement(Tt + "Name", "VideoSourceConfig_1"), new XElement(Tt + "UseCount", 1),
                     new XElement(Tt + "SourceToken", "VideoSource_1"),
-                    new XElement(Tt + "Bounds", new XAttribute("x", 0), new XAttribute("y", 0), new XAttribute("width", options.Width), new XAttribute("height", options.Height))),
+                    Bounds()),
                 new XElement(Tr2 + "VideoEncoder", new XAttribute("token", "VideoEncoder_1"), new XAttribute("GovLength", options.FramesPerSecond), new XAttribute("Profile", "Baseline"),
                     new XElement(Tt + "Name", "VideoEncoder_1"), new XElement(Tt + "UseCount", 1),
                     new XElement(Tt + "Encoding", "H264"),
@@ -222,17 +225,10 @@ public sealed class SimulatedDevice(FakeCameraOptions options, TimeProvider time
                         new XElement(Tt + "FrameRateLimit", options.FramesPerSecond), new XElement(Tt + "BitrateLimit", 1024)),
                     new XElement(Tt + "Quality", 5)))));
 
-    private static XElement StreamUri(bool media2, string uri) => media2
-        ? new XElement(Tr2 + "GetStreamUriResponse", new XElement(Tr2 + "Uri", uri))
-        : new XElement(Trt + "GetStreamUriResponse", new XElement(Trt + "MediaUri",
-            new XElement(Tt + "Uri", uri),
-            new XElement(Tt + "InvalidAfterConnect", "false"),
-            new XElement(Tt + "InvalidAfterReboot", "false"),
-            new XElement(Tt + "Timeout", "PT0S")));
-
-    private static XElement SnapshotUri(bool media2, string uri) => media2
-        ? new XElement(Tr2 + "GetSnapshotUriResponse", new XElement(Tr2 + "Uri", uri))
-        : new XElement(Trt + "GetSnapshotUriResponse", new XElement(Trt + "MediaUri",
+    /// <summary>GetStreamUri/GetSnapshotUri answers: Media2 puts the URI straight in, Media wraps it in a MediaUri.</summary>
+    private static XElement MediaUri(string operation, bool media2, string uri) => media2
+        ? new XElement(Tr2 + $"{operation}Response", new XElement(Tr2 + "Uri", uri))
+        : new XElement(Trt + $"{operation}Response", new XElement(Trt + "MediaUri",
             new XElement(Tt + "Uri", uri),
             new XElement(Tt + "InvalidAfterConnect", "false"),
             new XElement(Tt + "InvalidAfterReboot", "false"),

@@ -102,11 +102,7 @@ public sealed class CameraCatalogue(RegistryDbContext db, CredentialProtector pr
         var now = time.GetUtcNow().UtcDateTime;
         camera.Status = CameraStatus.Decommissioned;
         camera.DecommissionedAtUtc = now;
-        camera.UpdatedAtUtc = now;
-        camera.Version++;
-        db.CameraChanges.Add(Change(camera, CameraChangeKind.Decommissioned, actor, before, now));
-        await db.SaveChangesAsync(ct);
-        return new(camera, []);
+        return await SaveChangeAsync(camera, CameraChangeKind.Decommissioned, actor, before, now, ct);
     }
 
     /// <summary>Stores what an ONVIF probe learned (identity, stream and snapshot URLs, clock skew, profiles) and keeps the change.</summary>
@@ -129,13 +125,19 @@ public sealed class CameraCatalogue(RegistryDbContext db, CredentialProtector pr
         camera.ClockSkewSeconds = probe.ClockSkewSeconds;
         camera.OnvifProfiles = probe.Profiles;
         camera.LastProbedAtUtc = now;
-        camera.UpdatedAtUtc = now;
-        camera.Version++;
-        db.CameraChanges.Add(Change(camera, CameraChangeKind.Probed, actor, before, now));
-        await db.SaveChangesAsync(ct);
-        return new(camera, []);
+        return await SaveChangeAsync(camera, CameraChangeKind.Probed, actor, before, now, ct);
 
         static string? NonEmpty(string? value) => string.IsNullOrWhiteSpace(value) ? null : value.Trim();
+    }
+
+    /// <summary>Stamps the camera's write time and version, keeps the change, and saves.</summary>
+    private async Task<CameraWriteResult> SaveChangeAsync(Camera camera, CameraChangeKind kind, string actor, string before, DateTime now, CancellationToken ct)
+    {
+        camera.UpdatedAtUtc = now;
+        camera.Version++;
+        db.CameraChanges.Add(Change(camera, kind, actor, before, now));
+        await db.SaveChangesAsync(ct);
+        return new(camera, []);
     }
 
     /// <summary>Copies a validated input onto a stored camera, encrypting the password and stamping life-cycle dates.</summary>

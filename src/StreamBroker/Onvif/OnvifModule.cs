@@ -20,7 +20,12 @@ public static class OnvifModule
         services.AddHttpClient(OnvifClientFactory.HttpClientName)
             // Cameras sit on the local network: never through a proxy, never follow a redirect off the device.
             .ConfigurePrimaryHttpMessageHandler(() => new SocketsHttpHandler { UseProxy = false, AllowAutoRedirect = false })
-            .ConfigureHttpClient(c => c.Timeout = Timeout.InfiniteTimeSpan);
+            .ConfigureHttpClient(c =>
+            {
+                // OnvifClient applies its own per-call timeout (on the TimeProvider); a device answer is never megabytes.
+                c.Timeout = Timeout.InfiniteTimeSpan;
+                c.MaxResponseContentBufferSize = 4 * 1024 * 1024;
+            });
         services.AddSingleton<OnvifClientFactory>();
         services.AddSingleton<WsDiscoveryProbe>();
         services.AddScoped<OnvifDiscovery>();

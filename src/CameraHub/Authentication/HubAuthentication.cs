@@ -56,7 +56,7 @@ public static class HubAuthentication
             o.Events.OnRedirectToAccessDenied = ctx => { ctx.Response.StatusCode = StatusCodes.Status403Forbidden; return Task.CompletedTask; };
         }));
         auth.AddJwtBearer(JwtBearerDefaults.AuthenticationScheme, _ => { });
-        services.AddOptions<JwtBearerOptions>(JwtBearerDefaults.AuthenticationScheme).Configure<TokenIssuer>((o, issuer) =>
+        services.AddOptions<JwtBearerOptions>(JwtBearerDefaults.AuthenticationScheme).Configure<TokenIssuer, TimeProvider>((o, issuer, time) =>
         {
             o.MapInboundClaims = false;
             o.TokenValidationParameters = new TokenValidationParameters
@@ -67,6 +67,12 @@ public static class HubAuthentication
                 NameClaimType = ClaimTypes.Name,
                 RoleClaimType = ClaimTypes.Role,
                 ClockSkew = TimeSpan.FromSeconds(30),
+                // Lifetimes are checked against the hub's clock (TimeProvider), the same clock that issued them.
+                LifetimeValidator = (notBefore, expires, _, _) =>
+                {
+                    var now = time.GetUtcNow().UtcDateTime;
+                    return (notBefore is null || notBefore <= now.AddSeconds(30)) && expires is not null && now < expires.Value.AddSeconds(30);
+                },
             };
             o.Events = new JwtBearerEvents { OnTokenValidated = RequireEnabledLocalAccountAsync };
         });

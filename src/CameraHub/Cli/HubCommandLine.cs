@@ -107,7 +107,6 @@ public static class HubCommandLine
     private static async Task<int> ServeAsync(string[] args, CancellationToken ct)
     {
         var app = HubApplication.Build(args);
-        await HubApplication.PrepareAsync(app, ct);
         HubApplication.AnnounceAddresses(app);
         await app.RunAsync();
         return 0;

@@ -33,6 +33,7 @@ public static class HubApplication
         builder.Services.AddScoped<SampleCityLoader>();
         builder.Services.AddScoped<DemoAccess>();
         builder.Services.AddHubAuthentication(builder.Configuration, dataDirectory);
+        builder.Services.AddHostedService<HubPreparation>();
         builder.Services.AddProblemDetails();
         builder.Services.AddOpenApi();
         builder.Services.ConfigureHttpJsonOptions(o => o.SerializerOptions.Converters.Add(new JsonStringEnumConverter()));
@@ -57,16 +58,19 @@ public static class HubApplication
     }
 
     /// <summary>Applies every module's migrations and, in demo mode, loads the sample city.</summary>
-    public static async Task PrepareAsync(WebApplication app, CancellationToken ct)
+    public static Task PrepareAsync(WebApplication app, CancellationToken ct) => PrepareAsync(app.Services, app.Configuration, ct);
+
+    /// <summary>Applies every module's migrations and, in demo mode, loads the sample city and demo users.</summary>
+    public static async Task PrepareAsync(IServiceProvider services, IConfiguration configuration, CancellationToken ct)
     {
-        await using var scope = app.Services.CreateAsyncScope();
+        await using var scope = services.CreateAsyncScope();
         await scope.ServiceProvider.GetRequiredService<RegistryDbContext>().Database.MigrateAsync(ct);
         await using (var access = await scope.ServiceProvider.GetRequiredService<IDbContextFactory<AccessDbContext>>().CreateDbContextAsync(ct))
         {
             await access.Database.MigrateAsync(ct);
         }
 
-        var options = app.Configuration.GetSection("CameraHub").Get<HubOptions>() ?? new HubOptions();
+        var options = configuration.GetSection("CameraHub").Get<HubOptions>() ?? new HubOptions();
         if (options.Demo)
         {
             var directory = options.ResolvedSampleCityDirectory()

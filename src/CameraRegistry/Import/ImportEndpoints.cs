@@ -23,7 +23,9 @@ public static class ImportEndpoints
         HttpRequest request, CameraImporter importer, AccessPolicy policy, IAuditLog audit, CancellationToken ct)
     {
         var http = request.HttpContext;
-        using var reader = new StreamReader(request.Body, Encoding.UTF8);
+        // The CSV parser reads synchronously; buffer the body asynchronously first (Kestrel's 30 MB limit applies).
+        using var body = new StreamReader(request.Body, Encoding.UTF8);
+        using var reader = new StringReader(await body.ReadToEndAsync(ct));
         var result = await importer.ImportAsync(reader, CameraEndpoints.Actor(http), ct, async (owner, token) =>
         {
             var decision = await policy.DecideForOwnerAsync(http.User, CameraRight.Manage, owner, null, token);

@@ -45,7 +45,6 @@ public sealed class ProbeEndpointTests(SimulatorFixture simulator) : IAsyncLifet
         builder.Services.AddProblemDetails();
         builder.Services.Configure<JsonOptions>(o => o.SerializerOptions.Converters.Add(new JsonStringEnumConverter()));
         _app = builder.Build();
-        _app.MapCameraEndpoints();
         _app.MapOnvifEndpoints();
         await _app.StartAsync();
         var address = _app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();

@@ -319,6 +319,11 @@ public sealed class OnvifClient
         {
             throw new OnvifTimeoutException(operation, _timeout, e);
         }
+        catch (HttpRequestException e) when (e.HttpRequestError is HttpRequestError.ResponseEnded or HttpRequestError.InvalidResponse)
+        {
+            throw new OnvifProtocolException(operation,
+                $"{address.GetLeftPart(UriPartial.Authority)} answered, but the answer broke off or was not valid HTTP: {e.Message}", e);
+        }
         catch (HttpRequestException e)
         {
             throw new OnvifConnectionException(operation, $"could not reach {address.GetLeftPart(UriPartial.Authority)}: {e.Message}", e);

@@ -98,6 +98,30 @@ public sealed class OnvifClientTests
     }
 
     [Fact]
+    public async Task An_answer_cut_off_mid_body_is_a_protocol_error()
+    {
+        using var listener = new System.Net.Sockets.TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        var port = ((IPEndPoint)listener.LocalEndpoint).Port;
+        var device = Task.Run(async () =>
+        {
+            // A camera that promises 2,000 bytes, sends the start of a SOAP answer, and drops the connection.
+            using var socket = await listener.AcceptSocketAsync();
+            var buffer = new byte[8192];
+            await socket.ReceiveAsync(buffer);
+            await socket.SendAsync(Encoding.ASCII.GetBytes(
+                "HTTP/1.1 200 OK\r\nContent-Type: application/soap+xml\r\nContent-Length: 2000\r\n\r\n<env:Envelope xmlns:env=\"http://www.w3.org/2003/05/soap-envelope\"><env:Body>"));
+            socket.Shutdown(System.Net.Sockets.SocketShutdown.Both);
+        });
+        var client = new OnvifClient(new HttpClient(), new Uri($"http://127.0.0.1:{port}/onvif/device_service"), null, TimeProvider.System);
+
+        var error = await Assert.ThrowsAsync<OnvifProtocolException>(() => client.GetSystemDateAndTimeAsync(CancellationToken.None));
+        await device;
+
+        Assert.Contains("answer broke off", error.Message);
+    }
+
+    [Fact]
     public async Task Service_addresses_on_the_cameras_lan_address_are_reached_where_the_camera_was_reached()
     {
         var handler = new ScriptedHandler(_ => Soap(Fixture.Text("easy_onvif/hikvision-oem_ENP1A14_GetServices.xml")));

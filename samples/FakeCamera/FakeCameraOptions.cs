@@ -24,6 +24,9 @@ public sealed record FakeCameraOptions
     /// <summary>Answer every authenticated call with an HTTP Digest challenge instead of checking WS-Security.</summary>
     public bool RequireHttpDigest { get; init; }
 
+    /// <summary>Offer Profile G: a recording and replay service with one recording that replays the live stream.</summary>
+    public bool RecordsOnboard { get; init; }
+
     /// <summary>Start the GStreamer RTSP test pattern (off for SOAP-only tests).</summary>
     public bool StartRtsp { get; init; } = true;
 

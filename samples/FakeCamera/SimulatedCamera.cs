@@ -76,6 +76,8 @@ public sealed class SimulatedCamera : IAsyncDisposable
                 web.MapPost(SimulatedDevice.DevicePath, device.HandleAsync);
                 web.MapPost(SimulatedDevice.MediaPath, device.HandleAsync);
                 web.MapPost(SimulatedDevice.Media2Path, device.HandleAsync);
+                web.MapPost(SimulatedDevice.RecordingPath, device.HandleAsync);
+                web.MapPost(SimulatedDevice.ReplayPath, device.HandleAsync);
                 web.MapGet(SimulatedDevice.SnapshotPath, (HttpContext http) => SnapshotAsync(http, rtsp?.Uri, logger));
             }
 

@@ -16,6 +16,8 @@ public sealed class SimulatedDevice(FakeCameraOptions options, TimeProvider time
     public const string DevicePath = "/onvif/device_service";
     public const string MediaPath = "/onvif/media_service";
     public const string Media2Path = "/onvif/media2_service";
+    public const string RecordingPath = "/onvif/recording_service";
+    public const string ReplayPath = "/onvif/replay_service";
     public const string SnapshotPath = "/snapshot.jpg";
     private const string ProfileToken = "Profile_1";
     private const string DigestRealm = "CameraHub fake camera";
@@ -26,6 +28,8 @@ public sealed class SimulatedDevice(FakeCameraOptions options, TimeProvider time
     private static readonly XNamespace Tr2 = OnvifNamespaces.Media2;
     private static readonly XNamespace Tt = OnvifNamespaces.Schema;
     private static readonly XNamespace Ter = OnvifNamespaces.Error;
+    private static readonly XNamespace Trc = OnvifNamespaces.Recording;
+    private static readonly XNamespace Trp = OnvifNamespaces.Replay;
 
     /// <summary>The camera's own clock.</summary>
     public DateTimeOffset DeviceNow => time.GetUtcNow() + options.ClockOffset;
@@ -84,6 +88,9 @@ public sealed class SimulatedDevice(FakeCameraOptions options, TimeProvider time
                     new XElement(Tt + "Framerate", options.FramesPerSecond), Resolution())),
             "GetStreamUri" => MediaUri(operation, media2, rtspUri()?.ToString() ?? $"rtsp://127.0.0.1:554/{options.CameraId}"),
             "GetSnapshotUri" => MediaUri(operation, media2, baseUri + SnapshotPath),
+            "GetRecordings" when options.RecordsOnboard => Recordings(),
+            "GetReplayUri" when options.RecordsOnboard => new XElement(Trp + "GetReplayUriResponse",
+                new XElement(Trp + "Uri", rtspUri()?.ToString() ?? $"rtsp://127.0.0.1:554/{options.CameraId}/replay")),
             _ => null,
         };
 
@@ -165,7 +172,7 @@ public sealed class SimulatedDevice(FakeCameraOptions options, TimeProvider time
                 Stamp(Tt + "LocalDateTime", stockholm)));
     }
 
-    private static XElement Services(string baseUri)
+    private XElement Services(string baseUri)
     {
         static XElement Service(XNamespace ns, string address, int major, int minor) => new(Tds + "Service",
             new XElement(Tds + "Namespace", ns.NamespaceName),
@@ -174,8 +181,24 @@ public sealed class SimulatedDevice(FakeCameraOptions options, TimeProvider time
         return new XElement(Tds + "GetServicesResponse",
             Service(Tds, baseUri + DevicePath, 2, 60),
             Service(Trt, baseUri + MediaPath, 2, 60),
-            Service(Tr2, baseUri + Media2Path, 2, 60));
+            Service(Tr2, baseUri + Media2Path, 2, 60),
+            options.RecordsOnboard ? Service(Trc, baseUri + RecordingPath, 2, 60) : null,
+            options.RecordsOnboard ? Service(Trp, baseUri + ReplayPath, 2, 60) : null);
     }
+
+    private XElement Recordings() => new(Trc + "GetRecordingsResponse",
+        new XElement(Trc + "RecordingItem",
+            new XElement(Tt + "RecordingToken", "Recording_1"),
+            new XElement(Tt + "Configuration",
+                new XElement(Tt + "Source",
+                    new XElement(Tt + "SourceId", "VideoSource_1"), new XElement(Tt + "Name", options.Name),
+                    new XElement(Tt + "Location", string.Empty), new XElement(Tt + "Description", "onboard storage"),
+                    new XElement(Tt + "Address", string.Empty)),
+                new XElement(Tt + "Content", "continuous"),
+                new XElement(Tt + "MaximumRetentionTime", "P7D")),
+            new XElement(Tt + "Tracks",
+                new XElement(Tt + "Track", new XElement(Tt + "TrackToken", "Video_1"),
+                    new XElement(Tt + "Configuration", new XElement(Tt + "TrackType", "Video"), new XElement(Tt + "Description", "H.264"))))));
 
     private static XElement Capabilities(string baseUri) => new(Tds + "GetCapabilitiesResponse",
         new XElement(Tds + "Capabilities",

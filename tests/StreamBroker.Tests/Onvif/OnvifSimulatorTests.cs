@@ -136,6 +136,20 @@ public sealed class OnvifCameraQuirkTests
     }
 
     [Fact]
+    public async Task A_profile_g_camera_lists_its_recording_with_a_replay_uri()
+    {
+        await using var camera = await SimulatedCamera.StartAsync(new FakeCameraOptions { CameraId = "REC-1", Name = "Arkivkamera", RecordsOnboard = true, StartRtsp = false });
+
+        var result = await OnvifSimulatorTests.Client(camera, camera.Options.Password).ProbeAsync(CancellationToken.None);
+
+        var recording = Assert.Single(result.Recordings);
+        Assert.Equal(("Recording_1", "Arkivkamera"), (recording.Token, recording.SourceName));
+        Assert.Equal(["Video"], recording.TrackTypes);
+        Assert.Equal("rtsp://127.0.0.1:554/REC-1/replay", recording.ReplayUri);
+        Assert.Empty(result.Warnings);
+    }
+
+    [Fact]
     public async Task A_camera_that_wants_http_digest_gets_it()
     {
         await using var camera = await SimulatedCamera.StartAsync(new FakeCameraOptions { CameraId = "DIGEST-1", RequireHttpDigest = true, StartRtsp = false });

@@ -19,13 +19,18 @@ public sealed class OnvifProbeThroughHubTests : IAsyncLifetime
     {
         _camera = await SimulatedCamera.StartAsync(new FakeCameraOptions
         {
-            CameraId = "TRF-T-01", Model = "FakeCam Tunnel", Password = "Tunnel-Kamera-1", StartRtsp = false,
+            CameraId = "TRF-T-01",
+            Model = "FakeCam Tunnel",
+            Password = "Tunnel-Kamera-1",
+            StartRtsp = false,
         });
         await _hub.SeedOrganisationsAsync();
         await _hub.CreateUserAsync("admin", HubRoles.Administrator);
         await _hub.CreateCameraAsync(SampleCameras.Traffic() with
         {
-            OnvifUrl = _camera.DeviceServiceUri.ToString(), Username = "admin", Password = "Tunnel-Kamera-1",
+            OnvifUrl = _camera.DeviceServiceUri.ToString(),
+            Username = "admin",
+            Password = "Tunnel-Kamera-1",
         });
     }
 

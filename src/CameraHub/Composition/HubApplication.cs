@@ -36,6 +36,8 @@ public static class HubApplication
         builder.Services.AddScoped<DemoAccess>();
         builder.Services.AddHubAuthentication(builder.Configuration, dataDirectory);
         builder.Services.AddHostedService<HubPreparation>();
+        builder.Services.AddSingleton<Demo.DemoCameras>();
+        builder.Services.AddHostedService(sp => sp.GetRequiredService<Demo.DemoCameras>());
         builder.Services.AddProblemDetails();
         builder.Services.AddOpenApi();
         builder.Services.ConfigureHttpJsonOptions(o => o.SerializerOptions.Converters.Add(new JsonStringEnumConverter()));

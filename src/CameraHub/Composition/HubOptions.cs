@@ -7,6 +7,8 @@ public sealed class HubOptions
     public string DataDirectory { get; set; } = "data";
     /// <summary>Seed the sample city, start its fake cameras and create the demo users.</summary>
     public bool Demo { get; set; }
+    /// <summary>In demo mode, also run simulated cameras for a few sample-city entries (off in most tests).</summary>
+    public bool DemoCameras { get; set; } = true;
     /// <summary>Where the sample city lives; found by walking up from the working directory when unset.</summary>
     public string? SampleCityDirectory { get; set; }
     /// <summary>The hub's RTSP server port for partner systems (0 = off).</summary>

@@ -130,6 +130,23 @@ public sealed class CameraCatalogue(RegistryDbContext db, CredentialProtector pr
         static string? NonEmpty(string? value) => string.IsNullOrWhiteSpace(value) ? null : value.Trim();
     }
 
+    /// <summary>Points a registered camera at its device (ONVIF and RTSP addresses, credentials) and keeps the change.</summary>
+    public async Task<CameraWriteResult> ConnectAsync(string id, string? onvifUrl, string? rtspUrl, string? username, string? password, string actor, CancellationToken ct)
+    {
+        var camera = await db.Cameras.FirstOrDefaultAsync(c => c.Id == id, ct);
+        if (camera is null)
+        {
+            return new(null, [], NotFound: true);
+        }
+
+        var before = Snapshot(camera);
+        camera.OnvifUrl = onvifUrl;
+        camera.RtspUrl = rtspUrl;
+        camera.Username = username;
+        camera.ProtectedPassword = password is null ? null : protector.Protect(password);
+        return await SaveChangeAsync(camera, CameraChangeKind.Updated, actor, before, time.GetUtcNow().UtcDateTime, ct);
+    }
+
     /// <summary>Stamps the camera's write time and version, keeps the change, and saves.</summary>
     private async Task<CameraWriteResult> SaveChangeAsync(Camera camera, CameraChangeKind kind, string actor, string before, DateTime now, CancellationToken ct)
     {

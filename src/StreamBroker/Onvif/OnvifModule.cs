@@ -1,3 +1,5 @@
+using CameraHub.CameraRegistry.Access;
+using CameraHub.CameraRegistry.Identity;
 using System.Net;
 using CameraHub.CameraRegistry.Cameras;
 using CameraHub.StreamBroker.Onvif.Discovery;
@@ -39,16 +41,23 @@ public static class OnvifModule
         var probe = routes.MapPost("/api/cameras/{id}/probe", ProbeAsync).WithName("ProbeCamera").WithTags("Cameras")
             .WithSummary("Contacts the camera over ONVIF and fills vendor, model, firmware, profiles, stream and snapshot URLs and clock skew.");
         var discovery = routes.MapGet("/api/onvif/discovery", DiscoverAsync).WithName("DiscoverOnvifDevices").WithTags("Cameras")
-            .WithSummary("ONVIF devices answering a WS-Discovery probe that are not yet in the registry.");
+            .WithSummary("ONVIF devices answering a WS-Discovery probe that are not yet in the registry (administrators and camera owners).")
+            .RequireAuthorization(p => p.RequireRole(HubRoles.Administrator, HubRoles.CameraOwner));
         return [probe, discovery];
     }
 
     /// <summary>What the probe endpoint returns: the updated camera and what the probe noticed.</summary>
     public sealed record ProbeResponse(CameraView Camera, double? ClockSkewSeconds, IReadOnlyList<string> Warnings);
 
-    internal static async Task<Results<Ok<ProbeResponse>, NotFound, ProblemHttpResult>> ProbeAsync(
-        string id, CameraProber prober, CameraCatalogue catalogue, HttpContext http, CancellationToken ct)
+    internal static async Task<IResult> ProbeAsync(
+        string id, CameraProber prober, CameraCatalogue catalogue, AccessGate gate, HttpContext http, CancellationToken ct)
     {
+        // Probing writes the registry entry: it needs the manage right on the camera's owner.
+        if (await gate.RefuseUnlessAsync(http, CameraRight.Manage, id, ct) is { } refusal)
+        {
+            return refusal;
+        }
+
         var outcome = await prober.ProbeAsync(id, CameraEndpoints.Actor(http), http.Connection.RemoteIpAddress?.ToString(), ct);
         return outcome switch
         {

@@ -37,6 +37,7 @@ public class HubFactory : WebApplicationFactory<Program>
             ["CameraHub:DataDirectory"] = DataDirectory,
             ["CameraHub:Demo"] = demo ? "true" : "false",
             ["CameraHub:DemoPassword"] = Password,
+            ["CameraHub:DemoCameras"] = "false",
         };
         foreach (var (k, v) in settings ?? [])
         {

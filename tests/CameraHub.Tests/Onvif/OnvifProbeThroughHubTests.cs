@@ -26,6 +26,7 @@ public sealed class OnvifProbeThroughHubTests : IAsyncLifetime
         });
         await _hub.SeedOrganisationsAsync();
         await _hub.CreateUserAsync("admin", HubRoles.Administrator);
+        await _hub.CreateUserAsync("traffic", HubRoles.TrafficOperator);
         await _hub.CreateCameraAsync(SampleCameras.Traffic() with
         {
             OnvifUrl = _camera.DeviceServiceUri.ToString(),
@@ -58,6 +59,21 @@ public sealed class OnvifProbeThroughHubTests : IAsyncLifetime
         var expected = (DateTimeOffset.UtcNow - _hub.Time.GetUtcNow()).TotalSeconds;
         Assert.InRange(camera.GetProperty("clockSkewSeconds").GetDouble(), expected - 5, expected + 5);
         Assert.Equal(1, audit.GetProperty("total").GetInt32());
+    }
+
+    [Fact]
+    public async Task An_operator_without_the_manage_right_cannot_probe_and_is_audited()
+    {
+        var traffic = await _hub.SignInAsAsync("traffic");
+
+        using var response = await traffic.PostAsync("/api/cameras/TRF-T-01/probe", null);
+
+        Assert.Equal(HttpStatusCode.Forbidden, response.StatusCode);
+        var admin = await _hub.SignInAsAsync("admin");
+        var denied = await admin.GetFromJsonAsync<JsonElement>("/api/audit?actor=traffic&action=AccessDenied");
+        Assert.Contains("Manage refused", denied.GetProperty("items")[0].GetProperty("details").GetString(), StringComparison.Ordinal);
+        var camera = await admin.GetFromJsonAsync<JsonElement>("/api/cameras/TRF-T-01");
+        Assert.Equal(JsonValueKind.Null, camera.GetProperty("model").ValueKind);
     }
 
     [Fact]

@@ -158,14 +158,19 @@ public static class LiveEndpoints
 
         await using var lease = session.WebSocket!;
         using var socket = await http.WebSockets.AcceptWebSocketAsync();
-        // A viewer ended by the broker (too slow, revoked) may be stuck in SendAsync: aborting unblocks it.
-        using var abort = viewer.Ended.Register(() => socket.Abort());
+        // A viewer ended by the broker (too slow, revoked) is told why and closed; one stuck in SendAsync is aborted.
+        using var abort = viewer.Ended.Register(() => _ = AbortUnlessClosedAsync(socket, time));
         using var closed = CancellationTokenSource.CreateLinkedTokenSource(http.RequestAborted);
         var receive = ReceiveUntilCloseAsync(socket, closed);
         try
         {
             await foreach (var message in viewer.Reader.ReadAllAsync(closed.Token))
             {
+                if (viewer.EndReason is not null)
+                {
+                    break;
+                }
+
                 if (message.Control is { } json)
                 {
                     var bytes = Encoding.UTF8.GetBytes(json);
@@ -184,9 +189,12 @@ public static class LiveEndpoints
                 var ended = Encoding.UTF8.GetBytes(System.Text.Json.JsonSerializer.Serialize(new { type = "ended", reason }));
                 await socket.SendAsync(ended, WebSocketMessageType.Text, true, closed.Token);
                 await socket.CloseOutputAsync(WebSocketCloseStatus.PolicyViolation, Truncate(reason), closed.Token);
+                // Let the client answer the close: cancelling the receive would abort the socket and could lose
+                // the "ended" message still in flight.
+                await receive.WaitAsync(TimeSpan.FromSeconds(2), time, CancellationToken.None);
             }
         }
-        catch (Exception e) when (e is OperationCanceledException or WebSocketException or ObjectDisposedException)
+        catch (Exception e) when (e is OperationCanceledException or WebSocketException or ObjectDisposedException or TimeoutException)
         {
             // the viewer left or was aborted
         }
@@ -195,6 +203,22 @@ public static class LiveEndpoints
             await closed.CancelAsync();
             await receive;
             await sessions.EndAsync(session, viewer.EndReason ?? "viewer closed the stream", revoked: false, byBroker: false);
+        }
+    }
+
+    private static async Task AbortUnlessClosedAsync(WebSocket socket, TimeProvider time)
+    {
+        await Task.Delay(TimeSpan.FromSeconds(2), time);
+        try
+        {
+            if (socket.State != WebSocketState.Closed)
+            {
+                socket.Abort();
+            }
+        }
+        catch (ObjectDisposedException)
+        {
+            // the handler already finished with it
         }
     }
 

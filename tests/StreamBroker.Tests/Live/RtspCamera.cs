@@ -15,10 +15,12 @@ public sealed class RtspCamera : IAsyncDisposable
     private readonly int _width;
     private readonly int _height;
     private readonly int _fps;
+    private readonly int _kbits;
     private Process? _server;
 
-    private RtspCamera(int port, string path, int width, int height, int fps)
+    private RtspCamera(int port, string path, int width, int height, int fps, int kbits)
     {
+        _kbits = kbits;
         Port = port;
         _path = path;
         _width = width;
@@ -30,9 +32,9 @@ public sealed class RtspCamera : IAsyncDisposable
 
     public string Url => $"rtsp://127.0.0.1:{Port}/{_path}";
 
-    public static async Task<RtspCamera> StartAsync(string path = "cam", int width = 320, int height = 240, int fps = 10)
+    public static async Task<RtspCamera> StartAsync(string path = "cam", int width = 320, int height = 240, int fps = 10, int kbits = 500)
     {
-        var camera = new RtspCamera(FreePort(), path, width, height, fps);
+        var camera = new RtspCamera(FreePort(), path, width, height, fps, kbits);
         await camera.StartServerAsync();
         return camera;
     }
@@ -66,7 +68,7 @@ public sealed class RtspCamera : IAsyncDisposable
             RedirectStandardError = true,
             UseShellExecute = false,
         };
-        foreach (var a in new[] { Script, Port.ToString(), _path, _width.ToString(), _height.ToString(), _fps.ToString() })
+        foreach (var a in new[] { Script, Port.ToString(), _path, _width.ToString(), _height.ToString(), _fps.ToString(), _kbits.ToString() })
         {
             info.ArgumentList.Add(a);
         }

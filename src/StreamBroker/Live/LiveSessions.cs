@@ -104,7 +104,8 @@ public sealed class LiveSessions(
         DateTimeOffset? endsAt = null;
         if (CameraHub.CameraRegistry.Schedules.AllowedHours.TryParse(camera.AllowedHours, out var hours, out _) && hours is not null)
         {
-            endsAt = hours.NextChange(now);
+            // Closed now (the policy should have said so): the session ends at once rather than at the next opening.
+            endsAt = hours.IsOpen(now) ? hours.NextChange(now) : now;
         }
 
         var session = new LiveSession(

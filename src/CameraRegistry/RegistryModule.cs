@@ -1,4 +1,8 @@
+using CameraHub.CameraRegistry.Access;
+using CameraHub.CameraRegistry.Audit;
 using CameraHub.CameraRegistry.Cameras;
+using CameraHub.CameraRegistry.Grants;
+using CameraHub.CameraRegistry.Identity;
 using CameraHub.CameraRegistry.Import;
 using CameraHub.CameraRegistry.Organisations;
 using CameraHub.CameraRegistry.Persistence;
@@ -6,6 +10,7 @@ using CameraHub.CameraRegistry.Reports;
 using CameraHub.CameraRegistry.Secrets;
 using CameraHub.CameraRegistry.Sites;
 using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Identity;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Configuration;
@@ -13,29 +18,69 @@ using Microsoft.Extensions.DependencyInjection;
 
 namespace CameraHub.CameraRegistry;
 
-/// <summary>Composition of the registry module: services and routes.</summary>
+/// <summary>Composition of the registry module: cameras, access (users, grants, policy) and audit.</summary>
 public static class RegistryModule
 {
-    /// <summary>Registers the registry's database, catalogue, importer and report settings.</summary>
+    /// <summary>Registers the registry's databases, catalogue, importer, identity stores, policy and audit log.</summary>
     public static IServiceCollection AddCameraRegistry(this IServiceCollection services, IConfiguration configuration, string connectionString)
     {
         services.AddDbContext<RegistryDbContext>(o => o.UseSqlite(connectionString, s => s.MigrationsHistoryTable(RegistryDbContext.MigrationsTable)));
+        services.AddDbContextFactory<AccessDbContext>(o => o.UseSqlite(connectionString, s => s.MigrationsHistoryTable(AccessDbContext.MigrationsTable)));
         services.AddScoped<CameraCatalogue>();
         services.AddScoped<CameraImporter>();
         services.AddSingleton<ICameraDirectory, CameraDirectory>();
         services.AddSingleton<CredentialProtector>();
         services.AddOptions<CostAssumptions>().Bind(configuration.GetSection("CameraHub:Costs"));
         services.AddDataProtection();
+
+        services.AddIdentityCore<HubUser>(o =>
+            {
+                o.Password.RequiredLength = 12;
+                o.Password.RequireDigit = true;
+                o.Password.RequireLowercase = true;
+                o.Password.RequireUppercase = true;
+                o.Password.RequireNonAlphanumeric = false;
+                o.Lockout.MaxFailedAccessAttempts = 5;
+                o.Lockout.DefaultLockoutTimeSpan = TimeSpan.FromMinutes(15);
+                o.Lockout.AllowedForNewUsers = true;
+                o.User.RequireUniqueEmail = false;
+            })
+            .AddRoles<IdentityRole>()
+            .AddEntityFrameworkStores<AccessDbContext>()
+            .AddSignInManager()
+            .AddClaimsPrincipalFactory<HubUserClaimsFactory>()
+            .AddDefaultTokenProviders();
+        services.AddScoped<UserAccounts>();
+
+        services.AddSingleton<HashChainedAuditLog>();
+        services.AddSingleton<IAuditLog>(sp => sp.GetRequiredService<HashChainedAuditLog>());
+        services.AddSingleton<AccessChangeFeed>();
+        services.AddSingleton<IAccessChangeFeed>(sp => sp.GetRequiredService<AccessChangeFeed>());
+        services.AddSingleton<AccessPolicy>();
+        services.AddSingleton<IAccessPolicy>(sp => sp.GetRequiredService<AccessPolicy>());
+        services.AddSingleton<AccessGate>();
         return services;
     }
 
-    /// <summary>Maps every registry route; returns the groups so the host can require authorisation on them.</summary>
-    public static IReadOnlyList<IEndpointConventionBuilder> MapCameraRegistry(this IEndpointRouteBuilder routes) =>
-    [
-        routes.MapOrganisationEndpoints(),
-        routes.MapSiteEndpoints(),
-        routes.MapCameraImport(),
-        routes.MapCameraEndpoints(),
-        routes.MapReportEndpoints(),
-    ];
+    /// <summary>Maps every registry route; each group requires a signed-in user, finer checks happen per request.</summary>
+    public static IReadOnlyList<IEndpointConventionBuilder> MapCameraRegistry(this IEndpointRouteBuilder routes)
+    {
+        IEndpointConventionBuilder[] groups =
+        [
+            routes.MapOrganisationEndpoints(),
+            routes.MapSiteEndpoints(),
+            routes.MapCameraImport(),
+            routes.MapCameraEndpoints(),
+            routes.MapReportEndpoints(),
+            routes.MapGrantEndpoints(),
+            routes.MapAuditEndpoints(),
+            routes.MapUserEndpoints(),
+        ];
+        foreach (var group in groups)
+        {
+            group.RequireAuthorization();
+        }
+
+        return groups;
+    }
 }

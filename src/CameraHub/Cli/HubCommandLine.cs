@@ -1,4 +1,6 @@
 using System.CommandLine;
+using CameraHub.CameraRegistry.Audit;
+using CameraHub.CameraRegistry.Identity;
 using CameraHub.CameraRegistry.Import;
 using CameraHub.Composition;
 
@@ -38,13 +40,73 @@ public static class HubCommandLine
         });
         root.Subcommands.Add(migrate);
 
+        var userName = new Option<string>("--username") { Description = "the administrator's user name", Required = true };
+        var createAdmin = new Command("create-admin", "Create an administrator. The password is read from standard input (never a default).") { userName };
+        createAdmin.TreatUnmatchedTokensAsErrors = false;
+        createAdmin.SetAction(async (parse, ct) => await CreateAdminAsync(parse.GetValue(userName)!, [.. parse.UnmatchedTokens], ct));
+        root.Subcommands.Add(createAdmin);
+
+        var database = new Option<FileInfo?>("--database") { Description = "SQLite file to check offline (default: the configured data directory's camerahub.db)" };
+        var verifyAudit = new Command("verify-audit", "Recompute the audit log's hash chain and report the first broken entry.") { database };
+        verifyAudit.TreatUnmatchedTokensAsErrors = false;
+        verifyAudit.SetAction(async (parse, ct) => await VerifyAuditAsync(parse.GetValue(database), [.. parse.UnmatchedTokens], ct));
+        root.Subcommands.Add(verifyAudit);
+
         return await root.Parse(args).InvokeAsync();
+    }
+
+    private static async Task<int> CreateAdminAsync(string userName, string[] args, CancellationToken ct)
+    {
+        var password = await Console.In.ReadLineAsync(ct);
+        if (string.IsNullOrEmpty(password))
+        {
+            await Console.Error.WriteLineAsync("Give the password on standard input, e.g. `read -s PW; echo \"$PW\" | camerahub create-admin --username NAME`.");
+            return 2;
+        }
+
+        var app = HubApplication.Build(args);
+        await HubApplication.PrepareAsync(app, ct);
+        await using var scope = app.Services.CreateAsyncScope();
+        var (user, errors) = await scope.ServiceProvider.GetRequiredService<UserAccounts>()
+            .CreateAsync(userName, password, HubRoles.Administrator, null, null, $"cli:{Environment.UserName}", ct);
+        if (user is null)
+        {
+            await Console.Error.WriteLineAsync($"Administrator not created: {string.Join("; ", errors)}");
+            return 1;
+        }
+
+        Console.WriteLine($"Administrator '{userName}' created.");
+        return 0;
+    }
+
+    private static async Task<int> VerifyAuditAsync(FileInfo? database, string[] args, CancellationToken ct)
+    {
+        var path = database?.FullName;
+        if (path is null)
+        {
+            var configuration = new ConfigurationBuilder().AddJsonFile("appsettings.json", optional: true).AddEnvironmentVariables().AddCommandLine(args).Build();
+            var options = configuration.GetSection("CameraHub").Get<HubOptions>() ?? new HubOptions();
+            path = Path.Combine(Path.GetFullPath(options.DataDirectory), "camerahub.db");
+        }
+
+        try
+        {
+            var result = await AuditChainVerifier.VerifyFileAsync(path, ct);
+            Console.WriteLine(result.Valid
+                ? $"Audit log intact: {result.Entries} entries, head hash {result.HeadHash}."
+                : $"Audit log BROKEN at entry {result.FirstBrokenSequence}: {result.Problem}.");
+            return result.Valid ? 0 : 1;
+        }
+        catch (FileNotFoundException ex)
+        {
+            await Console.Error.WriteLineAsync(ex.Message);
+            return 2;
+        }
     }
 
     private static async Task<int> ServeAsync(string[] args, CancellationToken ct)
     {
         var app = HubApplication.Build(args);
-        await HubApplication.PrepareAsync(app, ct);
         HubApplication.AnnounceAddresses(app);
         await app.RunAsync();
         return 0;

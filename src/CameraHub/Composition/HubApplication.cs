@@ -1,4 +1,5 @@
 using System.Text.Json.Serialization;
+using CameraHub.Authentication;
 using CameraHub.CameraRegistry;
 using CameraHub.CameraRegistry.Demo;
 using CameraHub.CameraRegistry.Persistence;
@@ -30,6 +31,9 @@ public static class HubApplication
             .SetApplicationName("CameraHub")
             .PersistKeysToFileSystem(new DirectoryInfo(Path.Combine(dataDirectory, "keys")));
         builder.Services.AddScoped<SampleCityLoader>();
+        builder.Services.AddScoped<DemoAccess>();
+        builder.Services.AddHubAuthentication(builder.Configuration, dataDirectory);
+        builder.Services.AddHostedService<HubPreparation>();
         builder.Services.AddProblemDetails();
         builder.Services.AddOpenApi();
         builder.Services.ConfigureHttpJsonOptions(o => o.SerializerOptions.Converters.Add(new JsonStringEnumConverter()));
@@ -41,28 +45,61 @@ public static class HubApplication
         var app = builder.Build();
         app.UseExceptionHandler();
         app.UseStatusCodePages();
-        app.MapOpenApi();
-        app.MapScalarApiReference("/api-reference");
-        app.MapHealth();
+        app.UseAuthentication();
+        app.UseAuthorization();
+        // The API description and reference are public documentation; health answers load balancers.
+        app.MapOpenApi().AllowAnonymous();
+        app.MapScalarApiReference("/api-reference").AllowAnonymous();
+        app.MapHealth().AllowAnonymous();
+        app.MapAuthEndpoints();
         app.MapCameraRegistry();
         app.MapGet("/", () => Results.Redirect("/api-reference")).ExcludeFromDescription();
         return app;
     }
 
     /// <summary>Applies every module's migrations and, in demo mode, loads the sample city.</summary>
-    public static async Task PrepareAsync(WebApplication app, CancellationToken ct)
-    {
-        await using var scope = app.Services.CreateAsyncScope();
-        var db = scope.ServiceProvider.GetRequiredService<RegistryDbContext>();
-        await db.Database.MigrateAsync(ct);
+    public static Task PrepareAsync(WebApplication app, CancellationToken ct) => PrepareAsync(app.Services, app.Configuration, ct);
 
-        var options = app.Configuration.GetSection("CameraHub").Get<HubOptions>() ?? new HubOptions();
+    /// <summary>Applies every module's migrations and, in demo mode, loads the sample city and demo users.</summary>
+    public static async Task PrepareAsync(IServiceProvider services, IConfiguration configuration, CancellationToken ct)
+    {
+        await using var scope = services.CreateAsyncScope();
+        await scope.ServiceProvider.GetRequiredService<RegistryDbContext>().Database.MigrateAsync(ct);
+        await using (var access = await scope.ServiceProvider.GetRequiredService<IDbContextFactory<AccessDbContext>>().CreateDbContextAsync(ct))
+        {
+            await access.Database.MigrateAsync(ct);
+        }
+
+        var options = configuration.GetSection("CameraHub").Get<HubOptions>() ?? new HubOptions();
         if (options.Demo)
         {
             var directory = options.ResolvedSampleCityDirectory()
                 ?? throw new InvalidOperationException("Demo mode needs samples/goteborg; set CameraHub:SampleCityDirectory.");
             await scope.ServiceProvider.GetRequiredService<SampleCityLoader>().LoadIfEmptyAsync(directory, ct);
+            var password = options.DemoPassword ?? await GeneratedDemoPasswordAsync(options.ResolvedDataDirectory(), ct);
+            await scope.ServiceProvider.GetRequiredService<DemoAccess>().EnsureAsync(password, ct);
+            Console.WriteLine(options.DemoPassword is null
+                ? $"Demo users {string.Join(", ", DemoAccess.Users.Select(u => u.User))} — password (generated, kept in data/demo-password.txt): {password}"
+                : $"Demo users {string.Join(", ", DemoAccess.Users.Select(u => u.User))} — password from CameraHub:DemoPassword.");
         }
+    }
+
+    /// <summary>The demo password generated on the first demo start, kept so a restart prints the same one.</summary>
+    private static async Task<string> GeneratedDemoPasswordAsync(string dataDirectory, CancellationToken ct)
+    {
+        var path = Path.Combine(dataDirectory, "demo-password.txt");
+        if (File.Exists(path))
+        {
+            return (await File.ReadAllTextAsync(path, ct)).Trim();
+        }
+
+        var password = DemoAccess.GeneratePassword();
+        await File.WriteAllTextAsync(path, password, ct);
+        if (!OperatingSystem.IsWindows())
+        {
+            File.SetUnixFileMode(path, UnixFileMode.UserRead | UnixFileMode.UserWrite);
+        }
+        return password;
     }
 
     /// <summary>Prints where the hub listens once Kestrel has bound its ports.</summary>

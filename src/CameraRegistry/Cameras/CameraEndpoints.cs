@@ -1,3 +1,5 @@
+using CameraHub.CameraRegistry.Access;
+using CameraHub.CameraRegistry.Audit;
 using CameraHub.CameraRegistry.Persistence;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
@@ -29,65 +31,118 @@ public static class CameraEndpoints
     }
 
     internal static async Task<Ok<CameraPage>> ListAsync(
-        RegistryDbContext db, TimeProvider time, string? owner, CameraCategory? category, CameraMode? mode,
+        RegistryDbContext db, AccessPolicy policy, HttpContext http, TimeProvider time, string? owner, CameraCategory? category, CameraMode? mode,
         CameraStatus? status, string? q, int? permitExpiringWithinDays, int page = 1, int pageSize = 100,
         CancellationToken ct = default)
     {
         page = Math.Max(1, page);
         pageSize = Math.Clamp(pageSize, 1, 1000);
         var today = DateOnly.FromDateTime(time.GetUtcNow().UtcDateTime);
-        var query = CameraQuery.Filter(db.Cameras.AsNoTracking(), owner, category, mode, status, q, permitExpiringWithinDays, today);
+        var visible = await policy.VisibleAsync(http.User, db.Cameras.AsNoTracking(), ct);
+        var query = CameraQuery.Filter(visible, owner, category, mode, status, q, permitExpiringWithinDays, today);
         var total = await query.CountAsync(ct);
         var items = await query.OrderBy(c => c.Id).Skip((page - 1) * pageSize).Take(pageSize).ToListAsync(ct);
         return TypedResults.Ok(new CameraPage(total, page, pageSize, [.. items.Select(c => CameraView.From(c, today))]));
     }
 
-    internal static async Task<Results<Created<CameraView>, ValidationProblem, Conflict<HttpValidationProblemDetails>>> CreateAsync(
-        CameraInput input, CameraCatalogue catalogue, HttpContext http, CancellationToken ct)
+    internal static async Task<IResult> CreateAsync(
+        CameraInput input, CameraCatalogue catalogue, HttpContext http, AccessPolicy policy, AccessGate gate, IAuditLog audit, CancellationToken ct)
     {
+        if (input.OwnerId is not null && await RefuseManageAsync(http, policy, gate, input.OwnerId, null, ct) is { } refusal)
+        {
+            return refusal;
+        }
+
         var result = await catalogue.CreateAsync(input, Actor(http), ct);
         if (result.Conflict)
         {
             return TypedResults.Conflict(new HttpValidationProblemDetails(ToArrays(result.Errors)) { Title = "The camera already exists." });
         }
 
-        return result.Succeeded
-            ? TypedResults.Created($"/api/cameras/{result.Camera!.Id}", CameraView.From(result.Camera, catalogue.Today()))
-            : Invalid(result.Errors);
+        if (!result.Succeeded)
+        {
+            return Invalid(result.Errors);
+        }
+
+        await audit.AppendAsync(new AuditEvent(AuditAction.CameraCreated, AuditOutcome.Allowed, Actor(http), result.Camera!.Id, RemoteAddress: AccessGate.RemoteAddress(http)), ct);
+        return TypedResults.Created($"/api/cameras/{result.Camera!.Id}", CameraView.From(result.Camera, catalogue.Today()));
     }
 
-    internal static async Task<Results<Ok<CameraView>, NotFound>> GetAsync(string id, RegistryDbContext db, TimeProvider time, CancellationToken ct)
+    /// <summary>Null when the user may manage the owner's cameras; else the audited refusal.</summary>
+    internal static async Task<IResult?> RefuseManageAsync(HttpContext http, AccessPolicy policy, AccessGate gate, string ownerId, string? cameraId, CancellationToken ct)
     {
-        var camera = await db.Cameras.AsNoTracking().FirstOrDefaultAsync(c => c.Id == id, ct);
+        var decision = await policy.DecideForOwnerAsync(http.User, CameraRight.Manage, ownerId, null, ct);
+        return decision.Allowed ? null : await gate.RefuseAsync(http, decision, CameraRight.Manage, cameraId, ownerId, ct);
+    }
+
+    internal static async Task<Results<Ok<CameraView>, NotFound>> GetAsync(string id, RegistryDbContext db, AccessPolicy policy, HttpContext http, TimeProvider time, CancellationToken ct)
+    {
+        var visible = await policy.VisibleAsync(http.User, db.Cameras.AsNoTracking(), ct);
+        var camera = await visible.FirstOrDefaultAsync(c => c.Id == id, ct);
         return camera is null
             ? TypedResults.NotFound()
             : TypedResults.Ok(CameraView.From(camera, DateOnly.FromDateTime(time.GetUtcNow().UtcDateTime)));
     }
 
-    internal static async Task<Results<Ok<CameraView>, NotFound, ValidationProblem>> UpdateAsync(
-        string id, CameraInput input, CameraCatalogue catalogue, HttpContext http, CancellationToken ct)
+    internal static async Task<IResult> UpdateAsync(
+        string id, CameraInput input, CameraCatalogue catalogue, RegistryDbContext db, HttpContext http, AccessPolicy policy, AccessGate gate,
+        IAuditLog audit, CancellationToken ct)
     {
-        var result = await catalogue.UpdateAsync(id, input, Actor(http), ct);
-        if (result.NotFound)
+        var currentOwner = await db.Cameras.Where(c => c.Id == id).Select(c => c.OwnerId).FirstOrDefaultAsync(ct);
+        if (currentOwner is null)
         {
             return TypedResults.NotFound();
         }
 
-        return result.Succeeded ? TypedResults.Ok(CameraView.From(result.Camera!, catalogue.Today())) : Invalid(result.Errors);
+        foreach (var owner in new[] { currentOwner, input.OwnerId }.OfType<string>().Distinct())
+        {
+            if (await RefuseManageAsync(http, policy, gate, owner, id, ct) is { } refusal)
+            {
+                return refusal;
+            }
+        }
+
+        var result = await catalogue.UpdateAsync(id, input, Actor(http), ct);
+        if (!result.Succeeded)
+        {
+            return result.NotFound ? TypedResults.NotFound() : Invalid(result.Errors);
+        }
+
+        await audit.AppendAsync(new AuditEvent(
+            result.Camera!.Status == CameraStatus.Decommissioned ? AuditAction.CameraDecommissioned : AuditAction.CameraUpdated,
+            AuditOutcome.Allowed, Actor(http), id, RemoteAddress: AccessGate.RemoteAddress(http)), ct);
+        return TypedResults.Ok(CameraView.From(result.Camera!, catalogue.Today()));
     }
 
-    internal static async Task<Results<Ok<CameraView>, NotFound>> DecommissionAsync(
-        string id, CameraCatalogue catalogue, HttpContext http, CancellationToken ct)
+    internal static async Task<IResult> DecommissionAsync(
+        string id, CameraCatalogue catalogue, RegistryDbContext db, HttpContext http, AccessPolicy policy, AccessGate gate, IAuditLog audit, CancellationToken ct)
     {
+        var owner = await db.Cameras.Where(c => c.Id == id).Select(c => c.OwnerId).FirstOrDefaultAsync(ct);
+        if (owner is null)
+        {
+            return TypedResults.NotFound();
+        }
+
+        if (await RefuseManageAsync(http, policy, gate, owner, id, ct) is { } refusal)
+        {
+            return refusal;
+        }
+
         var result = await catalogue.DecommissionAsync(id, Actor(http), ct);
-        return result.NotFound ? TypedResults.NotFound() : TypedResults.Ok(CameraView.From(result.Camera!, catalogue.Today()));
+        await audit.AppendAsync(new AuditEvent(AuditAction.CameraDecommissioned, AuditOutcome.Allowed, Actor(http), id, RemoteAddress: AccessGate.RemoteAddress(http)), ct);
+        return TypedResults.Ok(CameraView.From(result.Camera!, catalogue.Today()));
     }
 
-    internal static async Task<Results<Ok<List<CameraChange>>, NotFound>> HistoryAsync(string id, RegistryDbContext db, CancellationToken ct)
+    internal static async Task<IResult> HistoryAsync(string id, RegistryDbContext db, AccessGate gate, HttpContext http, CancellationToken ct)
     {
         if (!await db.Cameras.AnyAsync(c => c.Id == id, ct))
         {
             return TypedResults.NotFound();
+        }
+
+        if (await gate.RefuseUnlessAsync(http, CameraRight.Audit, id, ct) is { } refusal)
+        {
+            return refusal;
         }
 
         var changes = await db.CameraChanges.AsNoTracking().Where(c => c.CameraId == id).OrderBy(c => c.Id).ToListAsync(ct);

@@ -21,6 +21,22 @@ public sealed class SampleCityLoader(RegistryDbContext db, CameraImporter import
             return 0;
         }
 
+        await LoadOrganisationsAndSitesAsync(directory, ct);
+        using var cameras = new StreamReader(Path.Combine(directory, "cameras.csv"));
+        var result = await importer.ImportAsync(cameras, "sample-city", ct);
+        if (!result.Succeeded)
+        {
+            throw new InvalidDataException("The sample city's cameras.csv is invalid: " +
+                string.Join("; ", result.Errors.Take(5).Select(e => $"line {e.Line} {e.Field}: {e.Message}")));
+        }
+
+        logger.LogInformation("Loaded sample city from {Directory}: {Cameras} cameras", directory, result.Imported);
+        return result.Imported;
+    }
+
+    /// <summary>Loads organisations.csv and sites.csv (the owners and places cameras refer to).</summary>
+    public async Task LoadOrganisationsAndSitesAsync(string directory, CancellationToken ct)
+    {
         var now = time.GetUtcNow().UtcDateTime;
         using (var reader = new StreamReader(Path.Combine(directory, "organisations.csv")))
         using (var csv = new CsvReader(reader, CultureInfo.InvariantCulture))
@@ -44,6 +60,11 @@ public sealed class SampleCityLoader(RegistryDbContext db, CameraImporter import
         {
             foreach (var row in csv.GetRecords<SiteRow>())
             {
+                if (await db.Sites.AnyAsync(s => s.Id == row.Id, ct))
+                {
+                    continue;
+                }
+
                 db.Sites.Add(new Site
                 {
                     Id = row.Id, Name = row.Name, Address = row.Address, Latitude = row.Latitude, Longitude = row.Longitude,
@@ -54,16 +75,6 @@ public sealed class SampleCityLoader(RegistryDbContext db, CameraImporter import
         }
 
         await db.SaveChangesAsync(ct);
-        using var cameras = new StreamReader(Path.Combine(directory, "cameras.csv"));
-        var result = await importer.ImportAsync(cameras, "sample-city", ct);
-        if (!result.Succeeded)
-        {
-            throw new InvalidDataException("The sample city's cameras.csv is invalid: " +
-                string.Join("; ", result.Errors.Take(5).Select(e => $"line {e.Line} {e.Field}: {e.Message}")));
-        }
-
-        logger.LogInformation("Loaded sample city from {Directory}: {Cameras} cameras", directory, result.Imported);
-        return result.Imported;
     }
 
     private sealed record OrganisationRow(string Id, string Name, string Kind, string? OrganisationNumber, string? Contact);

@@ -13,7 +13,11 @@ public sealed record ImportResult(int Imported, IReadOnlyList<ImportError> Error
 /// <summary>Imports a camera CSV all or nothing: every row is checked first, then all are written in one transaction.</summary>
 public sealed class CameraImporter(RegistryDbContext db, CameraCatalogue catalogue, TimeProvider time)
 {
-    public async Task<ImportResult> ImportAsync(TextReader csv, string actor, CancellationToken ct)
+    /// <param name="csv">The file, header first.</param>
+    /// <param name="actor">Who imports, for history and audit.</param>
+    /// <param name="ct">Cancellation.</param>
+    /// <param name="ownerRefusal">Says why the importing user may not manage an owner (null: may); every row of such an owner fails.</param>
+    public async Task<ImportResult> ImportAsync(TextReader csv, string actor, CancellationToken ct, Func<string, CancellationToken, Task<string?>>? ownerRefusal = null)
     {
         var (rows, errors) = CameraCsv.Read(csv);
         if (rows.Count == 0 && errors.Count == 0)
@@ -24,6 +28,7 @@ public sealed class CameraImporter(RegistryDbContext db, CameraCatalogue catalog
         var context = await catalogue.RuleContextAsync(ct);
         var existing = (await db.Cameras.AsNoTracking().Select(c => c.Id).ToListAsync(ct)).ToHashSet(StringComparer.Ordinal);
         var seen = new Dictionary<string, int>(StringComparer.Ordinal);
+        var refusals = new Dictionary<string, string?>(StringComparer.Ordinal);
         var inputs = new List<CameraInput>(rows.Count);
         foreach (var (line, raw) in rows)
         {
@@ -31,6 +36,19 @@ public sealed class CameraImporter(RegistryDbContext db, CameraCatalogue catalog
             foreach (var (field, messages) in CameraRules.Validate(camera, context))
             {
                 errors.AddRange(messages.Select(m => new ImportError(line, field, m)));
+            }
+
+            if (ownerRefusal is not null && camera.OwnerId is { } owner && context.OrganisationIds.Contains(owner))
+            {
+                if (!refusals.TryGetValue(owner, out var refusal))
+                {
+                    refusals[owner] = refusal = await ownerRefusal(owner, ct);
+                }
+
+                if (refusal is not null)
+                {
+                    errors.Add(new ImportError(line, "ownerId", refusal));
+                }
             }
 
             if (camera.Id is { } id)

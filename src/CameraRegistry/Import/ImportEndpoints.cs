@@ -1,4 +1,6 @@
 using System.Text;
+using CameraHub.CameraRegistry.Access;
+using CameraHub.CameraRegistry.Audit;
 using CameraHub.CameraRegistry.Cameras;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
@@ -18,10 +20,21 @@ public static class ImportEndpoints
             .Accepts<string>("text/csv");
 
     internal static async Task<Results<Ok<ImportSummary>, ProblemHttpResult>> ImportAsync(
-        HttpRequest request, CameraImporter importer, CancellationToken ct)
+        HttpRequest request, CameraImporter importer, AccessPolicy policy, IAuditLog audit, CancellationToken ct)
     {
-        using var reader = new StreamReader(request.Body, Encoding.UTF8);
-        var result = await importer.ImportAsync(reader, CameraEndpoints.Actor(request.HttpContext), ct);
+        var http = request.HttpContext;
+        // The CSV parser reads synchronously; buffer the body asynchronously first (Kestrel's 30 MB limit applies).
+        using var body = new StreamReader(request.Body, Encoding.UTF8);
+        using var reader = new StringReader(await body.ReadToEndAsync(ct));
+        var result = await importer.ImportAsync(reader, CameraEndpoints.Actor(http), ct, async (owner, token) =>
+        {
+            var decision = await policy.DecideForOwnerAsync(http.User, CameraRight.Manage, owner, null, token);
+            return decision.Allowed ? null : $"you may not register cameras for '{owner}': {decision.Reason}";
+        });
+        await audit.AppendAsync(new AuditEvent(
+            AuditAction.CameraImported, result.Succeeded ? AuditOutcome.Allowed : AuditOutcome.Denied, CameraEndpoints.Actor(http),
+            RemoteAddress: AccessGate.RemoteAddress(http),
+            Details: result.Succeeded ? $"{result.Imported} cameras imported" : $"import refused: {result.Errors.Count} problem(s)"), ct);
         if (result.Succeeded)
         {
             return TypedResults.Ok(new ImportSummary(result.Imported));

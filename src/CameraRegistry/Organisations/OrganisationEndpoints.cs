@@ -26,7 +26,7 @@ public static partial class OrganisationEndpoints
         var group = routes.MapGroup("/api/organisations").WithTags("Organisations");
         group.MapGet("/", async (RegistryDbContext db, CancellationToken ct) =>
             TypedResults.Ok(await db.Organisations.AsNoTracking().OrderBy(o => o.Name).ToListAsync(ct)));
-        group.MapPost("/", CreateAsync);
+        group.MapPost("/", CreateAsync).RequireAuthorization(p => p.RequireRole(Identity.HubRoles.Administrator));
         return group;
     }
 

@@ -15,7 +15,8 @@ public static class ReportEndpoints
 {
     public static RouteGroupBuilder MapReportEndpoints(this IEndpointRouteBuilder routes)
     {
-        var group = routes.MapGroup("/api/reports").WithTags("Reports");
+        var group = routes.MapGroup("/api/reports").WithTags("Reports")
+            .RequireAuthorization(p => p.RequireRole(Identity.HubRoles.Administrator, Identity.HubRoles.CameraOwner, Identity.HubRoles.DataProtectionOfficer));
         group.MapGet("/inventory", async (RegistryDbContext db, TimeProvider time, string? format, CancellationToken ct) =>
         {
             var (cameras, owners) = await LoadAsync(db, ct);

@@ -1,3 +1,4 @@
+using CameraHub.CameraRegistry.Access;
 using CameraHub.CameraRegistry.Cameras;
 using CameraHub.CameraRegistry.Persistence;
 using Microsoft.AspNetCore.Builder;
@@ -52,9 +53,15 @@ public static class SiteEndpoints
         return errors;
     }
 
-    private static async Task<Results<Created<Site>, ValidationProblem, Conflict<string>>> CreateAsync(
-        Site site, RegistryDbContext db, CancellationToken ct)
+    private static async Task<IResult> CreateAsync(
+        Site site, RegistryDbContext db, HttpContext http, AccessPolicy policy, AccessGate gate, CancellationToken ct)
     {
+        if (!http.User.IsInRole(Identity.HubRoles.Administrator)
+            && (site.OwnerId is null || await CameraEndpoints.RefuseManageAsync(http, policy, gate, site.OwnerId, null, ct) is not null))
+        {
+            return Results.Problem(statusCode: 403, title: "Not allowed", detail: "sites are registered by administrators or by the owner organisation's camera owners");
+        }
+
         var orgs = (await db.Organisations.Select(o => o.Id).ToListAsync(ct)).ToHashSet();
         var errors = Validate(site, orgs);
         if (errors.Count > 0)

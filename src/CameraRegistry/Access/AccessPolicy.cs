@@ -1,0 +1,226 @@
+using System.Security.Claims;
+using CameraHub.CameraRegistry.Cameras;
+using CameraHub.CameraRegistry.Grants;
+using CameraHub.CameraRegistry.Identity;
+using CameraHub.CameraRegistry.Persistence;
+using CameraHub.CameraRegistry.Schedules;
+using Microsoft.EntityFrameworkCore;
+
+namespace CameraHub.CameraRegistry.Access;
+
+/// <summary>
+/// Decides every camera request by combining the camera's own rules (mode, status, legal basis, allowed hours),
+/// whether the user is still enabled, the implicit rights of some roles, and explicit grants.
+/// Camera rules come first: a live request for a RecordedOnly camera is refused whoever asks.
+/// </summary>
+public sealed class AccessPolicy(ICameraDirectory cameras, IDbContextFactory<AccessDbContext> contexts, TimeProvider time) : IAccessPolicy
+{
+    private const CameraRight VideoRights = CameraRight.Live | CameraRight.Playback | CameraRight.Export;
+
+    public async Task<AccessDecision> DecideAsync(ClaimsPrincipal user, CameraRight right, string cameraId, CancellationToken ct)
+    {
+        var camera = await cameras.FindAsync(cameraId, ct);
+        if (camera is null)
+        {
+            return AccessDecision.NotFound($"camera '{cameraId}' is not in the registry");
+        }
+
+        var now = time.GetUtcNow();
+        if ((right & VideoRights) != 0)
+        {
+            var refusal = CameraRefusal(camera, right, now);
+            if (refusal is not null)
+            {
+                return AccessDecision.Conflict(refusal);
+            }
+        }
+
+        return await DecideScopeAsync(user, right, camera.Id, camera.OwnerId, camera.Category, ct);
+    }
+
+    /// <summary>For writes to an owner's registry entries (no particular camera yet): may the user manage this owner?</summary>
+    public async Task<AccessDecision> DecideForOwnerAsync(ClaimsPrincipal user, CameraRight right, string ownerId, CameraCategory? category, CancellationToken ct) =>
+        await DecideScopeAsync(user, right, null, ownerId, category, ct);
+
+    /// <summary>
+    /// Which cameras a user may see in the registry: everything for administrators and the DPO; their own
+    /// organisation's for owners; for others the cameras some active grant of theirs covers.
+    /// </summary>
+    public async Task<IQueryable<Camera>> VisibleAsync(ClaimsPrincipal user, IQueryable<Camera> cameras, CancellationToken ct)
+    {
+        if (user.IsInRole(HubRoles.Administrator) || user.IsInRole(HubRoles.DataProtectionOfficer))
+        {
+            return cameras;
+        }
+
+        var name = user.Identity?.Name ?? string.Empty;
+        var roles = user.FindAll(ClaimTypes.Role).Select(c => c.Value).ToList();
+        await using var db = await contexts.CreateDbContextAsync(ct);
+        var utc = time.GetUtcNow().UtcDateTime;
+        var grants = (await db.Grants.AsNoTracking()
+            .Where(g => g.RevokedAtUtc == null)
+            .Where(g => (g.SubjectKind == GrantSubjectKind.User && g.Subject == name) || (g.SubjectKind == GrantSubjectKind.Role && roles.Contains(g.Subject)))
+            .ToListAsync(ct)).Where(g => g.IsActiveAt(utc)).ToList();
+        if (grants.Any(g => g.ScopeKind == GrantScopeKind.AllCameras))
+        {
+            return cameras;
+        }
+
+        var owners = grants.Where(g => g.ScopeKind == GrantScopeKind.Organisation).Select(g => g.Scope).ToList();
+        if (user.IsInRole(HubRoles.CameraOwner) && user.FindFirst(HubRoles.OrganisationClaim)?.Value is { } org)
+        {
+            owners.Add(org);
+        }
+
+        var ids = grants.Where(g => g.ScopeKind == GrantScopeKind.Camera).Select(g => g.Scope).ToList();
+        var categories = grants.Where(g => g.ScopeKind == GrantScopeKind.Category)
+            .Select(g => Enum.TryParse<CameraCategory>(g.Scope, out var c) ? c : (CameraCategory?)null)
+            .OfType<CameraCategory>().ToList();
+        return cameras.Where(c => owners.Contains(c.OwnerId) || ids.Contains(c.Id) || categories.Contains(c.Category));
+    }
+
+    /// <summary>Why the camera itself forbids <paramref name="right"/> now, or null.</summary>
+    public static string? CameraRefusal(CameraSource camera, CameraRight right, DateTimeOffset now)
+    {
+        if (right == CameraRight.Live && camera.Mode == CameraMode.RecordedOnly)
+        {
+            return $"camera '{camera.Id}' is RecordedOnly: live viewing is never allowed";
+        }
+
+        if (right is CameraRight.Playback or CameraRight.Export && camera.Mode == CameraMode.LiveOnly)
+        {
+            return $"camera '{camera.Id}' is LiveOnly: it has no recordings";
+        }
+
+        if (camera.Status != CameraStatus.Active)
+        {
+            return $"camera '{camera.Id}' is {camera.Status}, not active";
+        }
+
+        if (!camera.LegalBasisValid)
+        {
+            return $"camera '{camera.Id}' has no valid legal basis (missing or expired permit) and serves nothing";
+        }
+
+        if (right == CameraRight.Live && camera.AllowedHours is not null
+            && AllowedHours.TryParse(camera.AllowedHours, out var hours, out _) && !hours!.IsOpen(now))
+        {
+            return $"camera '{camera.Id}' is outside its allowed hours ({camera.AllowedHours}, Europe/Stockholm)";
+        }
+
+        return null;
+    }
+
+    private async Task<AccessDecision> DecideScopeAsync(ClaimsPrincipal user, CameraRight right, string? cameraId, string ownerId, CameraCategory? category, CancellationToken ct)
+    {
+        var name = user.Identity?.IsAuthenticated == true ? user.Identity.Name : null;
+        if (name is null)
+        {
+            return AccessDecision.Forbid("not signed in");
+        }
+
+        await using var db = await contexts.CreateDbContextAsync(ct);
+        var account = await db.Users.AsNoTracking().FirstOrDefaultAsync(u => u.UserName == name, ct);
+        if (account is null || account.Disabled)
+        {
+            return AccessDecision.Forbid($"user '{name}' is unknown or disabled");
+        }
+
+        var roles = user.FindAll(ClaimTypes.Role).Select(c => c.Value).ToHashSet(StringComparer.Ordinal);
+        var implicitReason = ImplicitRight(roles, account.OrganisationId, right, ownerId);
+        if (implicitReason is not null)
+        {
+            return AccessDecision.Allow(implicitReason);
+        }
+
+        var utc = time.GetUtcNow().UtcDateTime;
+        var candidates = await db.Grants.AsNoTracking()
+            .Where(g => g.RevokedAtUtc == null)
+            .Where(g => (g.SubjectKind == GrantSubjectKind.User && g.Subject == name) || (g.SubjectKind == GrantSubjectKind.Role && roles.Contains(g.Subject)))
+            .ToListAsync(ct);
+        var categoryName = category?.ToString();
+        var grant = candidates.FirstOrDefault(g =>
+            g.IsActiveAt(utc) && (g.Rights & right) == right && g.ScopeKind switch
+            {
+                GrantScopeKind.AllCameras => true,
+                GrantScopeKind.Camera => cameraId is not null && g.Scope == cameraId,
+                GrantScopeKind.Organisation => g.Scope == ownerId,
+                GrantScopeKind.Category => categoryName is not null && g.Scope == categoryName,
+                _ => false,
+            });
+        return grant is null
+            ? AccessDecision.Forbid($"no grant gives '{name}' the {right} right on {(cameraId is null ? $"owner '{ownerId}'" : $"camera '{cameraId}'")}")
+            : AccessDecision.Allow($"grant {grant.Id} ({grant.SubjectKind} {grant.Subject} → {grant.ScopeKind} {grant.Scope}: {grant.Rights})");
+    }
+
+    /// <summary>Rights that come with a role and need no grant; video never does (DESIGN.md 4.4).</summary>
+    private static string? ImplicitRight(HashSet<string> roles, string? organisation, CameraRight right, string ownerId)
+    {
+        if (roles.Contains(HubRoles.Administrator) && right is CameraRight.Manage or CameraRight.Audit)
+        {
+            return $"Administrator: {right}";
+        }
+
+        if (roles.Contains(HubRoles.DataProtectionOfficer) && right == CameraRight.Audit)
+        {
+            return "DataProtectionOfficer: audit";
+        }
+
+        if (roles.Contains(HubRoles.CameraOwner) && organisation == ownerId && right is CameraRight.Manage or CameraRight.ApproveExport or CameraRight.Audit)
+        {
+            return $"CameraOwner of '{ownerId}': {right}";
+        }
+
+        return null;
+    }
+}
+
+/// <summary>In-process feed of access changes (grant revoked, user disabled) for the broker.</summary>
+public sealed class AccessChangeFeed : IAccessChangeFeed
+{
+    private readonly List<Func<AccessChanged, Task>> _handlers = [];
+    private readonly Lock _lock = new();
+
+    public IDisposable Subscribe(Func<AccessChanged, Task> handler)
+    {
+        lock (_lock)
+        {
+            _handlers.Add(handler);
+        }
+
+        return new Subscription(this, handler);
+    }
+
+    /// <summary>Tells every subscriber; one failing subscriber does not stop the others.</summary>
+    public async Task PublishAsync(AccessChanged change)
+    {
+        Func<AccessChanged, Task>[] handlers;
+        lock (_lock)
+        {
+            handlers = [.. _handlers];
+        }
+
+        foreach (var handler in handlers)
+        {
+            try
+            {
+                await handler(change);
+            }
+            catch (Exception) when (handlers.Length > 0)
+            {
+                // A subscriber's failure is its own; the change still reaches the rest.
+            }
+        }
+    }
+
+    private sealed class Subscription(AccessChangeFeed feed, Func<AccessChanged, Task> handler) : IDisposable
+    {
+        public void Dispose()
+        {
+            lock (feed._lock)
+            {
+                feed._handlers.Remove(handler);
+            }
+        }
+    }
+}

@@ -1,0 +1,140 @@
+using System.Buffers.Binary;
+using System.Data.Common;
+using System.Globalization;
+using System.Security.Cryptography;
+using System.Text;
+using CameraHub.CameraRegistry.Persistence;
+using Microsoft.EntityFrameworkCore;
+
+namespace CameraHub.CameraRegistry.Audit;
+
+/// <summary>
+/// Appends audit events as a hash chain: each entry's hash covers the previous hash and a canonical,
+/// length-prefixed encoding of the entry, so altering or removing a row breaks every later link.
+/// Appends run in an immediate SQLite transaction, so two processes (hub and CLI) cannot fork the chain.
+/// </summary>
+public sealed class HashChainedAuditLog(IDbContextFactory<AccessDbContext> contexts, TimeProvider time) : IAuditLog, IDisposable
+{
+    /// <summary>The previous hash of the first entry.</summary>
+    public const string GenesisHash = "0000000000000000000000000000000000000000000000000000000000000000";
+
+    private readonly SemaphoreSlim _gate = new(1, 1);
+
+    public async Task<long> AppendAsync(AuditEvent auditEvent, CancellationToken ct) =>
+        (await AppendManyAsync([auditEvent], ct))[0];
+
+    /// <summary>Appends several events in one transaction (retention sweeps, bulk loads); returns their sequences.</summary>
+    public async Task<long[]> AppendManyAsync(IReadOnlyList<AuditEvent> events, CancellationToken ct)
+    {
+        var sequences = new long[events.Count];
+        await _gate.WaitAsync(ct);
+        try
+        {
+            await using var db = await contexts.CreateDbContextAsync(ct);
+            await db.Database.OpenConnectionAsync(ct);
+            var connection = db.Database.GetDbConnection();
+            await using var tx = await connection.BeginTransactionAsync(ct);
+            var (sequence, previous) = await HeadAsync(connection, tx, ct);
+            await using var insert = connection.CreateCommand();
+            insert.Transaction = tx;
+            insert.CommandText = """
+                INSERT INTO AuditEntries (Sequence, AtTicks, Actor, Action, Outcome, CameraId, Purpose, RemoteAddress, Details, SubjectType, SubjectId, PreviousHash, Hash)
+                VALUES ($seq, $at, $actor, $action, $outcome, $camera, $purpose, $remote, $details, $stype, $sid, $prev, $hash)
+                """;
+            var p = new Dictionary<string, DbParameter>();
+            foreach (var name in new[] { "$seq", "$at", "$actor", "$action", "$outcome", "$camera", "$purpose", "$remote", "$details", "$stype", "$sid", "$prev", "$hash" })
+            {
+                var parameter = insert.CreateParameter();
+                parameter.ParameterName = name;
+                insert.Parameters.Add(parameter);
+                p[name] = parameter;
+            }
+
+            for (var i = 0; i < events.Count; i++)
+            {
+                var e = events[i];
+                var entry = new AuditEntry
+                {
+                    Sequence = ++sequence,
+                    AtTicks = time.GetUtcNow().UtcTicks,
+                    Actor = e.Actor,
+                    Action = e.Action,
+                    Outcome = e.Outcome,
+                    CameraId = e.CameraId,
+                    Purpose = e.Purpose,
+                    RemoteAddress = e.RemoteAddress,
+                    Details = e.Details,
+                    SubjectType = e.SubjectType,
+                    SubjectId = e.SubjectId,
+                    PreviousHash = previous,
+                    Hash = string.Empty,
+                };
+                entry.Hash = ComputeHash(entry);
+                p["$seq"].Value = entry.Sequence;
+                p["$at"].Value = entry.AtTicks;
+                p["$actor"].Value = entry.Actor;
+                p["$action"].Value = (int)entry.Action;
+                p["$outcome"].Value = (int)entry.Outcome;
+                p["$camera"].Value = (object?)entry.CameraId ?? DBNull.Value;
+                p["$purpose"].Value = (object?)entry.Purpose ?? DBNull.Value;
+                p["$remote"].Value = (object?)entry.RemoteAddress ?? DBNull.Value;
+                p["$details"].Value = (object?)entry.Details ?? DBNull.Value;
+                p["$stype"].Value = (object?)entry.SubjectType ?? DBNull.Value;
+                p["$sid"].Value = (object?)entry.SubjectId ?? DBNull.Value;
+                p["$prev"].Value = entry.PreviousHash;
+                p["$hash"].Value = entry.Hash;
+                await insert.ExecuteNonQueryAsync(ct);
+                previous = entry.Hash;
+                sequences[i] = entry.Sequence;
+            }
+
+            await tx.CommitAsync(ct);
+        }
+        finally
+        {
+            _gate.Release();
+        }
+
+        return sequences;
+    }
+
+    private static async Task<(long Sequence, string Hash)> HeadAsync(DbConnection connection, DbTransaction tx, CancellationToken ct)
+    {
+        await using var head = connection.CreateCommand();
+        head.Transaction = tx;
+        head.CommandText = "SELECT Sequence, Hash FROM AuditEntries ORDER BY Sequence DESC LIMIT 1";
+        await using var reader = await head.ExecuteReaderAsync(ct);
+        return await reader.ReadAsync(ct) ? (reader.GetInt64(0), reader.GetString(1)) : (0, GenesisHash);
+    }
+
+    public void Dispose() => _gate.Dispose();
+
+    /// <summary>SHA-256 (hex) over the previous hash and the entry's canonical encoding.</summary>
+    public static string ComputeHash(AuditEntry e)
+    {
+        using var buffer = new MemoryStream();
+        buffer.Write(Encoding.ASCII.GetBytes(e.PreviousHash));
+        Span<byte> length = stackalloc byte[4];
+        foreach (var field in new[]
+        {
+            e.Sequence.ToString(CultureInfo.InvariantCulture), e.AtTicks.ToString(CultureInfo.InvariantCulture), e.Actor,
+            ((int)e.Action).ToString(CultureInfo.InvariantCulture), ((int)e.Outcome).ToString(CultureInfo.InvariantCulture),
+            e.CameraId, e.Purpose, e.RemoteAddress, e.Details, e.SubjectType, e.SubjectId,
+        })
+        {
+            if (field is null)
+            {
+                BinaryPrimitives.WriteInt32BigEndian(length, -1);
+                buffer.Write(length);
+                continue;
+            }
+
+            var bytes = Encoding.UTF8.GetBytes(field);
+            BinaryPrimitives.WriteInt32BigEndian(length, bytes.Length);
+            buffer.Write(length);
+            buffer.Write(bytes);
+        }
+
+        return Convert.ToHexStringLower(SHA256.HashData(buffer.ToArray()));
+    }
+}

@@ -1,0 +1,55 @@
+using CameraHub.CameraRegistry.Audit;
+using CameraHub.CameraRegistry.Grants;
+using CameraHub.CameraRegistry.Identity;
+using Microsoft.AspNetCore.Identity.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Design;
+
+namespace CameraHub.CameraRegistry.Persistence;
+
+/// <summary>Users, roles, grants and the audit log: who may see what, and who saw what.</summary>
+public sealed class AccessDbContext(DbContextOptions<AccessDbContext> options) : IdentityDbContext<HubUser>(options)
+{
+    public const string MigrationsTable = "__AccessMigrations";
+
+    public DbSet<Grant> Grants => Set<Grant>();
+    public DbSet<AuditEntry> AuditEntries => Set<AuditEntry>();
+
+    protected override void ConfigureConventions(ModelConfigurationBuilder configurationBuilder)
+    {
+        configurationBuilder.Properties<DateTime>().HaveConversion<UtcDateTimeConverter>();
+    }
+
+    protected override void OnModelCreating(ModelBuilder builder)
+    {
+        base.OnModelCreating(builder);
+        builder.Entity<Grant>(e =>
+        {
+            e.ToTable("Grants");
+            e.HasKey(g => g.Id);
+            e.Property(g => g.SubjectKind).HasConversion<string>().HasMaxLength(16);
+            e.Property(g => g.ScopeKind).HasConversion<string>().HasMaxLength(16);
+            e.HasIndex(g => new { g.SubjectKind, g.Subject });
+        });
+
+        builder.Entity<AuditEntry>(e =>
+        {
+            e.ToTable("AuditEntries");
+            e.HasKey(a => a.Sequence);
+            e.Property(a => a.Sequence).ValueGeneratedNever();
+            e.Ignore(a => a.AtUtc);
+            e.HasIndex(a => new { a.CameraId, a.AtTicks });
+            e.HasIndex(a => new { a.Actor, a.AtTicks });
+            e.HasIndex(a => a.AtTicks);
+        });
+    }
+}
+
+/// <summary>Lets `dotnet ef migrations add` build the access context without the host.</summary>
+public sealed class AccessDesignTimeFactory : IDesignTimeDbContextFactory<AccessDbContext>
+{
+    public AccessDbContext CreateDbContext(string[] args) =>
+        new(new DbContextOptionsBuilder<AccessDbContext>()
+            .UseSqlite("Data Source=design.db", o => o.MigrationsHistoryTable(AccessDbContext.MigrationsTable))
+            .Options);
+}

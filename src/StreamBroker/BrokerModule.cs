@@ -1,3 +1,4 @@
+using CameraHub.CameraRegistry.Access;
 using CameraHub.StreamBroker.Events;
 using CameraHub.StreamBroker.Live;
 using Microsoft.AspNetCore.Builder;
@@ -20,6 +21,7 @@ public static class BrokerModule
     {
         services.AddOptions<BrokerOptions>().Bind(configuration.GetSection(BrokerOptions.Section));
         services.TryAddSingleton(TimeProvider.System);
+        services.TryAddSingleton<AccessGate>();
         services.AddSignalR();
         services.TryAddSingleton<IBrokerEvents, SignalRBrokerEvents>();
         services.AddSingleton<PathManager>();

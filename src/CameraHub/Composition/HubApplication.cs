@@ -4,6 +4,7 @@ using CameraHub.CameraRegistry;
 using CameraHub.CameraRegistry.Demo;
 using CameraHub.CameraRegistry.Persistence;
 using CameraHub.Health;
+using CameraHub.StreamBroker;
 using Microsoft.AspNetCore.DataProtection;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
@@ -34,6 +35,7 @@ public static class HubApplication
         builder.Services.AddScoped<DemoAccess>();
         builder.Services.AddHubAuthentication(builder.Configuration, dataDirectory);
         builder.Services.AddHostedService<HubPreparation>();
+        builder.Services.AddStreamBroker(builder.Configuration);
         builder.Services.AddProblemDetails();
         builder.Services.AddOpenApi();
         builder.Services.ConfigureHttpJsonOptions(o => o.SerializerOptions.Converters.Add(new JsonStringEnumConverter()));
@@ -45,6 +47,8 @@ public static class HubApplication
         var app = builder.Build();
         app.UseExceptionHandler();
         app.UseStatusCodePages();
+        app.UseWebSockets();
+        app.UseStaticFiles();
         app.UseAuthentication();
         app.UseAuthorization();
         // The API description and reference are public documentation; health answers load balancers.
@@ -53,8 +57,19 @@ public static class HubApplication
         app.MapHealth().AllowAnonymous();
         app.MapAuthEndpoints();
         app.MapCameraRegistry();
+        MapBroker(app);
         app.MapGet("/", () => Results.Redirect("/api-reference")).ExcludeFromDescription();
         return app;
+    }
+
+    /// <summary>Opening a live session and the status need a signed-in user; the streams are authorised by their session token.</summary>
+    private static void MapBroker(WebApplication app)
+    {
+        var broker = app.MapStreamBroker();
+        broker[0].RequireAuthorization();
+        broker[1].AllowAnonymous();
+        broker[2].RequireAuthorization();
+        broker[3].RequireAuthorization();
     }
 
     /// <summary>Applies every module's migrations and, in demo mode, loads the sample city.</summary>

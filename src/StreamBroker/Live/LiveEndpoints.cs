@@ -63,11 +63,11 @@ public static class LiveEndpoints
         new(path.Camera.Id, path.Status.State, path.Status.Reason, path.Status.Since, path.ViewerCount, path.DroppedFragments, Math.Round(path.BitrateKbps, 1));
 
     private static async Task<IResult> OpenAsync(
-        string id, HttpContext http, IAccessPolicy policy, IAuditLog audit, ICameraDirectory directory, LiveSessions sessions, CancellationToken ct)
+        string id, HttpContext http, IAccessPolicy policy, AccessGate gate, IAuditLog audit, ICameraDirectory directory, LiveSessions sessions, CancellationToken ct)
     {
         var user = http.User;
-        var name = user.Identity?.Name ?? "anonymous";
-        var remote = http.Connection.RemoteIpAddress?.ToString();
+        var name = AccessGate.Actor(http);
+        var remote = AccessGate.RemoteAddress(http);
         var decision = await policy.DecideAsync(user, CameraRight.Live, id, ct);
         var camera = decision.Allowed ? await directory.FindAsync(id, ct) : null;
         if (decision.Allowed)
@@ -84,8 +84,7 @@ public static class LiveEndpoints
 
         if (!decision.Allowed || camera is null)
         {
-            await audit.AppendAsync(new AuditEvent(AuditAction.AccessDenied, AuditOutcome.Denied, name, id, "live", remote, decision.Reason), ct);
-            return Results.Problem(statusCode: decision.StatusCode, title: "Live view refused", detail: decision.Reason);
+            return await gate.RefuseAsync(http, decision, CameraRight.Live, id, null, ct);
         }
 
         var session = sessions.Create(user, camera, remote);

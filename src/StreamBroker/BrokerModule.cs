@@ -1,3 +1,4 @@
+using System.Text.Json.Serialization;
 using CameraHub.CameraRegistry.Access;
 using CameraHub.StreamBroker.Events;
 using CameraHub.StreamBroker.Live;
@@ -22,7 +23,8 @@ public static class BrokerModule
         services.AddOptions<BrokerOptions>().Bind(configuration.GetSection(BrokerOptions.Section));
         services.TryAddSingleton(TimeProvider.System);
         services.TryAddSingleton<AccessGate>();
-        services.AddSignalR();
+        // Camera states as names ("Offline"), like the HTTP API, so the console needs no enum table.
+        services.AddSignalR().AddJsonProtocol(o => o.PayloadSerializerOptions.Converters.Add(new JsonStringEnumConverter()));
         services.TryAddSingleton<IBrokerEvents, SignalRBrokerEvents>();
         services.AddSingleton<PathManager>();
         services.AddSingleton<LiveSessions>();

@@ -42,8 +42,8 @@ exec 9>"$out/hub.in"
 for _ in $(seq 50); do grep -q ready "$out/hub.out" 2>/dev/null && break; sleep 0.2; done
 hub=$(awk '/ready/ {print $2}' "$out/hub.out")
 
-echo "| viewers | hub CPU % (of one core) | upstream ffmpeg CPU % | hub RSS MB | TTFF median / max ms | added delay median / p95 ms | Mbit/s per viewer | dropped fragments |"
-echo "|---|---|---|---|---|---|---|---|"
+echo "| viewers | hub CPU % (of one core) | upstream ffmpeg CPU % | hub RSS MB | TTFF cold median / max ms | TTFF warm ms | added delay median / p95 ms | Mbit/s per viewer | dropped fragments |"
+echo "|---|---|---|---|---|---|---|---|---|"
 for n in 1 50 200; do
   $bench load "$hub" "$n" "$seconds" "$camera" udp >"$out/load-$n.json" &
   load=$!
@@ -55,7 +55,7 @@ for n in 1 50 200; do
   wait "$load"
   j=$(cat "$out/load-$n.json")
   field() { echo "$j" | sed -E "s/.*\"$1\":([^,}]*).*/\1/"; }
-  echo "| $n | $cpu | $up_cpu | $rss | $(field ttffMsMedian) / $(field ttffMsMax) | $(field addedDelayMsMedian) / $(field addedDelayMsP95) | $(field mbitPerViewer) | $(field droppedFragments) |"
+  echo "| $n | $cpu | $up_cpu | $rss | $(field ttffMsMedian) / $(field ttffMsMax) | $(field warmTtffMs) | $(field addedDelayMsMedian) / $(field addedDelayMsP95) | $(field mbitPerViewer) | $(field droppedFragments) |"
   sleep 12  # idle grace (10 s): the next run starts cold like a first viewer would
 done
 exec 9>&-

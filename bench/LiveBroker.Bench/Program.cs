@@ -18,7 +18,8 @@ using Microsoft.Extensions.Logging;
 //   serve RTSP_URL udp|tcp      a broker with an allow-all policy on 127.0.0.1:PORT (printed), camera id "bench"
 //   load HUB_URL VIEWERS SECONDS RTSP_URL udp|tcp
 //                               N WebSocket viewers; time to first frame; per-fragment delay of the broker
-//                               relative to a direct ffmpeg reader of the same RTSP source (matched by decode time)
+//                               relative to a direct ffmpeg reader of the same RTSP source (matched by frame bytes:
+//                               decode times restart at 0 in each ffmpeg, the copied frame data does not change)
 return args[0] switch
 {
     "serve" => await ServeAsync(args[1], args[2]),
@@ -50,7 +51,7 @@ static async Task<int> ServeAsync(string rtspUrl, string transport)
 static async Task<int> LoadAsync(Uri hub, int viewers, int seconds, string rtspUrl, string transport)
 {
     // Direct reader: when did each fragment (by decode time) leave an RTSP client of our own?
-    var direct = new Dictionary<ulong, long>();
+    var direct = new Dictionary<string, long>();
     using var stop = new CancellationTokenSource(TimeSpan.FromSeconds(seconds + 5));
     var directTask = Task.Run(async () =>
     {
@@ -71,7 +72,7 @@ static async Task<int> LoadAsync(Uri hub, int viewers, int seconds, string rtspU
                 {
                     lock (direct)
                     {
-                        direct[f.DecodeTime] = Stopwatch.GetTimestamp();
+                        direct[Key(f)] = Stopwatch.GetTimestamp();
                     }
                 }
             }
@@ -137,7 +138,7 @@ static async Task<int> LoadAsync(Uri hub, int viewers, int seconds, string rtspU
                         {
                             lock (direct)
                             {
-                                if (direct.TryGetValue(f.DecodeTime, out var d))
+                                if (direct.TryGetValue(Key(f), out var d))
                                 {
                                     lock (delays)
                                     {
@@ -154,6 +155,9 @@ static async Task<int> LoadAsync(Uri hub, int viewers, int seconds, string rtspU
         {
         }
     })).ToArray();
+    // A viewer joining a running camera: it should get the init and the latest keyframe at once.
+    await Task.Delay(TimeSpan.FromSeconds(seconds / 2.0));
+    var warm = await TimeToFirstFrameAsync(http);
     await Task.WhenAll(tasks);
     await stop.CancelAsync();
     await directTask;
@@ -167,6 +171,7 @@ static async Task<int> LoadAsync(Uri hub, int viewers, int seconds, string rtspU
         seconds,
         ttffMsMedian = Math.Round(P(ttff, 0.5)),
         ttffMsMax = Math.Round(ttff.Max()),
+        warmTtffMs = Math.Round(warm),
         addedDelayMsMedian = Math.Round(P(delays, 0.5)),
         addedDelayMsP95 = Math.Round(P(delays, 0.95)),
         delaySamples = delays.Count,
@@ -174,6 +179,31 @@ static async Task<int> LoadAsync(Uri hub, int viewers, int seconds, string rtspU
         droppedFragments = status?.DroppedFragments,
     }));
     return 0;
+}
+
+static string Key(Fragment f) => Convert.ToHexString(System.Security.Cryptography.SHA256.HashData(f.Data.AsSpan(Math.Max(0, f.Data.Length - 256))));
+
+static async Task<double> TimeToFirstFrameAsync(HttpClient http)
+{
+    var t0 = Stopwatch.GetTimestamp();
+    using var response = await http.PostAsync("/api/cameras/bench/live", null);
+    var session = (await response.Content.ReadFromJsonAsync<LiveSessionResponse>(JsonSerializerOptions.Web))!;
+    using var socket = new ClientWebSocket();
+    await socket.ConnectAsync(new Uri(session.WebSocketUrl), CancellationToken.None);
+    var buffer = new byte[4 << 20];
+    var binary = 0;
+    while (binary < 2)
+    {
+        var r = await socket.ReceiveAsync(buffer.AsMemory(), CancellationToken.None);
+        if (r.EndOfMessage && r.MessageType == WebSocketMessageType.Binary)
+        {
+            binary++;
+        }
+    }
+
+    var elapsed = Stopwatch.GetElapsedTime(t0).TotalMilliseconds;
+    await socket.CloseAsync(WebSocketCloseStatus.NormalClosure, "done", CancellationToken.None);
+    return elapsed;
 }
 
 /// <summary>Allows everyone (benchmark only).</summary>

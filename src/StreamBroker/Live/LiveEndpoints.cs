@@ -173,12 +173,12 @@ public static class LiveEndpoints
                 if (message.Control is { } json)
                 {
                     var bytes = Encoding.UTF8.GetBytes(json);
-                    await socket.SendAsync(bytes, WebSocketMessageType.Text, true, closed.Token);
+                    await socket.SendAsync(bytes, WebSocketMessageType.Text, true, CancellationToken.None);
                     session.AddBytes(bytes.Length);
                 }
                 else
                 {
-                    await socket.SendAsync(message.Media, WebSocketMessageType.Binary, true, closed.Token);
+                    await socket.SendAsync(message.Media, WebSocketMessageType.Binary, true, CancellationToken.None);
                     session.AddBytes(message.Media.Length);
                 }
             }
@@ -186,8 +186,8 @@ public static class LiveEndpoints
             if (viewer.EndReason is { } reason && socket.State == WebSocketState.Open)
             {
                 var ended = Encoding.UTF8.GetBytes(System.Text.Json.JsonSerializer.Serialize(new { type = "ended", reason }));
-                await socket.SendAsync(ended, WebSocketMessageType.Text, true, closed.Token);
-                await socket.CloseOutputAsync(WebSocketCloseStatus.PolicyViolation, Truncate(reason), closed.Token);
+                await socket.SendAsync(ended, WebSocketMessageType.Text, true, CancellationToken.None);
+                await socket.CloseOutputAsync(WebSocketCloseStatus.PolicyViolation, Truncate(reason), CancellationToken.None);
                 // Let the client answer the close: cancelling the receive would abort the socket and could lose
                 // the "ended" message still in flight.
                 await receive.WaitAsync(TimeSpan.FromSeconds(2), time, CancellationToken.None);
@@ -200,8 +200,26 @@ public static class LiveEndpoints
         finally
         {
             await closed.CancelAsync();
+            if (socket.State == WebSocketState.CloseReceived)
+            {
+                await AnswerCloseAsync(socket, time);
+            }
+
             await receive;
             await sessions.EndAsync(session, viewer.EndReason ?? "viewer closed the stream", revoked: false, byBroker: false);
+        }
+    }
+
+    /// <summary>Completes the close handshake the viewer started (a page closing, a player stopping).</summary>
+    private static async Task AnswerCloseAsync(WebSocket socket, TimeProvider time)
+    {
+        try
+        {
+            await socket.CloseOutputAsync(WebSocketCloseStatus.NormalClosure, null, CancellationToken.None).WaitAsync(TimeSpan.FromSeconds(2), time);
+        }
+        catch (Exception e) when (e is WebSocketException or TimeoutException or ObjectDisposedException or InvalidOperationException)
+        {
+            // the viewer is gone already
         }
     }
 

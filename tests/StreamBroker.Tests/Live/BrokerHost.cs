@@ -38,6 +38,9 @@ public sealed class BrokerHost : IAsyncDisposable
         Http = new HttpClient { BaseAddress = address, Timeout = TimeSpan.FromSeconds(60) };
     }
 
+    /// <summary>How long a test waits for something a camera or a viewer should do within seconds.</summary>
+    public static TimeSpan Patience { get; } = TimeSpan.FromSeconds(20);
+
     public Uri Address { get; }
 
     public HttpClient Http { get; }
@@ -97,6 +100,16 @@ public sealed class BrokerHost : IAsyncDisposable
         await app.StartAsync();
         var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
         return new BrokerHost(app, new Uri(address), policy, audit, cameras, feed);
+    }
+
+    /// <summary>A camera id unique to the test, also the marker of its ffmpeg process.</summary>
+    public static string NewCameraId() => $"cam-{Guid.NewGuid():N}"[..16];
+
+    /// <summary>Registers camera <paramref name="id"/> at <paramref name="rtspUrl"/> with a live grant for <paramref name="user"/>.</summary>
+    public void AddWatchableCamera(string id, string rtspUrl, RtspTransport transport = RtspTransport.Tcp, string user = "traffic")
+    {
+        Cameras.Add(id, rtspUrl, transport);
+        Policy.Grant(user, id);
     }
 
     /// <summary>POST /api/cameras/{id}/live as <paramref name="user"/>.</summary>

@@ -10,16 +10,13 @@ namespace CameraHub.StreamBroker.Tests.Live;
 [Trait("Category", "Integration")]
 public sealed class CameraEventsTests
 {
-    private static readonly TimeSpan Patience = TimeSpan.FromSeconds(20);
-
     [Fact]
     public async Task SignalR_listeners_see_viewer_counts_and_the_camera_going_offline_and_online_again()
     {
         await using var camera = await RtspCamera.StartAsync();
-        var id = $"cam-{Guid.NewGuid():N}"[..16];
+        var id = BrokerHost.NewCameraId();
         await using var broker = await BrokerHost.StartAsync();
-        broker.Cameras.Add(id, camera.Url);
-        broker.Policy.Grant("traffic", id);
+        broker.AddWatchableCamera(id, camera.Url);
 
         var statuses = new ConcurrentQueue<CameraStatusEvent>();
         var counts = new ConcurrentQueue<ViewerCountEvent>();
@@ -33,17 +30,17 @@ public sealed class CameraEventsTests
 
         await using var first = await broker.WatchAsync("traffic", id);
         await using var second = await broker.WatchAsync("traffic", id);
-        Assert.True(await Processes.EventuallyAsync(() => counts.Any(c => c.CameraId == id && c.Viewers == 2), Patience), "no viewer count of 2");
-        Assert.True(await Processes.EventuallyAsync(() => statuses.Any(s => s.CameraId == id && s.State == CameraLiveState.Online), Patience));
+        Assert.True(await Processes.EventuallyAsync(() => counts.Any(c => c.CameraId == id && c.Viewers == 2), BrokerHost.Patience), "no viewer count of 2");
+        Assert.True(await Processes.EventuallyAsync(() => statuses.Any(s => s.CameraId == id && s.State == CameraLiveState.Online), BrokerHost.Patience));
 
         await camera.StopAsync();
-        Assert.True(await Processes.EventuallyAsync(() => statuses.Any(s => s.CameraId == id && s.State == CameraLiveState.Offline && s.Reason is not null), Patience),
+        Assert.True(await Processes.EventuallyAsync(() => statuses.Any(s => s.CameraId == id && s.State == CameraLiveState.Offline && s.Reason is not null), BrokerHost.Patience),
             "no offline status with a reason");
         await camera.StartServerAsync();
-        Assert.True(await Processes.EventuallyAsync(() => statuses.Count(s => s.CameraId == id && s.State == CameraLiveState.Online) >= 2, Patience),
+        Assert.True(await Processes.EventuallyAsync(() => statuses.Count(s => s.CameraId == id && s.State == CameraLiveState.Online) >= 2, BrokerHost.Patience),
             "no second online status after the camera returned");
 
-        var live = await first.WaitForMessagesAsync(first.BinaryMessages + 5, Patience);
+        var live = await first.WaitForMessagesAsync(first.BinaryMessages + 5, BrokerHost.Patience);
         Assert.True(live, "video did not resume for a viewer");
     }
 }

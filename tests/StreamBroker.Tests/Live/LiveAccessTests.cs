@@ -13,16 +13,12 @@ namespace CameraHub.StreamBroker.Tests.Live;
 [Trait("Category", "Integration")]
 public sealed class LiveAccessTests
 {
-    private static readonly TimeSpan Patience = TimeSpan.FromSeconds(20);
-
-    private static string NewCameraId() => $"cam-{Guid.NewGuid():N}"[..16];
-
     [Fact]
     public async Task Refused_requests_get_403_or_409_are_audited_and_start_no_upstream()
     {
-        var id = NewCameraId();
-        var recorded = NewCameraId();
-        var outOfHours = NewCameraId();
+        var id = BrokerHost.NewCameraId();
+        var recorded = BrokerHost.NewCameraId();
+        var outOfHours = BrokerHost.NewCameraId();
         await using var broker = await BrokerHost.StartAsync();
         broker.Cameras.Add(id, "rtsp://127.0.0.1:9/none");
         broker.Cameras.Add(recorded, "rtsp://127.0.0.1:9/none", mode: CameraMode.RecordedOnly);
@@ -53,8 +49,8 @@ public sealed class LiveAccessTests
     [Fact]
     public async Task A_token_opens_only_its_own_session_and_camera()
     {
-        var a = NewCameraId();
-        var b = NewCameraId();
+        var a = BrokerHost.NewCameraId();
+        var b = BrokerHost.NewCameraId();
         await using var broker = await BrokerHost.StartAsync();
         broker.Cameras.Add(a, "rtsp://127.0.0.1:9/none");
         broker.Cameras.Add(b, "rtsp://127.0.0.1:9/none");
@@ -79,14 +75,13 @@ public sealed class LiveAccessTests
     public async Task Revoking_a_grant_ends_that_users_open_stream_within_five_seconds_and_is_audited()
     {
         await using var camera = await RtspCamera.StartAsync();
-        var id = NewCameraId();
+        var id = BrokerHost.NewCameraId();
         await using var broker = await BrokerHost.StartAsync();
-        broker.Cameras.Add(id, camera.Url);
-        broker.Policy.Grant("traffic", id);
+        broker.AddWatchableCamera(id, camera.Url);
         broker.Policy.Grant("operator2", id);
         await using var revoked = await broker.WatchAsync("traffic", id);
         await using var other = await broker.WatchAsync("operator2", id);
-        Assert.True(await revoked.WaitForMessagesAsync(5, Patience));
+        Assert.True(await revoked.WaitForMessagesAsync(5, BrokerHost.Patience));
 
         broker.Policy.Revoke("traffic", id);
         var clock = System.Diagnostics.Stopwatch.StartNew();
@@ -101,7 +96,7 @@ public sealed class LiveAccessTests
 
         // The other user's view goes on.
         var before = other.BinaryMessages;
-        Assert.True(await other.WaitForMessagesAsync(before + 5, Patience));
+        Assert.True(await other.WaitForMessagesAsync(before + 5, BrokerHost.Patience));
         Assert.False(other.Closed);
     }
 
@@ -109,16 +104,15 @@ public sealed class LiveAccessTests
     public async Task A_stalled_viewer_is_dropped_without_slowing_the_other_viewers()
     {
         await using var camera = await RtspCamera.StartAsync(fps: 15, kbits: 2000);
-        var id = NewCameraId();
+        var id = BrokerHost.NewCameraId();
         await using var broker = await BrokerHost.StartAsync(new()
         {
             ["CameraHub:Broker:ViewerQueueLength"] = "16",
             ["CameraHub:Broker:SlowViewerTimeout"] = "00:00:03",
         });
-        broker.Cameras.Add(id, camera.Url);
-        broker.Policy.Grant("traffic", id);
+        broker.AddWatchableCamera(id, camera.Url);
         await using var healthy = await broker.WatchAsync("traffic", id);
-        Assert.True(await healthy.WaitForMessagesAsync(5, Patience));
+        Assert.True(await healthy.WaitForMessagesAsync(5, BrokerHost.Patience));
 
         var stalledSession = await broker.OpenSessionAsync("traffic", id);
         using var stalled = await StalledSocket.ConnectAsync(new Uri(stalledSession.WebSocketUrl));
@@ -131,7 +125,7 @@ public sealed class LiveAccessTests
 
         var stalledState = broker.Sessions.Open.FirstOrDefault(s => s.Id == stalledSession.SessionId);
         Assert.True(await Processes.EventuallyAsync(
-            () => broker.Audit.Events.Any(e => e.Action == AuditAction.LiveViewEnded && e.SubjectId == stalledSession.SessionId), Patience),
+            () => broker.Audit.Events.Any(e => e.Action == AuditAction.LiveViewEnded && e.SubjectId == stalledSession.SessionId), BrokerHost.Patience),
             $"the stalled viewer was never disconnected: sent {stalledState?.BytesSent} bytes, dropped {broker.Paths.Find(id)!.DroppedFragments}");
         var ended = broker.Audit.Events.Single(e => e.Action == AuditAction.LiveViewEnded && e.SubjectId == stalledSession.SessionId);
         Assert.Contains("too slow", ended.Details, StringComparison.Ordinal);

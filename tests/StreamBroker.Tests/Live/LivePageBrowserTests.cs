@@ -13,10 +13,9 @@ public sealed class LivePageBrowserTests
     {
         Assert.True(File.Exists(Chromium), "Debian's chromium is missing: run scripts/setup.sh");
         await using var camera = await RtspCamera.StartAsync(fps: 15);
-        var id = $"cam-{Guid.NewGuid():N}"[..16];
+        var id = BrokerHost.NewCameraId();
         await using var broker = await BrokerHost.StartAsync();
-        broker.Cameras.Add(id, camera.Url);
-        broker.Policy.Grant("traffic", id);
+        broker.AddWatchableCamera(id, camera.Url);
         var session = await broker.OpenSessionAsync("traffic", id);
 
         using var playwright = await Playwright.CreateAsync();

@@ -11,10 +11,6 @@ namespace CameraHub.StreamBroker.Tests.Live;
 [Trait("Category", "Integration")]
 public sealed class LiveResilienceTests
 {
-    private static readonly TimeSpan Patience = TimeSpan.FromSeconds(20);
-
-    private static string NewCameraId() => $"cam-{Guid.NewGuid():N}"[..16];
-
     private static async Task<CameraLiveStatus> StatusAsync(BrokerHost broker, string id) =>
         (await broker.Http.GetFromJsonAsync<CameraLiveStatus>($"/api/cameras/{id}/viewers", JsonSerializerOptions.Web))!;
 
@@ -22,25 +18,24 @@ public sealed class LiveResilienceTests
     public async Task Viewer_is_told_the_camera_went_offline_and_resumes_on_the_same_socket_when_it_returns()
     {
         await using var camera = await RtspCamera.StartAsync();
-        var id = NewCameraId();
+        var id = BrokerHost.NewCameraId();
         await using (var broker = await BrokerHost.StartAsync())
         {
-            broker.Cameras.Add(id, camera.Url);
-            broker.Policy.Grant("traffic", id);
+            broker.AddWatchableCamera(id, camera.Url);
             await using var viewer = await broker.WatchAsync("traffic", id);
-            Assert.True(await viewer.WaitForMessagesAsync(10, Patience));
+            Assert.True(await viewer.WaitForMessagesAsync(10, BrokerHost.Patience));
 
             await camera.StopAsync();
-            Assert.True(await viewer.WaitForEventAsync("offline", Patience), "the viewer was not told the camera dropped");
+            Assert.True(await viewer.WaitForEventAsync("offline", BrokerHost.Patience), "the viewer was not told the camera dropped");
             var offline = await StatusAsync(broker, id);
             Assert.Equal(CameraLiveState.Offline, offline.State);
             Assert.False(string.IsNullOrWhiteSpace(offline.Reason));
 
             await camera.StartServerAsync();
-            Assert.True(await viewer.WaitForEventAsync("online", Patience), "the viewer was not told the camera is back");
-            Assert.True(await viewer.WaitForEventAsync("reset", Patience), "the viewer did not get the new init segment");
+            Assert.True(await viewer.WaitForEventAsync("online", BrokerHost.Patience), "the viewer was not told the camera is back");
+            Assert.True(await viewer.WaitForEventAsync("reset", BrokerHost.Patience), "the viewer did not get the new init segment");
             var before = viewer.BinaryMessages;
-            Assert.True(await viewer.WaitForMessagesAsync(before + 10, Patience), "video did not resume on the same WebSocket");
+            Assert.True(await viewer.WaitForMessagesAsync(before + 10, BrokerHost.Patience), "video did not resume on the same WebSocket");
             Assert.False(viewer.Closed);
             Assert.Single(Processes.WithMarker(UpstreamArguments.Marker(id)));
         }
@@ -52,20 +47,19 @@ public sealed class LiveResilienceTests
     public async Task Killing_ffmpeg_from_outside_is_recovered_from_without_the_viewer_reconnecting()
     {
         await using var camera = await RtspCamera.StartAsync();
-        var id = NewCameraId();
+        var id = BrokerHost.NewCameraId();
         await using (var broker = await BrokerHost.StartAsync())
         {
-            broker.Cameras.Add(id, camera.Url);
-            broker.Policy.Grant("traffic", id);
+            broker.AddWatchableCamera(id, camera.Url);
             await using var viewer = await broker.WatchAsync("traffic", id);
-            Assert.True(await viewer.WaitForMessagesAsync(10, Patience));
+            Assert.True(await viewer.WaitForMessagesAsync(10, BrokerHost.Patience));
 
             var pid = Assert.Single(Processes.WithMarker(UpstreamArguments.Marker(id)));
             Process.GetProcessById(pid).Kill();
 
-            Assert.True(await viewer.WaitForEventAsync("reset", Patience), "the stream did not restart");
+            Assert.True(await viewer.WaitForEventAsync("reset", BrokerHost.Patience), "the stream did not restart");
             var before = viewer.BinaryMessages;
-            Assert.True(await viewer.WaitForMessagesAsync(before + 10, Patience));
+            Assert.True(await viewer.WaitForMessagesAsync(before + 10, BrokerHost.Patience));
             Assert.True(broker.Paths.Find(id)!.UpstreamStarts >= 2);
             var now = Assert.Single(Processes.WithMarker(UpstreamArguments.Marker(id)));
             Assert.NotEqual(pid, now);
@@ -78,13 +72,12 @@ public sealed class LiveResilienceTests
     public async Task UDP_transport_from_the_registry_entry_is_used_and_delivers_video()
     {
         await using var camera = await RtspCamera.StartAsync();
-        var id = NewCameraId();
+        var id = BrokerHost.NewCameraId();
         await using var broker = await BrokerHost.StartAsync();
-        broker.Cameras.Add(id, camera.Url, RtspTransport.Udp);
-        broker.Policy.Grant("traffic", id);
+        broker.AddWatchableCamera(id, camera.Url, RtspTransport.Udp);
         await using var viewer = await broker.WatchAsync("traffic", id);
 
-        Assert.True(await viewer.WaitForMessagesAsync(10, Patience), "no video over UDP");
+        Assert.True(await viewer.WaitForMessagesAsync(10, BrokerHost.Patience), "no video over UDP");
         var pid = Assert.Single(Processes.WithMarker(UpstreamArguments.Marker(id)));
         var cmdline = (await File.ReadAllTextAsync($"/proc/{pid}/cmdline")).Split('\0');
         var at = Array.IndexOf(cmdline, "-rtsp_transport");
@@ -104,11 +97,10 @@ public sealed class LiveResilienceTests
             _ => null,
         };
         var url = bad?.Url ?? $"rtsp://127.0.0.1:{RtspCamera.FreePort()}/cam";
-        var id = NewCameraId();
+        var id = BrokerHost.NewCameraId();
         await using (var broker = await BrokerHost.StartAsync(new() { ["CameraHub:Broker:StallTimeout"] = "00:00:02" }))
         {
-            broker.Cameras.Add(id, url);
-            broker.Policy.Grant("traffic", id);
+            broker.AddWatchableCamera(id, url);
             await using var viewer = await broker.WatchAsync("traffic", id);
 
             CameraLiveStatus? status = null;
@@ -116,14 +108,14 @@ public sealed class LiveResilienceTests
             {
                 status = StatusAsync(broker, id).GetAwaiter().GetResult();
                 return status.State == CameraLiveState.Offline;
-            }, Patience), $"camera never reported offline: {status}");
+            }, BrokerHost.Patience), $"camera never reported offline: {status}");
             Assert.False(string.IsNullOrWhiteSpace(status!.Reason));
             if (kind == "refused")
             {
                 Assert.Contains("refused", status.Reason, StringComparison.OrdinalIgnoreCase);
             }
 
-            Assert.True(await viewer.WaitForEventAsync("offline", Patience), "the viewer was not told why there is no video");
+            Assert.True(await viewer.WaitForEventAsync("offline", BrokerHost.Patience), "the viewer was not told why there is no video");
             Assert.False(viewer.Closed);
             Assert.True(Processes.WithMarker(UpstreamArguments.Marker(id)).Count <= 1);
         }

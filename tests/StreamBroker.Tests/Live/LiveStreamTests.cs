@@ -10,32 +10,23 @@ namespace CameraHub.StreamBroker.Tests.Live;
 [Trait("Category", "Integration")]
 public sealed class LiveStreamTests
 {
-    private static readonly TimeSpan Patience = TimeSpan.FromSeconds(20);
-
-    private static string NewCameraId() => $"cam-{Guid.NewGuid():N}"[..16];
-
     [Fact]
     public async Task Viewer_receives_H264_fragmented_MP4_that_ffprobe_reads_and_that_decodes_from_the_first_frame()
     {
         await using var camera = await RtspCamera.StartAsync();
-        var id = NewCameraId();
+        var id = BrokerHost.NewCameraId();
         await using (var broker = await BrokerHost.StartAsync())
         {
-            broker.Cameras.Add(id, camera.Url);
-            broker.Policy.Grant("traffic", id);
+            broker.AddWatchableCamera(id, camera.Url);
 
             await using var viewer = await broker.WatchAsync("traffic", id);
-            Assert.True(await viewer.WaitForMessagesAsync(25, Patience), "no video arrived over the WebSocket");
+            Assert.True(await viewer.WaitForMessagesAsync(25, BrokerHost.Patience), "no video arrived over the WebSocket");
 
             var file = Path.Combine(Path.GetTempPath(), $"{id}.mp4");
             await File.WriteAllBytesAsync(file, viewer.Media());
             try
             {
-                var (code, probe) = await Processes.RunAsync("ffprobe", "-v", "error", "-select_streams", "v:0",
-                    "-show_entries", "stream=codec_name,width,height", "-of", "default=nw=1", file);
-                Assert.Equal(0, code);
-                Assert.Contains("codec_name=h264", probe, StringComparison.Ordinal);
-                Assert.Contains("width=320", probe, StringComparison.Ordinal);
+                Assert.Contains("width=320", await Processes.AssertH264Async(file), StringComparison.Ordinal);
 
                 // The first frame must decode without errors: the viewer started at a keyframe.
                 var (decodeCode, decodeLog) = await Processes.RunAsync("ffmpeg", "-v", "error", "-xerror", "-i", file, "-frames:v", "1", "-f", "null", "-");
@@ -54,18 +45,14 @@ public sealed class LiveStreamTests
     public async Task HLS_playlist_and_segments_from_the_same_upstream_are_read_by_ffprobe_as_H264()
     {
         await using var camera = await RtspCamera.StartAsync();
-        var id = NewCameraId();
+        var id = BrokerHost.NewCameraId();
         await using (var broker = await BrokerHost.StartAsync())
         {
-            broker.Cameras.Add(id, camera.Url);
-            broker.Policy.Grant("traffic", id);
+            broker.AddWatchableCamera(id, camera.Url);
             await using var viewer = await broker.WatchAsync("traffic", id);
             var session = await broker.OpenSessionAsync("traffic", id);
 
-            var (code, probe) = await Processes.RunAsync("ffprobe", "-v", "error", "-select_streams", "v:0",
-                "-show_entries", "stream=codec_name,width,height", "-of", "default=nw=1", session.HlsUrl);
-            Assert.True(code == 0, probe);
-            Assert.Contains("codec_name=h264", probe, StringComparison.Ordinal);
+            await Processes.AssertH264Async(session.HlsUrl);
 
             // WebSocket and HLS viewers share one camera connection.
             Assert.Single(Processes.WithMarker(UpstreamArguments.Marker(id)));
@@ -79,17 +66,16 @@ public sealed class LiveStreamTests
     public async Task Twenty_viewers_share_one_upstream_which_closes_after_the_last_leaves()
     {
         await using var camera = await RtspCamera.StartAsync();
-        var id = NewCameraId();
+        var id = BrokerHost.NewCameraId();
         await using var broker = await BrokerHost.StartAsync();
-        broker.Cameras.Add(id, camera.Url);
-        broker.Policy.Grant("traffic", id);
+        broker.AddWatchableCamera(id, camera.Url);
 
         var viewers = await Task.WhenAll(Enumerable.Range(0, 20).Select(_ => broker.WatchAsync("traffic", id)));
         try
         {
             foreach (var v in viewers)
             {
-                Assert.True(await v.WaitForMessagesAsync(10, Patience), "a viewer got no video");
+                Assert.True(await v.WaitForMessagesAsync(10, BrokerHost.Patience), "a viewer got no video");
             }
 
             Assert.Single(Processes.WithMarker(UpstreamArguments.Marker(id)));
@@ -107,7 +93,8 @@ public sealed class LiveStreamTests
         }
 
         // Grace is one second in tests: the camera connection is closed soon after the last viewer left.
-        Assert.True(await Processes.EventuallyAsync(() => Processes.WithMarker(UpstreamArguments.Marker(id)).Count == 0, Patience), "ffmpeg still runs");
+        Assert.True(await Processes.EventuallyAsync(() => Processes.WithMarker(UpstreamArguments.Marker(id)).Count == 0, BrokerHost.Patience),
+            $"ffmpeg still runs; path viewers: {broker.Paths.Find(id)?.ViewerCount}, open sessions: {broker.Sessions.Open.Count}");
         Assert.Null(broker.Paths.Find(id));
         Assert.Equal(20, broker.Audit.Events.Count(e => e.Action == AuditAction.LiveViewEnded && e.CameraId == id));
         Assert.True(broker.Cameras.Bitrates.ContainsKey(id), "the measured bitrate was not reported to the registry");

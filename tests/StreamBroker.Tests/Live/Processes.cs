@@ -54,6 +54,16 @@ public static class Processes
         return condition();
     }
 
+    /// <summary>ffprobe as judge: the file or URL must hold an H.264 video stream; returns ffprobe's stream lines.</summary>
+    public static async Task<string> AssertH264Async(string fileOrUrl)
+    {
+        var (code, probe) = await RunAsync("ffprobe", "-v", "error", "-select_streams", "v:0",
+            "-show_entries", "stream=codec_name,width,height", "-of", "default=nw=1", fileOrUrl);
+        Assert.True(code == 0, probe);
+        Assert.Contains("codec_name=h264", probe, StringComparison.Ordinal);
+        return probe;
+    }
+
     public static async Task<(int Code, string Output)> RunAsync(string file, params string[] args)
     {
         var info = new ProcessStartInfo(file) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };

@@ -62,12 +62,13 @@ exec 9>&-
 
 # Baseline: the relay itself with 50 plain RTSP readers.
 readers=()
-for _ in $(seq 50); do
-  ffmpeg -v error -rtsp_transport udp -i "$camera" -c copy -f null - >/dev/null 2>&1 &
+for i in $(seq 50); do
+  ffmpeg -v error -rtsp_transport udp -i "$camera" -c copy -f null -progress "$out/reader-$i.progress" - >/dev/null 2>&1 &
   readers+=("$!"); pids+=("$!")
 done
 sleep 4
 read -r pcpu prss < <(measure "$perl_pid" $((seconds - 6)))
 for r in "${readers[@]}"; do kill "$r" 2>/dev/null || true; done
 echo
-echo "Baseline rtsp-server-perl, 50 RTSP/UDP readers: relay CPU ${pcpu} % of one core, RSS ${prss} MB"
+frames=$(for i in $(seq 50); do grep -h '^frame=' "$out/reader-$i.progress" | tail -1 | cut -d= -f2; done | sort -n | head -1)
+echo "Baseline rtsp-server-perl, 50 RTSP/UDP readers: relay CPU ${pcpu} % of one core, RSS ${prss} MB (slowest reader got ${frames} frames)"

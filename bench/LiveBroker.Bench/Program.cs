@@ -51,7 +51,7 @@ static async Task<int> ServeAsync(string rtspUrl, string transport)
 static async Task<int> LoadAsync(Uri hub, int viewers, int seconds, string rtspUrl, string transport)
 {
     // Direct reader: when did each fragment (by decode time) leave an RTSP client of our own?
-    var direct = new Dictionary<string, long>();
+    var direct = new Dictionary<string, List<long>>();
     using var stop = new CancellationTokenSource(TimeSpan.FromSeconds(seconds + 5));
     var directTask = Task.Run(async () =>
     {
@@ -72,7 +72,14 @@ static async Task<int> LoadAsync(Uri hub, int viewers, int seconds, string rtspU
                 {
                     lock (direct)
                     {
-                        direct[Key(f)] = Stopwatch.GetTimestamp();
+                        // The clip loops, so the same frame bytes recur every loop: keep every arrival.
+                        var key = Key(f);
+                        if (!direct.TryGetValue(key, out var list))
+                        {
+                            direct[key] = list = [];
+                        }
+
+                        list.Add(Stopwatch.GetTimestamp());
                     }
                 }
             }
@@ -138,11 +145,18 @@ static async Task<int> LoadAsync(Uri hub, int viewers, int seconds, string rtspU
                         {
                             lock (direct)
                             {
-                                if (direct.TryGetValue(Key(f), out var d))
+                                if (direct.TryGetValue(Key(f), out var arrivals))
                                 {
-                                    lock (delays)
+                                    // Same frame of the same loop: the direct arrival nearest in time (negative = broker first).
+                                    // A match a whole loop away means the direct reader has not got this frame yet: skip it.
+                                    var d = arrivals.MinBy(a => Math.Abs(Stopwatch.GetElapsedTime(a, now).TotalMilliseconds));
+                                    var ms = Stopwatch.GetElapsedTime(d, now).TotalMilliseconds;
+                                    if (Math.Abs(ms) < 3000)
                                     {
-                                        delays.Add(Stopwatch.GetElapsedTime(d, now).TotalMilliseconds);
+                                        lock (delays)
+                                        {
+                                            delays.Add(ms);
+                                        }
                                     }
                                 }
                             }

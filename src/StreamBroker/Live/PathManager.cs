@@ -88,14 +88,27 @@ public sealed class PathManager(
     {
         try
         {
-            await Task.Delay(options.Value.IdleGrace, time);
-            lock (_gate)
+            var wait = options.Value.IdleGrace;
+            while (true)
             {
-                // Someone came back during the grace, or the grace restarted later: keep it open.
-                if (_disposed || path.IdleSince is not { } since || time.GetElapsedTime(since) < options.Value.IdleGrace
-                    || !_paths.Remove(path.Camera.Id))
+                await Task.Delay(wait, time);
+                lock (_gate)
                 {
-                    return;
+                    // Someone came back during the grace, or the path is already closed: keep it / nothing to do.
+                    if (_disposed || path.IdleSince is not { } since || !_paths.TryGetValue(path.Camera.Id, out var current) || current != path)
+                    {
+                        return;
+                    }
+
+                    // Timers may fire a hair early, and the grace restarts when a viewer came and left again.
+                    var idle = time.GetElapsedTime(since);
+                    if (idle >= options.Value.IdleGrace)
+                    {
+                        _paths.Remove(path.Camera.Id);
+                        break;
+                    }
+
+                    wait = options.Value.IdleGrace - idle;
                 }
             }
 

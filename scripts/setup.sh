@@ -31,4 +31,16 @@ if [ ${#missing[@]} -gt 0 ]; then
   DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 fi
 
+# Node.js for the independent ONVIF client (npm 'onvif') the StreamBroker tests point at the fake camera.
+# Only when missing: a NodeSource nodejs already ships npm and conflicts with Debian's npm package.
+if ! command -v node >/dev/null || ! command -v npm >/dev/null; then
+  SUDO=""
+  [ "$(id -u)" -eq 0 ] || SUDO="sudo"
+  $SUDO apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends nodejs npm >/dev/null
+fi
+if [ ! -d tests/onvif-peer/node_modules/onvif ]; then
+  (cd tests/onvif-peer && npm ci --no-audit --no-fund --loglevel=error)
+fi
+
 dotnet tool restore >/dev/null

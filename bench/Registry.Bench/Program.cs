@@ -264,7 +264,7 @@ internal static class AuditBench
     {
         var dir = Directory.CreateTempSubdirectory("camerahub-auditbench-").FullName;
         var db = Path.Combine(dir, "audit.db");
-        var options = new DbContextOptionsBuilder<AccessDbContext>().UseSqlite($"Data Source={db}").Options;
+        var options = new DbContextOptionsBuilder<AccessDbContext>().UseSqlite($"Data Source={db}").AddInterceptors(SqliteTuning.Instance).Options;
         await using (var ctx = new AccessDbContext(options))
         {
             await ctx.Database.MigrateAsync();
@@ -344,7 +344,7 @@ internal static class AuditBench
         await connection.OpenAsync();
         await using (var create = connection.CreateCommand())
         {
-            create.CommandText = "CREATE TABLE a (Sequence INTEGER PRIMARY KEY, AtTicks INTEGER, Actor TEXT, Action INTEGER, Outcome INTEGER, CameraId TEXT, Purpose TEXT, RemoteAddress TEXT, Details TEXT)";
+            create.CommandText = "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; CREATE TABLE a (Sequence INTEGER PRIMARY KEY, AtTicks INTEGER, Actor TEXT, Action INTEGER, Outcome INTEGER, CameraId TEXT, Purpose TEXT, RemoteAddress TEXT, Details TEXT)";
             await create.ExecuteNonQueryAsync();
         }
 

@@ -24,8 +24,12 @@ public static class RegistryModule
     /// <summary>Registers the registry's databases, catalogue, importer, identity stores, policy and audit log.</summary>
     public static IServiceCollection AddCameraRegistry(this IServiceCollection services, IConfiguration configuration, string connectionString)
     {
-        services.AddDbContext<RegistryDbContext>(o => o.UseSqlite(connectionString, s => s.MigrationsHistoryTable(RegistryDbContext.MigrationsTable)));
-        services.AddDbContextFactory<AccessDbContext>(o => o.UseSqlite(connectionString, s => s.MigrationsHistoryTable(AccessDbContext.MigrationsTable)));
+        services.AddDbContext<RegistryDbContext>(o => o
+            .UseSqlite(connectionString, s => s.MigrationsHistoryTable(RegistryDbContext.MigrationsTable))
+            .AddInterceptors(SqliteTuning.Instance));
+        services.AddDbContextFactory<AccessDbContext>(o => o
+            .UseSqlite(connectionString, s => s.MigrationsHistoryTable(AccessDbContext.MigrationsTable))
+            .AddInterceptors(SqliteTuning.Instance));
         services.AddScoped<CameraCatalogue>();
         services.AddScoped<CameraImporter>();
         services.AddSingleton<ICameraDirectory, CameraDirectory>();

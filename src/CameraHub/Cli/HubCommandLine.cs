@@ -40,6 +40,8 @@ public static class HubCommandLine
         });
         root.Subcommands.Add(migrate);
 
+        root.Subcommands.Add(DiscoverCommand.Create());
+
         var userName = new Option<string>("--username") { Description = "the administrator's user name", Required = true };
         var createAdmin = new Command("create-admin", "Create an administrator. The password is read from standard input (never a default).") { userName };
         createAdmin.TreatUnmatchedTokensAsErrors = false;

@@ -5,6 +5,7 @@ using CameraHub.CameraRegistry.Demo;
 using CameraHub.CameraRegistry.Persistence;
 using CameraHub.Health;
 using CameraHub.StreamBroker;
+using CameraHub.StreamBroker.Onvif;
 using Microsoft.AspNetCore.DataProtection;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
@@ -28,6 +29,7 @@ public static class HubApplication
         builder.Services.Configure<HubOptions>(builder.Configuration.GetSection("CameraHub"));
         builder.Services.AddSingleton(TimeProvider.System);
         builder.Services.AddCameraRegistry(builder.Configuration, connectionString);
+        builder.Services.AddOnvif(builder.Configuration);
         builder.Services.AddDataProtection()
             .SetApplicationName("CameraHub")
             .PersistKeysToFileSystem(new DirectoryInfo(Path.Combine(dataDirectory, "keys")));
@@ -58,6 +60,12 @@ public static class HubApplication
         app.MapAuthEndpoints();
         app.MapCameraRegistry();
         MapBroker(app);
+        // Signed-in users only, like the registry's groups; the manage-right check per camera comes with the access policy.
+        foreach (var onvif in app.MapOnvifEndpoints())
+        {
+            onvif.RequireAuthorization();
+        }
+
         app.MapGet("/", () => Results.Redirect("/api-reference")).ExcludeFromDescription();
         return app;
     }

@@ -46,6 +46,15 @@ public sealed class Camera
     public DateTime UpdatedAtUtc { get; set; }
     /// <summary>Incremented on every write (optimistic concurrency).</summary>
     public int Version { get; set; }
+
+    /// <summary>JPEG snapshot URL reported by the camera's ONVIF media service.</summary>
+    public string? SnapshotUrl { get; set; }
+    /// <summary>Camera clock minus ours at the last probe, in seconds (positive: the camera runs ahead).</summary>
+    public double? ClockSkewSeconds { get; set; }
+    /// <summary>UTC; when the camera was last probed over ONVIF.</summary>
+    public DateTime? LastProbedAtUtc { get; set; }
+    /// <summary>The camera's ONVIF media profiles from the last probe (stored as JSON).</summary>
+    public List<CameraStreamProfile> OnvifProfiles { get; set; } = [];
 }
 
 /// <summary>What kind of place a camera watches; drives rules (schools need masking) and cost defaults.</summary>

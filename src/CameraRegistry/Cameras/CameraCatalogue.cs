@@ -102,9 +102,40 @@ public sealed class CameraCatalogue(RegistryDbContext db, CredentialProtector pr
         var now = time.GetUtcNow().UtcDateTime;
         camera.Status = CameraStatus.Decommissioned;
         camera.DecommissionedAtUtc = now;
+        return await SaveChangeAsync(camera, CameraChangeKind.Decommissioned, actor, before, now, ct);
+    }
+
+    /// <summary>Stores what an ONVIF probe learned (identity, stream and snapshot URLs, clock skew, profiles) and keeps the change.</summary>
+    public async Task<CameraWriteResult> ApplyProbeAsync(string id, CameraProbe probe, string actor, CancellationToken ct)
+    {
+        var camera = await db.Cameras.FirstOrDefaultAsync(c => c.Id == id, ct);
+        if (camera is null)
+        {
+            return new(null, [], NotFound: true);
+        }
+
+        var before = Snapshot(camera);
+        var now = time.GetUtcNow().UtcDateTime;
+        // A probe only adds what the camera told; it never blanks a field the owner typed in and the camera left out.
+        camera.Vendor = NonEmpty(probe.Vendor) ?? camera.Vendor;
+        camera.Model = NonEmpty(probe.Model) ?? camera.Model;
+        camera.Firmware = NonEmpty(probe.Firmware) ?? camera.Firmware;
+        camera.RtspUrl = NonEmpty(probe.RtspUrl) ?? camera.RtspUrl;
+        camera.SnapshotUrl = NonEmpty(probe.SnapshotUrl) ?? camera.SnapshotUrl;
+        camera.ClockSkewSeconds = probe.ClockSkewSeconds;
+        camera.OnvifProfiles = probe.Profiles;
+        camera.LastProbedAtUtc = now;
+        return await SaveChangeAsync(camera, CameraChangeKind.Probed, actor, before, now, ct);
+
+        static string? NonEmpty(string? value) => string.IsNullOrWhiteSpace(value) ? null : value.Trim();
+    }
+
+    /// <summary>Stamps the camera's write time and version, keeps the change, and saves.</summary>
+    private async Task<CameraWriteResult> SaveChangeAsync(Camera camera, CameraChangeKind kind, string actor, string before, DateTime now, CancellationToken ct)
+    {
         camera.UpdatedAtUtc = now;
         camera.Version++;
-        db.CameraChanges.Add(Change(camera, CameraChangeKind.Decommissioned, actor, before, now));
+        db.CameraChanges.Add(Change(camera, kind, actor, before, now));
         await db.SaveChangesAsync(ct);
         return new(camera, []);
     }

@@ -72,6 +72,10 @@ public sealed record CameraView
     public DateTime CreatedAt { get; init; }
     public DateTime UpdatedAt { get; init; }
     public int Version { get; init; }
+    public string? SnapshotUrl { get; init; }
+    public double? ClockSkewSeconds { get; init; }
+    public DateTime? LastProbedAt { get; init; }
+    public List<CameraStreamProfile> OnvifProfiles { get; init; } = [];
 
     /// <summary>Projects a stored camera, leaving its password out.</summary>
     public static CameraView From(Camera c, DateOnly today) => new()
@@ -85,6 +89,7 @@ public sealed record CameraView
         Signage = c.Signage, Masking = c.Masking, SharingPartnerIds = c.SharingPartnerIds, Costs = c.Costs,
         MeasuredBitrateKbps = c.MeasuredBitrateKbps, ActivatedAt = c.ActivatedAtUtc,
         DecommissionedAt = c.DecommissionedAtUtc, CreatedAt = c.CreatedAtUtc, UpdatedAt = c.UpdatedAtUtc,
-        Version = c.Version,
+        Version = c.Version, SnapshotUrl = c.SnapshotUrl, ClockSkewSeconds = c.ClockSkewSeconds,
+        LastProbedAt = c.LastProbedAtUtc, OnvifProfiles = c.OnvifProfiles,
     };
 }

@@ -73,6 +73,7 @@ public class RegistryDbContext(DbContextOptions<RegistryDbContext> options) : Db
             });
             e.OwnsOne(c => c.Costs);
             e.Property(c => c.SharingPartnerIds).HasConversion(Json<List<string>>(), JsonComparer<List<string>>());
+            e.Property(c => c.OnvifProfiles).HasConversion(Json<List<CameraStreamProfile>>(), JsonComparer<List<CameraStreamProfile>>());
         });
 
         modelBuilder.Entity<CameraChange>(e =>

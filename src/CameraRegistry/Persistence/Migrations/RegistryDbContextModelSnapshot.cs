@@ -34,6 +34,9 @@ namespace CameraHub.CameraRegistry.Persistence.Migrations
                         .HasMaxLength(32)
                         .HasColumnType("TEXT");
 
+                    b.Property<double?>("ClockSkewSeconds")
+                        .HasColumnType("REAL");
+
                     b.Property<DateTime>("CreatedAtUtc")
                         .HasColumnType("TEXT");
 
@@ -45,6 +48,9 @@ namespace CameraHub.CameraRegistry.Persistence.Migrations
 
                     b.Property<double?>("HeadingDegrees")
                         .HasColumnType("REAL");
+
+                    b.Property<DateTime?>("LastProbedAtUtc")
+                        .HasColumnType("TEXT");
 
                     b.Property<double?>("Latitude")
                         .HasColumnType("REAL");
@@ -69,6 +75,10 @@ namespace CameraHub.CameraRegistry.Persistence.Migrations
                     b.Property<string>("Name")
                         .IsRequired()
                         .HasMaxLength(200)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("OnvifProfiles")
+                        .IsRequired()
                         .HasColumnType("TEXT");
 
                     b.Property<string>("OnvifUrl")
@@ -97,6 +107,9 @@ namespace CameraHub.CameraRegistry.Persistence.Migrations
                         .HasColumnType("TEXT");
 
                     b.Property<string>("SiteId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("SnapshotUrl")
                         .HasColumnType("TEXT");
 
                     b.Property<string>("Status")

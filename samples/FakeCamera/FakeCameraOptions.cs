@@ -1,0 +1,39 @@
+namespace CameraHub.FakeCamera;
+
+/// <summary>What one simulated camera is and how it behaves.</summary>
+public sealed record FakeCameraOptions
+{
+    /// <summary>The registry id (e.g. "TRF-001"); also the device's serial number.</summary>
+    public required string CameraId { get; init; }
+
+    /// <summary>Burned into the picture and announced in the discovery scopes.</summary>
+    public string Name { get; init; } = "CameraHub fake camera";
+
+    public string Manufacturer { get; init; } = "CameraHub";
+    public string Model { get; init; } = "FakeCam 1";
+    public string Firmware { get; init; } = "1.0.0";
+    public string Username { get; init; } = "admin";
+    public string Password { get; init; } = "fake-camera";
+
+    /// <summary>How far the camera's clock is off ours (positive: ahead); tests that the client dates its tokens in device time.</summary>
+    public TimeSpan ClockOffset { get; init; }
+
+    /// <summary>How far a token's Created may be from the camera clock before it is refused (real devices are strict too).</summary>
+    public TimeSpan TokenTolerance { get; init; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>Answer every authenticated call with an HTTP Digest challenge instead of checking WS-Security.</summary>
+    public bool RequireHttpDigest { get; init; }
+
+    /// <summary>Offer Profile G: a recording and replay service with one recording that replays the live stream.</summary>
+    public bool RecordsOnboard { get; init; }
+
+    /// <summary>Start the GStreamer RTSP test pattern (off for SOAP-only tests).</summary>
+    public bool StartRtsp { get; init; } = true;
+
+    public int Width { get; init; } = 640;
+    public int Height { get; init; } = 360;
+    public int FramesPerSecond { get; init; } = 10;
+
+    /// <summary>When set, the camera replays a real vendor's captured answers instead of simulating a device.</summary>
+    public VendorReplay? Replay { get; init; }
+}

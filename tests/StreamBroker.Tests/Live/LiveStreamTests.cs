@@ -1,7 +1,7 @@
+using System.Net.Http.Json;
 using CameraHub.CameraRegistry.Audit;
 using CameraHub.CameraRegistry.Cameras;
 using CameraHub.StreamBroker.Events;
-using System.Net.Http.Json;
 using CameraHub.StreamBroker.Live;
 
 namespace CameraHub.StreamBroker.Tests.Live;

@@ -4,6 +4,7 @@ using CameraHub.CameraRegistry;
 using CameraHub.CameraRegistry.Demo;
 using CameraHub.CameraRegistry.Persistence;
 using CameraHub.Health;
+using CameraHub.StreamBroker;
 using CameraHub.StreamBroker.Onvif;
 using Microsoft.AspNetCore.DataProtection;
 using Microsoft.AspNetCore.Hosting.Server;
@@ -38,6 +39,7 @@ public static class HubApplication
         builder.Services.AddHostedService<HubPreparation>();
         builder.Services.AddSingleton<Demo.DemoCameras>();
         builder.Services.AddHostedService(sp => sp.GetRequiredService<Demo.DemoCameras>());
+        builder.Services.AddStreamBroker(builder.Configuration);
         builder.Services.AddProblemDetails();
         builder.Services.AddOpenApi();
         builder.Services.ConfigureHttpJsonOptions(o => o.SerializerOptions.Converters.Add(new JsonStringEnumConverter()));
@@ -49,6 +51,8 @@ public static class HubApplication
         var app = builder.Build();
         app.UseExceptionHandler();
         app.UseStatusCodePages();
+        app.UseWebSockets();
+        app.UseStaticFiles();
         app.UseAuthentication();
         app.UseAuthorization();
         // The API description and reference are public documentation; health answers load balancers.
@@ -57,6 +61,7 @@ public static class HubApplication
         app.MapHealth().AllowAnonymous();
         app.MapAuthEndpoints();
         app.MapCameraRegistry();
+        MapBroker(app);
         // Signed-in users only, like the registry's groups; the manage-right check per camera comes with the access policy.
         foreach (var onvif in app.MapOnvifEndpoints())
         {
@@ -65,6 +70,16 @@ public static class HubApplication
 
         app.MapGet("/", () => Results.Redirect("/api-reference")).ExcludeFromDescription();
         return app;
+    }
+
+    /// <summary>Opening a live session and the status need a signed-in user; the streams are authorised by their session token.</summary>
+    private static void MapBroker(WebApplication app)
+    {
+        var broker = app.MapStreamBroker();
+        broker[0].RequireAuthorization();
+        broker[1].AllowAnonymous();
+        broker[2].RequireAuthorization();
+        broker[3].RequireAuthorization();
     }
 
     /// <summary>Applies every module's migrations and, in demo mode, loads the sample city.</summary>

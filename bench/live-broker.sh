@@ -1,0 +1,74 @@
+#!/usr/bin/env bash
+# Live broker benchmark: one ~4 Mbit/s 1080p25 camera (a pre-encoded clip published in a loop to rtsp-server-perl,
+# pulled by the broker over UDP), 1/50/200 WebSocket viewers; hub CPU and memory, time to first frame, delay added
+# by the broker; baseline: rtsp-server-perl itself serving 50 ffmpeg readers. Prints markdown rows for RESULTS.md.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+out=bench/out; mkdir -p "$out"
+seconds=${SECONDS_PER_RUN:-20}
+clip=$out/clip1080.mp4
+[ -f "$clip" ] || ffmpeg -v error -f lavfi -i "testsrc2=size=1920x1080:rate=25" -t 10 -c:v libx264 -preset veryfast \
+  -pix_fmt yuv420p -bf 0 -g 50 -b:v 4M -maxrate 4M -bufsize 4M -an "$clip"
+dotnet build bench/LiveBroker.Bench -c Release -nologo -v q >/dev/null
+bench="dotnet bench/LiveBroker.Bench/bin/Release/net10.0/CameraHub.LiveBroker.Bench.dll"
+
+pids=()
+cleanup() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; }
+trap cleanup EXIT
+
+rtsp-server-perl -c 18700 -s 18701 --client_listen_address 127.0.0.1 --source_listen_address 127.0.0.1 >"$out/perl.log" 2>&1 &
+perl_pid=$!; pids+=("$perl_pid"); sleep 1
+ffmpeg -v error -re -stream_loop -1 -i "$clip" -c copy -f rtsp rtsp://127.0.0.1:18701/cam >"$out/publish.log" 2>&1 &
+pids+=("$!"); sleep 2
+camera=rtsp://127.0.0.1:18700/cam
+
+ticks() { awk '{print $14+$15}' "/proc/$1/stat"; }            # utime+stime in clock ticks
+rss_mb() { awk '/VmRSS/ {printf "%.0f", $2/1024}' "/proc/$1/status"; }
+hz=$(getconf CLK_TCK)
+
+# measure PID SECONDS -> "cpu% maxRssMB" over the window
+measure() {
+  local pid=$1 secs=$2 t0 t1 max=0 r
+  t0=$(ticks "$pid")
+  for _ in $(seq "$secs"); do sleep 1; r=$(rss_mb "$pid"); [ "$r" -gt "$max" ] && max=$r; done
+  t1=$(ticks "$pid")
+  echo "$(( (t1 - t0) * 100 / hz / secs )) $max"
+}
+
+mkfifo "$out/hub.in" 2>/dev/null || true
+$bench serve "$camera" udp <"$out/hub.in" >"$out/hub.out" 2>&1 &
+hub_pid=$!; pids+=("$hub_pid")
+exec 9>"$out/hub.in"
+for _ in $(seq 50); do grep -q ready "$out/hub.out" 2>/dev/null && break; sleep 0.2; done
+hub=$(awk '/ready/ {print $2}' "$out/hub.out")
+
+echo "| viewers | hub CPU % (of one core) | upstream ffmpeg CPU % | hub RSS MB | TTFF cold median / max ms | TTFF warm ms | added delay median / p95 ms | Mbit/s per viewer | dropped fragments |"
+echo "|---|---|---|---|---|---|---|---|---|"
+for n in 1 50 200; do
+  $bench load "$hub" "$n" "$seconds" "$camera" udp >"$out/load-$n.json" &
+  load=$!
+  sleep 4   # let every viewer connect, then measure the steady state
+  up=$(pgrep -P "$hub_pid" ffmpeg | head -1)
+  up_t0=$(ticks "$up")
+  read -r cpu rss < <(measure "$hub_pid" $((seconds - 6)))
+  up_cpu=$(( ($(ticks "$up") - up_t0) * 100 / hz / (seconds - 6) ))
+  wait "$load"
+  j=$(cat "$out/load-$n.json")
+  field() { echo "$j" | sed -E "s/.*\"$1\":([^,}]*).*/\1/"; }
+  echo "| $n | $cpu | $up_cpu | $rss | $(field ttffMsMedian) / $(field ttffMsMax) | $(field warmTtffMs) | $(field addedDelayMsMedian) / $(field addedDelayMsP95) | $(field mbitPerViewer) | $(field droppedFragments) |"
+  sleep 12  # idle grace (10 s): the next run starts cold like a first viewer would
+done
+exec 9>&-
+
+# Baseline: the relay itself with 50 plain RTSP readers.
+readers=()
+for i in $(seq 50); do
+  ffmpeg -v error -rtsp_transport udp -i "$camera" -c copy -f null -progress "$out/reader-$i.progress" - >/dev/null 2>&1 &
+  readers+=("$!"); pids+=("$!")
+done
+sleep 4
+read -r pcpu prss < <(measure "$perl_pid" $((seconds - 6)))
+for r in "${readers[@]}"; do kill "$r" 2>/dev/null || true; done
+echo
+frames=$(for i in $(seq 50); do grep -h '^frame=' "$out/reader-$i.progress" | tail -1 | cut -d= -f2; done | sort -n | head -1)
+echo "Baseline rtsp-server-perl, 50 RTSP/UDP readers: relay CPU ${pcpu} % of one core, RSS ${prss} MB (slowest reader got ${frames} frames)"

@@ -1,0 +1,41 @@
+namespace CameraHub.StreamBroker;
+
+/// <summary>Settings of the live broker, bound from <c>CameraHub:Broker</c>.</summary>
+public sealed class BrokerOptions
+{
+    /// <summary>Configuration section the options are bound from.</summary>
+    public const string Section = "CameraHub:Broker";
+
+    /// <summary>ffmpeg executable (a name on PATH or a full path).</summary>
+    public string FfmpegPath { get; set; } = "ffmpeg";
+
+    /// <summary>How long an upstream stays open after its last viewer left, so a page reload does not reconnect the camera.</summary>
+    public TimeSpan IdleGrace { get; set; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>Messages (fragments) a viewer may have queued before it starts skipping to the next keyframe.</summary>
+    public int ViewerQueueLength { get; set; } = 128;
+
+    /// <summary>A viewer that keeps skipping for this long is disconnected.</summary>
+    public TimeSpan SlowViewerTimeout { get; set; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>First delay before reconnecting a camera that dropped; doubles per failed attempt.</summary>
+    public TimeSpan ReconnectMinDelay { get; set; } = TimeSpan.FromSeconds(1);
+
+    /// <summary>Longest delay between reconnect attempts.</summary>
+    public TimeSpan ReconnectMaxDelay { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>No media for this long counts as a stalled camera: ffmpeg is killed and the camera reconnected.</summary>
+    public TimeSpan StallTimeout { get; set; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>One fragment per frame (lowest latency) instead of one fragment per keyframe interval.</summary>
+    public bool FragmentEveryFrame { get; set; } = true;
+
+    /// <summary>How long the session token may be used to open the stream.</summary>
+    public TimeSpan TokenLifetime { get; set; } = TimeSpan.FromMinutes(2);
+
+    /// <summary>An HLS session without a request for this long has ended.</summary>
+    public TimeSpan HlsIdleTimeout { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>Completed keyframe intervals kept for HLS playlists.</summary>
+    public int HlsSegmentCount { get; set; } = 6;
+}

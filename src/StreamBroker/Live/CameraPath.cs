@@ -1,0 +1,327 @@
+using CameraHub.CameraRegistry.Cameras;
+using CameraHub.StreamBroker.Events;
+using CameraHub.StreamBroker.Processes;
+using Microsoft.Extensions.Logging;
+
+namespace CameraHub.StreamBroker.Live;
+
+/// <summary>
+/// One camera's upstream and its readers (mediamtx's "path"): one ffmpeg pulling RTSP with -c copy, its fMP4 output
+/// parsed into a <see cref="FragmentBuffer"/> and offered to every reader's queue. Reconnects with backoff when the
+/// camera drops; the owning <see cref="PathManager"/> closes it after the idle grace.
+/// </summary>
+public sealed class CameraPath : IAsyncDisposable
+{
+    private readonly BrokerOptions _options;
+    private readonly ILogger _logger;
+    private readonly TimeProvider _time;
+    private readonly IBrokerEvents _events;
+    private readonly Lock _gate = new();
+    private readonly List<Viewer> _viewers = [];
+    private readonly FragmentBuffer _buffer;
+    private readonly CancellationTokenSource _stop = new();
+    private Task _run = Task.CompletedTask;
+    private int _upstreamStarts;
+    private long _bytesIn;
+
+    internal CameraPath(CameraSource camera, BrokerOptions options, ILogger logger, TimeProvider time, IBrokerEvents events)
+    {
+        Camera = camera;
+        _options = options;
+        _logger = logger;
+        _time = time;
+        _events = events;
+        _buffer = new FragmentBuffer(options.HlsSegmentCount);
+        Status = new CameraStatusEvent(camera.Id, CameraLiveState.Connecting, null, time.GetUtcNow());
+        StartedAt = time.GetTimestamp();
+    }
+
+    public CameraSource Camera { get; }
+
+    public CameraStatusEvent Status { get; private set; }
+
+    /// <summary>How many ffmpeg processes this path has started (1 unless the camera dropped).</summary>
+    public int UpstreamStarts => Volatile.Read(ref _upstreamStarts);
+
+    /// <summary>The running ffmpeg's process id, for diagnostics and tests.</summary>
+    public int? UpstreamProcessId { get; private set; }
+
+    public int ViewerCount
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return _viewers.Count;
+            }
+        }
+    }
+
+    public long DroppedFragments
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return _viewers.Sum(v => v.DroppedFragments);
+            }
+        }
+    }
+
+    /// <summary>Timestamp (TimeProvider ticks) since which the path has had no viewer; null while watched.</summary>
+    internal long? IdleSince { get; private set; }
+
+    private long StartedAt { get; }
+
+    internal void Start() => _run = Task.Run(() => RunAsync(_stop.Token));
+
+    /// <summary>Adds a reader; it gets the init segment and the fragments since the latest keyframe at once.</summary>
+    internal int Attach(Viewer viewer)
+    {
+        lock (_gate)
+        {
+            _viewers.Add(viewer);
+            IdleSince = null;
+            if (Status.State == CameraLiveState.Offline)
+            {
+                viewer.Notify(StatusJson(Status));
+            }
+
+            viewer.Start(_buffer.Init, _buffer.CurrentGop);
+            return _viewers.Count;
+        }
+    }
+
+    internal int Detach(Viewer viewer)
+    {
+        lock (_gate)
+        {
+            _viewers.Remove(viewer);
+            if (_viewers.Count == 0)
+            {
+                IdleSince = _time.GetTimestamp();
+            }
+
+            return _viewers.Count;
+        }
+    }
+
+    /// <summary>Reads the shared buffer under the path's lock (HLS playlists and segments).</summary>
+    internal T Read<T>(Func<FragmentBuffer, T> read)
+    {
+        lock (_gate)
+        {
+            return read(_buffer);
+        }
+    }
+
+    private async Task RunAsync(CancellationToken ct)
+    {
+        var failures = 0;
+        while (!ct.IsCancellationRequested)
+        {
+            var (reason, receivedMedia) = await RunUpstreamOnceAsync(ct);
+            if (ct.IsCancellationRequested)
+            {
+                break;
+            }
+
+            failures = receivedMedia ? 1 : failures + 1;
+            SetStatus(CameraLiveState.Offline, reason);
+            var delay = TimeSpan.FromTicks(Math.Min(_options.ReconnectMaxDelay.Ticks, _options.ReconnectMinDelay.Ticks << Math.Min(failures - 1, 20)));
+            _logger.LogWarning("Camera {Camera} offline ({Reason}); reconnecting in {Delay}", Camera.Id, reason, delay);
+            try
+            {
+                await Task.Delay(delay, _time, ct);
+            }
+            catch (OperationCanceledException)
+            {
+                break;
+            }
+        }
+    }
+
+    /// <summary>Runs one ffmpeg until it ends; returns why it ended and whether any media arrived.</summary>
+    private async Task<(string Reason, bool ReceivedMedia)> RunUpstreamOnceAsync(CancellationToken ct)
+    {
+        SetStatus(CameraLiveState.Connecting, null);
+        FfmpegProcess ffmpeg;
+        try
+        {
+            ffmpeg = FfmpegProcess.Start(_options.FfmpegPath, UpstreamArguments.For(Camera, _options), _logger, $"upstream {Camera.Id}");
+        }
+        catch (Exception e) when (e is System.ComponentModel.Win32Exception or InvalidOperationException)
+        {
+            return ($"ffmpeg could not be started: {e.Message}", false);
+        }
+
+        await using var owned = ffmpeg;
+        Interlocked.Increment(ref _upstreamStarts);
+        UpstreamProcessId = ffmpeg.Id;
+        var lastMedia = _time.GetTimestamp();
+        var stalled = false;
+        var received = false;
+        string? parseError = null;
+
+        // Stop asks ffmpeg to quit, which ends its stdout and so the read loop below.
+        await using var onStop = ct.Register(() => _ = ffmpeg.StopAsync(TimeSpan.FromSeconds(2)));
+        await using var watchdog = _time.CreateTimer(
+            _ =>
+            {
+                if (_time.GetElapsedTime(Volatile.Read(ref lastMedia)) > _options.StallTimeout)
+                {
+                    stalled = true;
+                    ffmpeg.Kill();
+                }
+            },
+            null, TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(1));
+
+        try
+        {
+            await foreach (var media in new FragmentedMp4Parser(ffmpeg.StandardOutput).ReadAsync(CancellationToken.None))
+            {
+                Volatile.Write(ref lastMedia, _time.GetTimestamp());
+                received = true;
+                Publish(media);
+            }
+        }
+        catch (InvalidDataException e)
+        {
+            parseError = $"unreadable output from ffmpeg: {e.Message}";
+            ffmpeg.Kill();
+        }
+        catch (IOException e)
+        {
+            parseError = $"upstream pipe failed: {e.Message}";
+            ffmpeg.Kill();
+        }
+
+        // The pipe can close before the process is reaped: give it a moment, then make sure it is gone.
+        int code;
+        try
+        {
+            code = await ffmpeg.Exited.WaitAsync(TimeSpan.FromSeconds(5), CancellationToken.None);
+        }
+        catch (TimeoutException)
+        {
+            ffmpeg.Kill();
+            code = await ffmpeg.Exited;
+        }
+
+        UpstreamProcessId = null;
+        var reason = stalled ? $"camera stalled: no video for {_options.StallTimeout.TotalSeconds:0} s"
+            : parseError ?? Explain(code, ffmpeg.Tail);
+        return (reason, received);
+    }
+
+    private void Publish(UpstreamMedia media)
+    {
+        lock (_gate)
+        {
+            switch (media)
+            {
+                case InitSegment init:
+                    var restarted = _buffer.Init is not null;
+                    _buffer.Reset(init);
+                    foreach (var v in _viewers)
+                    {
+                        v.Restart();
+                    }
+
+                    SetStatus(CameraLiveState.Online, restarted ? "reconnected" : null);
+                    break;
+                case Fragment fragment when _buffer.Append(fragment) && _buffer.Init is { } current:
+                    Interlocked.Add(ref _bytesIn, fragment.Data.Length);
+                    foreach (var v in _viewers)
+                    {
+                        v.Offer(current, fragment);
+                    }
+
+                    break;
+                default:
+                    break;
+            }
+        }
+    }
+
+    /// <summary>Average bitrate received since the path started, in kbit/s.</summary>
+    public double BitrateKbps
+    {
+        get
+        {
+            var seconds = _time.GetElapsedTime(StartedAt).TotalSeconds;
+            return seconds <= 0 ? 0 : Interlocked.Read(ref _bytesIn) * 8 / 1000.0 / seconds;
+        }
+    }
+
+    private static string Explain(int code, string tail)
+    {
+        var last = tail.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).LastOrDefault();
+        return last is null ? $"ffmpeg exited with code {code}" : $"ffmpeg exited with code {code}: {last}";
+    }
+
+    private void SetStatus(CameraLiveState state, string? reason)
+    {
+        CameraStatusEvent status;
+        lock (_gate)
+        {
+            if (Status.State == state && Status.Reason == reason)
+            {
+                return;
+            }
+
+            status = new CameraStatusEvent(Camera.Id, state, reason, _time.GetUtcNow());
+            Status = status;
+            if (state is CameraLiveState.Online or CameraLiveState.Offline)
+            {
+                var json = StatusJson(status);
+                foreach (var v in _viewers)
+                {
+                    v.Notify(json);
+                }
+            }
+        }
+
+        _ = PublishStatusAsync(status);
+    }
+
+    private async Task PublishStatusAsync(CameraStatusEvent status)
+    {
+        try
+        {
+            await _events.CameraStatusChangedAsync(status);
+        }
+        catch (Exception e) when (e is not OutOfMemoryException)
+        {
+            _logger.LogWarning(e, "Could not publish the status of camera {Camera}", status.CameraId);
+        }
+    }
+
+    private static string StatusJson(CameraStatusEvent status) =>
+        System.Text.Json.JsonSerializer.Serialize(new
+        {
+            type = status.State == CameraLiveState.Online ? "online" : "offline",
+            cameraId = status.CameraId,
+            reason = status.Reason,
+        });
+
+    /// <summary>Stops the upstream (ffmpeg asked to quit, then killed) and ends every remaining reader.</summary>
+    public async ValueTask DisposeAsync()
+    {
+        await _stop.CancelAsync();
+        await _run;
+        lock (_gate)
+        {
+            foreach (var v in _viewers)
+            {
+                v.End("camera path closed");
+            }
+
+            _viewers.Clear();
+        }
+
+        Status = new CameraStatusEvent(Camera.Id, CameraLiveState.Idle, null, _time.GetUtcNow());
+        _ = PublishStatusAsync(Status);
+        _stop.Dispose();
+    }
+}

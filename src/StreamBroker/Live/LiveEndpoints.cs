@@ -1,0 +1,365 @@
+using System.Globalization;
+using System.Net.WebSockets;
+using System.Text;
+using CameraHub.CameraRegistry.Access;
+using CameraHub.CameraRegistry.Audit;
+using CameraHub.CameraRegistry.Cameras;
+using CameraHub.StreamBroker.Events;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Routing;
+using Microsoft.Extensions.Options;
+
+namespace CameraHub.StreamBroker.Live;
+
+/// <summary>Answer of POST /api/cameras/{id}/live.</summary>
+public sealed record LiveSessionResponse(string SessionId, string WebSocketUrl, string HlsUrl, DateTimeOffset ExpiresAt, DateTimeOffset? EndsAt);
+
+/// <summary>One camera's live state for GET /api/live/status and GET /api/cameras/{id}/viewers.</summary>
+public sealed record CameraLiveStatus(
+    string CameraId, CameraLiveState State, string? Reason, DateTimeOffset? Since, int Viewers, long DroppedFragments, double BitrateKbps);
+
+/// <summary>Live routes: opening a session (policy), the WebSocket and HLS streams (session token), live status.</summary>
+public static class LiveEndpoints
+{
+    /// <summary>POST /api/cameras/{id}/live, authorised by the policy with the caller's identity.</summary>
+    public static RouteHandlerBuilder MapOpenLiveSession(this IEndpointRouteBuilder routes) =>
+        routes.MapPost("/api/cameras/{id}/live", OpenAsync)
+            .WithName("OpenLiveSession")
+            .WithTags("Live")
+            .Produces<LiveSessionResponse>(StatusCodes.Status201Created)
+            .ProducesProblem(StatusCodes.Status403Forbidden)
+            .ProducesProblem(StatusCodes.Status404NotFound)
+            .ProducesProblem(StatusCodes.Status409Conflict);
+
+    /// <summary>The WebSocket and HLS streams, authorised by the session token in the URL.</summary>
+    public static RouteGroupBuilder MapLiveStreams(this IEndpointRouteBuilder routes)
+    {
+        var group = routes.MapGroup("/api/live/{sessionId}").WithTags("Live");
+        group.MapGet("/ws", WebSocketAsync).WithName("LiveWebSocket");
+        group.MapGet("/hls/index.m3u8", (HttpContext http, string sessionId, string? token, LiveSessions sessions, IAuditLog audit) =>
+            PlaylistAsync(http, sessionId, token, tokenInPath: false, sessions, audit)).WithName("LiveHlsPlaylist");
+        // Segment URIs carry the token in the path, not a query string: players (ffmpeg's HLS demuxer among them)
+        // check segment file extensions and reject "seg.m4s?token=…".
+        group.MapGet("/hls/{token}/index.m3u8", (HttpContext http, string sessionId, string token, LiveSessions sessions, IAuditLog audit) =>
+            PlaylistAsync(http, sessionId, token, tokenInPath: true, sessions, audit));
+        group.MapGet("/hls/{token}/init.mp4", InitAsync);
+        group.MapGet("/hls/{token}/{sequence:long}.m4s", SegmentAsync);
+        return group;
+    }
+
+    /// <summary>GET /api/live/status and GET /api/cameras/{id}/viewers.</summary>
+    public static RouteGroupBuilder MapLiveStatus(this IEndpointRouteBuilder routes)
+    {
+        var group = routes.MapGroup("/api").WithTags("Live");
+        group.MapGet("/live/status", (PathManager paths) => paths.Paths.Select(StatusOf).ToList()).WithName("LiveStatus");
+        group.MapGet("/cameras/{id}/viewers", (string id, PathManager paths) =>
+            paths.Find(id) is { } path ? StatusOf(path) : new CameraLiveStatus(id, CameraLiveState.Idle, null, null, 0, 0, 0))
+            .WithName("CameraViewers");
+        return group;
+    }
+
+    private static CameraLiveStatus StatusOf(CameraPath path) =>
+        new(path.Camera.Id, path.Status.State, path.Status.Reason, path.Status.Since, path.ViewerCount, path.DroppedFragments, Math.Round(path.BitrateKbps, 1));
+
+    private static async Task<IResult> OpenAsync(
+        string id, HttpContext http, IAccessPolicy policy, AccessGate gate, IAuditLog audit, ICameraDirectory directory, LiveSessions sessions, CancellationToken ct)
+    {
+        var user = http.User;
+        var name = AccessGate.Actor(http);
+        var remote = AccessGate.RemoteAddress(http);
+        var decision = await policy.DecideAsync(user, CameraRight.Live, id, ct);
+        var camera = decision.Allowed ? await directory.FindAsync(id, ct) : null;
+        if (decision.Allowed)
+        {
+            // The broker enforces the camera's own rules too, whatever a policy answered (DESIGN.md 4.1).
+            decision = camera switch
+            {
+                null => AccessDecision.NotFound($"camera {id} does not exist"),
+                { Mode: CameraMode.RecordedOnly } => AccessDecision.Conflict($"camera {id} is recorded only; it is never shown live"),
+                { RtspUrl: null or "" } => AccessDecision.Conflict($"camera {id} has no RTSP address in the registry"),
+                _ => decision,
+            };
+        }
+
+        if (!decision.Allowed || camera is null)
+        {
+            return await gate.RefuseAsync(http, decision, CameraRight.Live, id, null, ct);
+        }
+
+        var session = sessions.Create(user, camera, remote);
+        await audit.AppendAsync(new AuditEvent(AuditAction.LiveViewStarted, AuditOutcome.Allowed, name, id, "live", remote,
+            decision.Reason, "LiveSession", session.Id), ct);
+
+        var request = http.Request;
+        var wsScheme = request.IsHttps ? "wss" : "ws";
+        var baseUrl = $"{request.PathBase}/api/live/{session.Id}";
+        return Results.Created($"{request.Scheme}://{request.Host}{baseUrl}/hls/index.m3u8", new LiveSessionResponse(
+            session.Id,
+            $"{wsScheme}://{request.Host}{baseUrl}/ws?token={session.Token}",
+            $"{request.Scheme}://{request.Host}{baseUrl}/hls/index.m3u8?token={session.Token}",
+            session.TokenExpiresAt,
+            session.EndsAt));
+    }
+
+    private static async Task<IResult> RefuseAsync(SessionRefusal refusal, string sessionId, HttpContext http, IAuditLog audit)
+    {
+        var detail = refusal switch
+        {
+            SessionRefusal.UnknownSession => "no such live session, or it has ended; open a new one with POST /api/cameras/{id}/live",
+            SessionRefusal.Expired => "the session token expired; open a new session",
+            _ => "the token does not belong to this session",
+        };
+        if (refusal == SessionRefusal.BadToken)
+        {
+            await audit.AppendAsync(new AuditEvent(AuditAction.AccessDenied, AuditOutcome.Denied, "anonymous", null, "live",
+                http.Connection.RemoteIpAddress?.ToString(), detail, "LiveSession", sessionId), http.RequestAborted);
+        }
+
+        return Results.Problem(statusCode: refusal == SessionRefusal.UnknownSession ? 404 : 401, title: "Live stream refused", detail: detail);
+    }
+
+    private static async Task WebSocketAsync(
+        HttpContext http, string sessionId, string? token, LiveSessions sessions, PathManager paths, IAuditLog audit,
+        IOptions<BrokerOptions> options, TimeProvider time)
+    {
+        var refusal = sessions.TryOpen(sessionId, token, hls: false, out var session);
+        if (refusal != SessionRefusal.None || session is null)
+        {
+            await (await RefuseAsync(refusal, sessionId, http, audit)).ExecuteAsync(http);
+            return;
+        }
+
+        if (!http.WebSockets.IsWebSocketRequest)
+        {
+            await Results.Problem(statusCode: 400, detail: "this URL is a WebSocket; connect with new WebSocket(url)").ExecuteAsync(http);
+            return;
+        }
+
+        var viewer = new Viewer(session.Id, options.Value.ViewerQueueLength, time, options.Value.SlowViewerTimeout);
+        lock (session.Gate)
+        {
+            if (session.WebSocket is not null)
+            {
+                viewer = null;
+            }
+            else
+            {
+                session.WebSocket = paths.Attach(session.Camera, viewer);
+            }
+        }
+
+        if (viewer is null)
+        {
+            await Results.Problem(statusCode: 409, detail: "this session already has an open WebSocket").ExecuteAsync(http);
+            return;
+        }
+
+        await using var lease = session.WebSocket!;
+        using var socket = await http.WebSockets.AcceptWebSocketAsync();
+        // A viewer ended by the broker (too slow, revoked) is told why and closed; one stuck in SendAsync is aborted.
+        using var abort = viewer.Ended.Register(() => _ = AbortUnlessClosedAsync(socket, time));
+        using var closed = CancellationTokenSource.CreateLinkedTokenSource(http.RequestAborted);
+        var receive = ReceiveUntilCloseAsync(socket, closed);
+        try
+        {
+            await foreach (var message in viewer.Reader.ReadAllAsync(closed.Token))
+            {
+                if (viewer.EndReason is not null)
+                {
+                    break;
+                }
+
+                if (message.Control is { } json)
+                {
+                    var bytes = Encoding.UTF8.GetBytes(json);
+                    await socket.SendAsync(bytes, WebSocketMessageType.Text, true, CancellationToken.None);
+                    session.AddBytes(bytes.Length);
+                }
+                else
+                {
+                    await socket.SendAsync(message.Media, WebSocketMessageType.Binary, true, CancellationToken.None);
+                    session.AddBytes(message.Media.Length);
+                }
+            }
+
+            if (viewer.EndReason is { } reason && socket.State == WebSocketState.Open)
+            {
+                var ended = Encoding.UTF8.GetBytes(System.Text.Json.JsonSerializer.Serialize(new { type = "ended", reason }));
+                await socket.SendAsync(ended, WebSocketMessageType.Text, true, CancellationToken.None);
+                await socket.CloseOutputAsync(WebSocketCloseStatus.PolicyViolation, Truncate(reason), CancellationToken.None);
+                // Let the client answer the close: cancelling the receive would abort the socket and could lose
+                // the "ended" message still in flight.
+                await receive.WaitAsync(TimeSpan.FromSeconds(2), time, CancellationToken.None);
+            }
+        }
+        catch (Exception e) when (e is OperationCanceledException or WebSocketException or ObjectDisposedException or TimeoutException)
+        {
+            // the viewer left or was aborted
+        }
+        finally
+        {
+            await closed.CancelAsync();
+            if (socket.State == WebSocketState.CloseReceived)
+            {
+                await AnswerCloseAsync(socket, time);
+            }
+
+            await receive;
+            await sessions.EndAsync(session, viewer.EndReason ?? "viewer closed the stream", revoked: false, byBroker: false);
+        }
+    }
+
+    /// <summary>Completes the close handshake the viewer started (a page closing, a player stopping).</summary>
+    private static async Task AnswerCloseAsync(WebSocket socket, TimeProvider time)
+    {
+        try
+        {
+            await socket.CloseOutputAsync(WebSocketCloseStatus.NormalClosure, null, CancellationToken.None).WaitAsync(TimeSpan.FromSeconds(2), time);
+        }
+        catch (Exception e) when (e is WebSocketException or TimeoutException or ObjectDisposedException or InvalidOperationException)
+        {
+            // the viewer is gone already
+        }
+    }
+
+    private static async Task AbortUnlessClosedAsync(WebSocket socket, TimeProvider time)
+    {
+        await Task.Delay(TimeSpan.FromSeconds(2), time);
+        try
+        {
+            if (socket.State != WebSocketState.Closed)
+            {
+                socket.Abort();
+            }
+        }
+        catch (ObjectDisposedException)
+        {
+            // the handler already finished with it
+        }
+    }
+
+    /// <summary>Close frames are control traffic the socket must read; the viewer sends nothing else.</summary>
+    private static async Task ReceiveUntilCloseAsync(WebSocket socket, CancellationTokenSource closed)
+    {
+        var buffer = new byte[1024];
+        try
+        {
+            while (socket.State == WebSocketState.Open)
+            {
+                var result = await socket.ReceiveAsync(buffer, closed.Token);
+                if (result.MessageType == WebSocketMessageType.Close)
+                {
+                    break;
+                }
+            }
+        }
+        catch (Exception e) when (e is OperationCanceledException or WebSocketException or ObjectDisposedException)
+        {
+        }
+
+        await closed.CancelAsync();
+    }
+
+    /// <summary>Close reasons are limited to 123 bytes by RFC 6455.</summary>
+    private static string Truncate(string reason) => reason.Length <= 120 ? reason : reason[..120];
+
+    private static async Task<IResult> PlaylistAsync(HttpContext http, string sessionId, string? token, bool tokenInPath, LiveSessions sessions, IAuditLog audit)
+    {
+        var refusal = sessions.TryOpen(sessionId, token, hls: true, out var session);
+        if (refusal != SessionRefusal.None || session is null)
+        {
+            return await RefuseAsync(refusal, sessionId, http, audit);
+        }
+
+        var lease = sessions.EnsureHls(session);
+        var waitFor = lease.Path.Read(b => b.Segments.Count >= 2 ? null : b.SegmentAdded);
+        // A fresh upstream has no complete keyframe interval yet: hold the first request until one exists.
+        for (var i = 0; waitFor is not null && i < 3; i++)
+        {
+            try
+            {
+                await waitFor.WaitAsync(TimeSpan.FromSeconds(10), http.RequestAborted);
+            }
+            catch (TimeoutException)
+            {
+                break;
+            }
+
+            waitFor = lease.Path.Read(b => b.Segments.Count >= 2 ? null : b.SegmentAdded);
+        }
+
+        var prefix = tokenInPath ? "" : $"{token}/";
+        var playlist = lease.Path.Read(b => BuildPlaylist(b, prefix));
+        if (playlist is null)
+        {
+            var status = lease.Path.Status;
+            http.Response.Headers.RetryAfter = "2";
+            return Results.Problem(statusCode: 503, title: "No video yet",
+                detail: $"camera {session.Camera.Id} is {status.State.ToString().ToLowerInvariant()}{(status.Reason is null ? "" : $": {status.Reason}")}");
+        }
+
+        session.AddBytes(playlist.Length);
+        http.Response.Headers.CacheControl = "no-cache";
+        return Results.Text(playlist, "application/vnd.apple.mpegurl", Encoding.UTF8);
+    }
+
+    private static string? BuildPlaylist(FragmentBuffer buffer, string prefix)
+    {
+        if (buffer.Init is null || buffer.Segments.Count == 0)
+        {
+            return null;
+        }
+
+        var segments = buffer.Segments.ToList();
+        var target = (int)Math.Ceiling(segments.Max(s => s.Seconds));
+        var text = new StringBuilder();
+        text.Append("#EXTM3U\n#EXT-X-VERSION:7\n")
+            .Append(CultureInfo.InvariantCulture, $"#EXT-X-TARGETDURATION:{Math.Max(1, target)}\n")
+            .Append(CultureInfo.InvariantCulture, $"#EXT-X-MEDIA-SEQUENCE:{segments[0].Sequence}\n")
+            .Append(CultureInfo.InvariantCulture, $"#EXT-X-DISCONTINUITY-SEQUENCE:{buffer.Generation}\n")
+            .Append(CultureInfo.InvariantCulture, $"#EXT-X-MAP:URI=\"{prefix}init.mp4\"\n");
+        foreach (var s in segments)
+        {
+            text.Append(CultureInfo.InvariantCulture, $"#EXTINF:{s.Seconds:0.000},\n{prefix}{s.Sequence}.m4s\n");
+        }
+
+        return text.ToString();
+    }
+
+    private static async Task<IResult> InitAsync(HttpContext http, string sessionId, string token, LiveSessions sessions, IAuditLog audit)
+    {
+        var refusal = sessions.TryOpen(sessionId, token, hls: true, out var session);
+        if (refusal != SessionRefusal.None || session is null)
+        {
+            return await RefuseAsync(refusal, sessionId, http, audit);
+        }
+
+        var init = sessions.EnsureHls(session).Path.Read(b => b.Init);
+        if (init is null)
+        {
+            return Results.Problem(statusCode: 503, detail: "no video from the camera yet");
+        }
+
+        session.AddBytes(init.Data.Length);
+        return Results.Bytes(init.Data, "video/mp4");
+    }
+
+    private static async Task<IResult> SegmentAsync(HttpContext http, string sessionId, string token, long sequence, LiveSessions sessions, IAuditLog audit)
+    {
+        var refusal = sessions.TryOpen(sessionId, token, hls: true, out var session);
+        if (refusal != SessionRefusal.None || session is null)
+        {
+            return await RefuseAsync(refusal, sessionId, http, audit);
+        }
+
+        var segment = sessions.EnsureHls(session).Path.Read(b => b.Segments.FirstOrDefault(s => s.Sequence == sequence));
+        if (segment is null)
+        {
+            return Results.Problem(statusCode: 404, detail: $"segment {sequence} is no longer (or not yet) in the live window; reload the playlist");
+        }
+
+        session.AddBytes(segment.Data.Length);
+        return Results.Bytes(segment.Data, "video/iso.segment");
+    }
+}

@@ -1,0 +1,264 @@
+using System.Collections.Concurrent;
+using System.Security.Claims;
+using System.Security.Cryptography;
+using System.Text;
+using CameraHub.CameraRegistry.Access;
+using CameraHub.CameraRegistry.Audit;
+using CameraHub.CameraRegistry.Cameras;
+using CameraHub.StreamBroker.Events;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+
+namespace CameraHub.StreamBroker.Live;
+
+/// <summary>
+/// One authorised live view: bound to a user, a camera and a random 256-bit token. The token opens the stream until
+/// <see cref="TokenExpiresAt"/>; an open stream lasts until the viewer leaves, access is revoked or the camera's
+/// allowed hours end (<see cref="EndsAt"/>).
+/// </summary>
+public sealed class LiveSession
+{
+    private readonly byte[] _token;
+    private long _bytesSent;
+    private int _ended;
+
+    internal LiveSession(string id, string token, ClaimsPrincipal user, CameraSource camera, string? remoteAddress,
+        DateTimeOffset createdAt, DateTimeOffset tokenExpiresAt, DateTimeOffset? endsAt)
+    {
+        Id = id;
+        Token = token;
+        _token = Encoding.ASCII.GetBytes(token);
+        User = user;
+        UserName = user.Identity?.Name ?? "anonymous";
+        Camera = camera;
+        RemoteAddress = remoteAddress;
+        CreatedAt = createdAt;
+        TokenExpiresAt = tokenExpiresAt;
+        EndsAt = endsAt;
+        LastActivity = createdAt;
+    }
+
+    public string Id { get; }
+
+    public string Token { get; }
+
+    public ClaimsPrincipal User { get; }
+
+    public string UserName { get; }
+
+    public CameraSource Camera { get; }
+
+    public string? RemoteAddress { get; }
+
+    public DateTimeOffset CreatedAt { get; }
+
+    public DateTimeOffset TokenExpiresAt { get; }
+
+    /// <summary>When the camera's allowed hours end (null: they do not end).</summary>
+    public DateTimeOffset? EndsAt { get; }
+
+    public long BytesSent => Interlocked.Read(ref _bytesSent);
+
+    internal DateTimeOffset LastActivity { get; set; }
+
+    /// <summary>The WebSocket viewer while one is connected.</summary>
+    internal PathLease? WebSocket { get; set; }
+
+    /// <summary>The HLS reader's hold on the path while HLS requests keep coming.</summary>
+    internal PathLease? Hls { get; set; }
+
+    internal Lock Gate { get; } = new();
+
+    public bool IsEnded => Volatile.Read(ref _ended) == 1;
+
+    internal void AddBytes(long bytes) => Interlocked.Add(ref _bytesSent, bytes);
+
+    internal bool TokenMatches(string? token) =>
+        token is not null && CryptographicOperations.FixedTimeEquals(_token, Encoding.ASCII.GetBytes(token));
+
+    internal bool TryMarkEnded() => Interlocked.Exchange(ref _ended, 1) == 0;
+}
+
+/// <summary>Why a token did not open a session; the endpoint turns it into a problem response.</summary>
+public enum SessionRefusal
+{
+    None = 0,
+    UnknownSession = 1,
+    BadToken = 2,
+    Expired = 3,
+}
+
+/// <summary>Open live sessions: creation, token checks, ending (audited once), re-checks when access changes.</summary>
+public sealed class LiveSessions(
+    IOptions<BrokerOptions> options, TimeProvider time, IAuditLog audit, IAccessPolicy policy, IBrokerEvents events,
+    PathManager paths, ILogger<LiveSessions> logger)
+{
+    private readonly ConcurrentDictionary<string, LiveSession> _sessions = new(StringComparer.Ordinal);
+
+    public IReadOnlyCollection<LiveSession> Open => [.. _sessions.Values];
+
+    /// <summary>Creates a session for a user the policy has just allowed.</summary>
+    public LiveSession Create(ClaimsPrincipal user, CameraSource camera, string? remoteAddress)
+    {
+        var now = time.GetUtcNow();
+        DateTimeOffset? endsAt = null;
+        if (CameraHub.CameraRegistry.Schedules.AllowedHours.TryParse(camera.AllowedHours, out var hours, out _) && hours is not null)
+        {
+            // Closed now (the policy should have said so): the session ends at once rather than at the next opening.
+            endsAt = hours.IsOpen(now) ? hours.NextChange(now) : now;
+        }
+
+        var session = new LiveSession(
+            Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(16)),
+            Base64Url(RandomNumberGenerator.GetBytes(32)),
+            user, camera, remoteAddress, now, now + options.Value.TokenLifetime, endsAt);
+        _sessions[session.Id] = session;
+        return session;
+    }
+
+    /// <summary>Finds the session and checks its token; HLS sessions in use stay valid past the token's expiry.</summary>
+    public SessionRefusal TryOpen(string sessionId, string? token, bool hls, out LiveSession? session)
+    {
+        if (!_sessions.TryGetValue(sessionId, out session) || session.IsEnded)
+        {
+            session = null;
+            return SessionRefusal.UnknownSession;
+        }
+
+        if (!session.TokenMatches(token))
+        {
+            session = null;
+            return SessionRefusal.BadToken;
+        }
+
+        var now = time.GetUtcNow();
+        var inUse = hls && session.Hls is not null && now - session.LastActivity < options.Value.HlsIdleTimeout;
+        if (now >= session.TokenExpiresAt && !inUse)
+        {
+            session = null;
+            return SessionRefusal.Expired;
+        }
+
+        session.LastActivity = now;
+        return SessionRefusal.None;
+    }
+
+    /// <summary>Ends a session once: detaches its readers, audits end (or revocation) with bytes sent.</summary>
+    public async Task EndAsync(LiveSession session, string reason, bool revoked, bool byBroker)
+    {
+        if (!session.TryMarkEnded())
+        {
+            return;
+        }
+
+        _sessions.TryRemove(session.Id, out _);
+        PathLease? ws;
+        PathLease? hls;
+        lock (session.Gate)
+        {
+            ws = session.WebSocket;
+            hls = session.Hls;
+            session.Hls = null;
+        }
+
+        ws?.Viewer.End(reason);
+        if (hls is not null)
+        {
+            await hls.DisposeAsync();
+        }
+
+        var action = revoked ? AuditAction.LiveViewRevoked : AuditAction.LiveViewEnded;
+        var seconds = (time.GetUtcNow() - session.CreatedAt).TotalSeconds;
+        try
+        {
+            await audit.AppendAsync(new AuditEvent(action, revoked ? AuditOutcome.Denied : AuditOutcome.Allowed, session.UserName,
+                session.Camera.Id, "live", session.RemoteAddress,
+                FormattableString.Invariant($"{reason}; bytesSent={session.BytesSent}; seconds={seconds:0}"),
+                "LiveSession", session.Id), CancellationToken.None);
+        }
+        catch (Exception e) when (e is not OutOfMemoryException)
+        {
+            logger.LogError(e, "Could not audit the end of live session {Session}", session.Id);
+        }
+
+        if (byBroker)
+        {
+            try
+            {
+                await events.SessionEndedAsync(new SessionEndedEvent(session.Id, session.Camera.Id, session.UserName, reason, revoked));
+            }
+            catch (Exception e) when (e is not OutOfMemoryException)
+            {
+                logger.LogDebug(e, "Could not publish the end of live session {Session}", session.Id);
+            }
+        }
+    }
+
+    /// <summary>Gives the session an HLS hold on its camera path (the path stays open while HLS is in use).</summary>
+    internal PathLease EnsureHls(LiveSession session)
+    {
+        lock (session.Gate)
+        {
+            if (session.Hls is null)
+            {
+                var reader = new Viewer(session.Id, 1, time, options.Value.SlowViewerTimeout, queued: false);
+                session.Hls = paths.Attach(session.Camera, reader);
+            }
+
+            return session.Hls;
+        }
+    }
+
+    /// <summary>Re-asks the policy for every open session the change may concern; ends those no longer allowed.</summary>
+    public async Task RecheckAsync(AccessChanged change, CancellationToken ct)
+    {
+        foreach (var session in _sessions.Values)
+        {
+            if (change.UserName is not null && !string.Equals(change.UserName, session.UserName, StringComparison.OrdinalIgnoreCase))
+            {
+                continue;
+            }
+
+            var decision = await policy.DecideAsync(session.User, CameraRight.Live, session.Camera.Id, ct);
+            if (!decision.Allowed)
+            {
+                logger.LogInformation("Live session {Session} of {User} on {Camera} revoked: {Reason}", session.Id, session.UserName, session.Camera.Id, decision.Reason);
+                await EndAsync(session, $"access revoked: {change.Reason}; {decision.Reason}", revoked: true, byBroker: true);
+            }
+        }
+    }
+
+    /// <summary>Ends sessions whose allowed hours ended, whose HLS went quiet, or whose token expired unused.</summary>
+    public async Task SweepAsync()
+    {
+        var now = time.GetUtcNow();
+        foreach (var session in _sessions.Values)
+        {
+            string? reason = null;
+            if (session.EndsAt is { } end && now >= end)
+            {
+                reason = "the camera's allowed hours ended";
+            }
+            else if (session.Hls is not null && session.WebSocket is null && now - session.LastActivity >= options.Value.HlsIdleTimeout)
+            {
+                reason = "HLS player stopped requesting";
+            }
+            else if (session.Hls is null && session.WebSocket is null && now >= session.TokenExpiresAt)
+            {
+                reason = "token expired before the stream was opened";
+            }
+
+            if (reason is not null)
+            {
+                await EndAsync(session, reason, revoked: false, byBroker: true);
+            }
+        }
+    }
+
+    /// <summary>Ends every session (host shutting down) so transports finish and the paths can close.</summary>
+    public Task EndAllAsync(string reason) =>
+        Task.WhenAll(_sessions.Values.Select(s => EndAsync(s, reason, revoked: false, byBroker: true)));
+
+    private static string Base64Url(byte[] bytes) =>
+        Convert.ToBase64String(bytes).TrimEnd('=').Replace('+', '-').Replace('/', '_');
+}

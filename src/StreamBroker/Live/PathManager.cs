@@ -1,0 +1,166 @@
+using CameraHub.CameraRegistry.Cameras;
+using CameraHub.StreamBroker.Events;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+
+namespace CameraHub.StreamBroker.Live;
+
+/// <summary>A reader's hold on a camera path; disposing it detaches the reader (and may start the idle grace).</summary>
+public sealed class PathLease(PathManager manager, CameraPath path, Viewer viewer) : IAsyncDisposable
+{
+    private int _disposed;
+
+    public CameraPath Path { get; } = path;
+
+    public Viewer Viewer { get; } = viewer;
+
+    public ValueTask DisposeAsync() =>
+        Interlocked.Exchange(ref _disposed, 1) == 0 ? manager.ReleaseAsync(Path, Viewer) : ValueTask.CompletedTask;
+}
+
+/// <summary>
+/// The registry of camera paths (mediamtx's path manager): the first reader of a camera starts its path, the last
+/// one leaving starts the idle grace after which the path and its ffmpeg are closed.
+/// </summary>
+public sealed class PathManager(
+    IOptions<BrokerOptions> options, ILoggerFactory loggers, TimeProvider time, IBrokerEvents events, ICameraDirectory directory) : IAsyncDisposable
+{
+    private readonly Lock _gate = new();
+    private readonly Dictionary<string, CameraPath> _paths = new(StringComparer.Ordinal);
+    private readonly ILogger _logger = loggers.CreateLogger<PathManager>();
+    private bool _disposed;
+
+    /// <summary>The open paths, for status pages and tests.</summary>
+    public IReadOnlyList<CameraPath> Paths
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return [.. _paths.Values];
+            }
+        }
+    }
+
+    public CameraPath? Find(string cameraId)
+    {
+        lock (_gate)
+        {
+            return _paths.GetValueOrDefault(cameraId);
+        }
+    }
+
+    /// <summary>Attaches <paramref name="viewer"/> to the camera's path, starting the path if it is the first reader.</summary>
+    public PathLease Attach(CameraSource camera, Viewer viewer)
+    {
+        CameraPath path;
+        int count;
+        lock (_gate)
+        {
+            ObjectDisposedException.ThrowIf(_disposed, this);
+            if (!_paths.TryGetValue(camera.Id, out path!))
+            {
+                path = new CameraPath(camera, options.Value, loggers.CreateLogger($"CameraHub.StreamBroker.Live.CameraPath.{camera.Id}"), time, events);
+                _paths.Add(camera.Id, path);
+                path.Start();
+                _logger.LogInformation("Camera {Camera}: upstream opened for its first viewer", camera.Id);
+            }
+
+            count = path.Attach(viewer);
+        }
+
+        _ = PublishCountAsync(camera.Id, count);
+        return new PathLease(this, path, viewer);
+    }
+
+    internal async ValueTask ReleaseAsync(CameraPath path, Viewer viewer)
+    {
+        var count = path.Detach(viewer);
+        viewer.Dispose();
+        await PublishCountAsync(path.Camera.Id, count);
+        if (count == 0)
+        {
+            _ = CloseWhenIdleAsync(path);
+        }
+    }
+
+    private async Task CloseWhenIdleAsync(CameraPath path)
+    {
+        try
+        {
+            var wait = options.Value.IdleGrace;
+            while (true)
+            {
+                await Task.Delay(wait, time);
+                lock (_gate)
+                {
+                    // Someone came back during the grace, or the path is already closed: keep it / nothing to do.
+                    if (_disposed || path.IdleSince is not { } since || !_paths.TryGetValue(path.Camera.Id, out var current) || current != path)
+                    {
+                        return;
+                    }
+
+                    // Timers may fire a hair early, and the grace restarts when a viewer came and left again.
+                    var idle = time.GetElapsedTime(since);
+                    if (idle >= options.Value.IdleGrace)
+                    {
+                        _paths.Remove(path.Camera.Id);
+                        break;
+                    }
+
+                    wait = options.Value.IdleGrace - idle;
+                }
+            }
+
+            _logger.LogInformation("Camera {Camera}: no viewers for {Grace}; closing the upstream", path.Camera.Id, options.Value.IdleGrace);
+            await ReportBitrateAsync(path);
+            await path.DisposeAsync();
+        }
+        catch (Exception e) when (e is not OutOfMemoryException)
+        {
+            _logger.LogError(e, "Closing the idle path of camera {Camera} failed", path.Camera.Id);
+        }
+    }
+
+    private async Task ReportBitrateAsync(CameraPath path)
+    {
+        try
+        {
+            if (path.BitrateKbps > 0)
+            {
+                await directory.ReportBitrateAsync(path.Camera.Id, path.BitrateKbps, CancellationToken.None);
+            }
+        }
+        catch (Exception e) when (e is not OutOfMemoryException)
+        {
+            // The bitrate only feeds the cost report; never let it keep a camera open.
+            _logger.LogDebug(e, "Could not report the bitrate of camera {Camera}", path.Camera.Id);
+        }
+    }
+
+    private async Task PublishCountAsync(string cameraId, int count)
+    {
+        try
+        {
+            await events.ViewerCountChangedAsync(new ViewerCountEvent(cameraId, count));
+        }
+        catch (Exception e) when (e is not OutOfMemoryException)
+        {
+            _logger.LogDebug(e, "Could not publish the viewer count of camera {Camera}", cameraId);
+        }
+    }
+
+    /// <summary>Closes every path: no ffmpeg outlives the broker.</summary>
+    public async ValueTask DisposeAsync()
+    {
+        CameraPath[] paths;
+        lock (_gate)
+        {
+            _disposed = true;
+            paths = [.. _paths.Values];
+            _paths.Clear();
+        }
+
+        await Task.WhenAll(paths.Select(p => p.DisposeAsync().AsTask()));
+    }
+}

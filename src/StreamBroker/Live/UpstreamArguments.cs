@@ -1,0 +1,44 @@
+using CameraHub.CameraRegistry.Cameras;
+
+namespace CameraHub.StreamBroker.Live;
+
+/// <summary>The ffmpeg command line of one camera upstream: RTSP in, video copied (never transcoded) to fMP4 on stdout.</summary>
+public static class UpstreamArguments
+{
+    /// <summary>A marker in the arguments (and the RTSP User-Agent) naming the camera, so its process can be found.</summary>
+    public static string Marker(string cameraId) => $"CameraHub-live camera={cameraId}";
+
+    public static IReadOnlyList<string> For(CameraSource camera, BrokerOptions options)
+    {
+        var url = WithCredentials(camera.RtspUrl ?? throw new InvalidOperationException($"camera {camera.Id} has no RTSP URL"), camera.Username, camera.Password);
+        var movflags = options.FragmentEveryFrame
+            ? "empty_moov+default_base_moof+frag_every_frame"
+            : "empty_moov+default_base_moof+frag_keyframe";
+        return
+        [
+            "-hide_banner", "-nostats", "-loglevel", "warning",
+            "-rtsp_transport", camera.RtspTransport == RtspTransport.Udp ? "udp" : "tcp",
+            // Socket I/O timeout in microseconds: a silent camera ends ffmpeg instead of hanging it.
+            "-timeout", ((long)options.StallTimeout.TotalMicroseconds).ToString(System.Globalization.CultureInfo.InvariantCulture),
+            "-user_agent", Marker(camera.Id),
+            "-fflags", "nobuffer",
+            "-i", url,
+            // Video only: camera audio (G.711, AAC-LATM) rarely fits MP4 without transcoding, and live view needs none.
+            "-map", "0:v:0", "-an",
+            "-c", "copy",
+            "-f", "mp4", "-movflags", movflags,
+            "pipe:1",
+        ];
+    }
+
+    private static string WithCredentials(string rtspUrl, string? user, string? password)
+    {
+        if (string.IsNullOrEmpty(user) || !Uri.TryCreate(rtspUrl, UriKind.Absolute, out var uri) || !string.IsNullOrEmpty(uri.UserInfo))
+        {
+            return rtspUrl;
+        }
+
+        var builder = new UriBuilder(uri) { UserName = Uri.EscapeDataString(user), Password = Uri.EscapeDataString(password ?? "") };
+        return builder.Uri.AbsoluteUri;
+    }
+}

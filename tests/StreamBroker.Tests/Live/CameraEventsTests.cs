@@ -1,0 +1,46 @@
+using System.Collections.Concurrent;
+using CameraHub.StreamBroker.Events;
+using CameraHub.StreamBroker.Live;
+using Microsoft.AspNetCore.SignalR.Client;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace CameraHub.StreamBroker.Tests.Live;
+
+/// <summary>What a console listening on /hubs/events learns about cameras and viewers.</summary>
+[Trait("Category", "Integration")]
+public sealed class CameraEventsTests
+{
+    [Fact]
+    public async Task SignalR_listeners_see_viewer_counts_and_the_camera_going_offline_and_online_again()
+    {
+        await using var camera = await RtspCamera.StartAsync();
+        var id = BrokerHost.NewCameraId();
+        await using var broker = await BrokerHost.StartAsync();
+        broker.AddWatchableCamera(id, camera.Url);
+
+        var statuses = new ConcurrentQueue<CameraStatusEvent>();
+        var counts = new ConcurrentQueue<ViewerCountEvent>();
+        await using var events = new HubConnectionBuilder()
+            .WithUrl(new Uri(broker.Address, "/hubs/events"))
+            .AddJsonProtocol(o => o.PayloadSerializerOptions.Converters.Add(new System.Text.Json.Serialization.JsonStringEnumConverter()))
+            .Build();
+        events.On<CameraStatusEvent>(CameraEventsHub.CameraStatus, s => statuses.Enqueue(s));
+        events.On<ViewerCountEvent>(CameraEventsHub.ViewerCount, c => counts.Enqueue(c));
+        await events.StartAsync();
+
+        await using var first = await broker.WatchAsync("traffic", id);
+        await using var second = await broker.WatchAsync("traffic", id);
+        Assert.True(await Processes.EventuallyAsync(() => counts.Any(c => c.CameraId == id && c.Viewers == 2), BrokerHost.Patience), "no viewer count of 2");
+        Assert.True(await Processes.EventuallyAsync(() => statuses.Any(s => s.CameraId == id && s.State == CameraLiveState.Online), BrokerHost.Patience));
+
+        await camera.StopAsync();
+        Assert.True(await Processes.EventuallyAsync(() => statuses.Any(s => s.CameraId == id && s.State == CameraLiveState.Offline && s.Reason is not null), BrokerHost.Patience),
+            "no offline status with a reason");
+        await camera.StartServerAsync();
+        Assert.True(await Processes.EventuallyAsync(() => statuses.Count(s => s.CameraId == id && s.State == CameraLiveState.Online) >= 2, BrokerHost.Patience),
+            "no second online status after the camera returned");
+
+        var live = await first.WaitForMessagesAsync(first.BinaryMessages + 5, BrokerHost.Patience);
+        Assert.True(live, "video did not resume for a viewer");
+    }
+}

@@ -1,0 +1,39 @@
+using Microsoft.Playwright;
+
+namespace CameraHub.StreamBroker.Tests.Live;
+
+/// <summary>The live page in Debian's Chromium (never a downloaded browser) playing a camera through MSE.</summary>
+[Trait("Category", "Integration")]
+public sealed class LivePageBrowserTests
+{
+    private const string Chromium = "/usr/bin/chromium";
+
+    [Fact]
+    public async Task Live_page_plays_the_camera_and_its_video_time_advances()
+    {
+        Assert.True(File.Exists(Chromium), "Debian's chromium is missing: run scripts/setup.sh");
+        await using var camera = await RtspCamera.StartAsync(fps: 15);
+        var id = BrokerHost.NewCameraId();
+        await using var broker = await BrokerHost.StartAsync();
+        broker.AddWatchableCamera(id, camera.Url);
+        var session = await broker.OpenSessionAsync("traffic", id);
+
+        using var playwright = await Playwright.CreateAsync();
+        await using var browser = await playwright.Chromium.LaunchAsync(new()
+        {
+            ExecutablePath = Chromium,
+            Headless = true,
+            Args = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"],
+        });
+        var page = await browser.NewPageAsync();
+        await page.GotoAsync(new Uri(broker.Address, $"/live.html?ws={Uri.EscapeDataString(session.WebSocketUrl)}").ToString());
+
+        await page.WaitForFunctionAsync("() => document.querySelector('video').currentTime > 0.5", null, new() { Timeout = 30_000 });
+        var first = await page.EvaluateAsync<double>("document.querySelector('video').currentTime");
+        await Task.Delay(TimeSpan.FromSeconds(3));
+        var later = await page.EvaluateAsync<double>("document.querySelector('video').currentTime");
+        Assert.True(later > first + 1.5, $"video time went from {first} to {later} in 3 s");
+        Assert.Equal("live", await page.TextContentAsync("#status"));
+        Assert.Equal(320, await page.EvaluateAsync<int>("document.querySelector('video').videoWidth"));
+    }
+}

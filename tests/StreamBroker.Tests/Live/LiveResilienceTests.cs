@@ -1,0 +1,125 @@
+using System.Diagnostics;
+using System.Net.Http.Json;
+using System.Text.Json;
+using CameraHub.CameraRegistry.Cameras;
+using CameraHub.StreamBroker.Events;
+using CameraHub.StreamBroker.Live;
+
+namespace CameraHub.StreamBroker.Tests.Live;
+
+/// <summary>Cameras that drop, refuse, stall or talk garbage: the broker reports why and recovers, never leaks ffmpeg.</summary>
+[Trait("Category", "Integration")]
+public sealed class LiveResilienceTests
+{
+    private static async Task<CameraLiveStatus> StatusAsync(BrokerHost broker, string id) =>
+        (await broker.Http.GetFromJsonAsync<CameraLiveStatus>($"/api/cameras/{id}/viewers", JsonSerializerOptions.Web))!;
+
+    [Fact]
+    public async Task Viewer_is_told_the_camera_went_offline_and_resumes_on_the_same_socket_when_it_returns()
+    {
+        await using var camera = await RtspCamera.StartAsync();
+        var id = BrokerHost.NewCameraId();
+        await using (var broker = await BrokerHost.StartAsync())
+        {
+            broker.AddWatchableCamera(id, camera.Url);
+            await using var viewer = await broker.WatchAsync("traffic", id);
+            Assert.True(await viewer.WaitForMessagesAsync(10, BrokerHost.Patience));
+
+            await camera.StopAsync();
+            Assert.True(await viewer.WaitForEventAsync("offline", BrokerHost.Patience), "the viewer was not told the camera dropped");
+            var offline = await StatusAsync(broker, id);
+            Assert.Equal(CameraLiveState.Offline, offline.State);
+            Assert.False(string.IsNullOrWhiteSpace(offline.Reason));
+
+            await camera.StartServerAsync();
+            Assert.True(await viewer.WaitForEventAsync("online", BrokerHost.Patience), "the viewer was not told the camera is back");
+            Assert.True(await viewer.WaitForEventAsync("reset", BrokerHost.Patience), "the viewer did not get the new init segment");
+            var before = viewer.BinaryMessages;
+            Assert.True(await viewer.WaitForMessagesAsync(before + 10, BrokerHost.Patience), "video did not resume on the same WebSocket");
+            Assert.False(viewer.Closed);
+            Assert.Single(Processes.WithMarker(UpstreamArguments.Marker(id)));
+        }
+
+        Assert.Empty(Processes.WithMarker(UpstreamArguments.Marker(id)));
+    }
+
+    [Fact]
+    public async Task Killing_ffmpeg_from_outside_is_recovered_from_without_the_viewer_reconnecting()
+    {
+        await using var camera = await RtspCamera.StartAsync();
+        var id = BrokerHost.NewCameraId();
+        await using (var broker = await BrokerHost.StartAsync())
+        {
+            broker.AddWatchableCamera(id, camera.Url);
+            await using var viewer = await broker.WatchAsync("traffic", id);
+            Assert.True(await viewer.WaitForMessagesAsync(10, BrokerHost.Patience));
+
+            var pid = Assert.Single(Processes.WithMarker(UpstreamArguments.Marker(id)));
+            Process.GetProcessById(pid).Kill();
+
+            Assert.True(await viewer.WaitForEventAsync("reset", BrokerHost.Patience), "the stream did not restart");
+            var before = viewer.BinaryMessages;
+            Assert.True(await viewer.WaitForMessagesAsync(before + 10, BrokerHost.Patience));
+            Assert.True(broker.Paths.Find(id)!.UpstreamStarts >= 2);
+            var now = Assert.Single(Processes.WithMarker(UpstreamArguments.Marker(id)));
+            Assert.NotEqual(pid, now);
+        }
+
+        Assert.Empty(Processes.WithMarker(UpstreamArguments.Marker(id)));
+    }
+
+    [Fact]
+    public async Task UDP_transport_from_the_registry_entry_is_used_and_delivers_video()
+    {
+        await using var camera = await RtspCamera.StartAsync();
+        var id = BrokerHost.NewCameraId();
+        await using var broker = await BrokerHost.StartAsync();
+        broker.AddWatchableCamera(id, camera.Url, RtspTransport.Udp);
+        await using var viewer = await broker.WatchAsync("traffic", id);
+
+        Assert.True(await viewer.WaitForMessagesAsync(10, BrokerHost.Patience), "no video over UDP");
+        var pid = Assert.Single(Processes.WithMarker(UpstreamArguments.Marker(id)));
+        var cmdline = (await File.ReadAllTextAsync($"/proc/{pid}/cmdline")).Split('\0');
+        var at = Array.IndexOf(cmdline, "-rtsp_transport");
+        Assert.Equal("udp", cmdline[at + 1]);
+    }
+
+    public static TheoryData<string> BadCameras => ["refused", "garbage", "silent"];
+
+    [Theory]
+    [MemberData(nameof(BadCameras))]
+    public async Task A_bad_camera_gets_an_offline_status_with_a_reason_and_leaves_no_ffmpeg_behind(string kind)
+    {
+        await using var bad = kind switch
+        {
+            "garbage" => BadCamera.Garbage(),
+            "silent" => BadCamera.Silent(),
+            _ => null,
+        };
+        var url = bad?.Url ?? $"rtsp://127.0.0.1:{RtspCamera.FreePort()}/cam";
+        var id = BrokerHost.NewCameraId();
+        await using (var broker = await BrokerHost.StartAsync(new() { ["CameraHub:Broker:StallTimeout"] = "00:00:02" }))
+        {
+            broker.AddWatchableCamera(id, url);
+            await using var viewer = await broker.WatchAsync("traffic", id);
+
+            CameraLiveStatus? status = null;
+            Assert.True(await Processes.EventuallyAsync(() =>
+            {
+                status = StatusAsync(broker, id).GetAwaiter().GetResult();
+                return status.State == CameraLiveState.Offline;
+            }, BrokerHost.Patience), $"camera never reported offline: {status}");
+            Assert.False(string.IsNullOrWhiteSpace(status!.Reason));
+            if (kind == "refused")
+            {
+                Assert.Contains("refused", status.Reason, StringComparison.OrdinalIgnoreCase);
+            }
+
+            Assert.True(await viewer.WaitForEventAsync("offline", BrokerHost.Patience), "the viewer was not told why there is no video");
+            Assert.False(viewer.Closed);
+            Assert.True(Processes.WithMarker(UpstreamArguments.Marker(id)).Count <= 1);
+        }
+
+        Assert.True(await Processes.EventuallyAsync(() => Processes.WithMarker(UpstreamArguments.Marker(id)).Count == 0, TimeSpan.FromSeconds(5)));
+    }
+}

@@ -10,10 +10,11 @@ public sealed record PersonSighting(Rect Box, (double X, double Y)? FootOnGround
 public sealed record PersonStageOptions
 {
     /// <summary>
-    /// Frames are resized by this factor before detection. OpenCV's HOG people detector finds people at least 128 px
-    /// tall in the resized frame, so 1.5 finds people from about 85 px tall; smaller is faster.
+    /// Frames are resized to this width before detection. OpenCV's HOG people detector finds people whose window is
+    /// at least 128 px tall in the resized frame (the person itself about 96 px): at 960 px a 1080p camera finds
+    /// people from about 190 px tall, a 768-px camera from about 75 px. Smaller is faster.
     /// </summary>
-    public double DetectionScale { get; init; } = 1.0;
+    public int DetectionWidth { get; init; } = 960;
     /// <summary>Pyramid step of the multi-scale search; 1.05 is OpenCV's default, larger is faster and coarser.</summary>
     public double PyramidScale { get; init; } = 1.05;
     /// <summary>Fraction of the box added on every side before obscuring, so arms and hair are covered too.</summary>
@@ -27,8 +28,8 @@ public sealed record PersonStageOptions
 /// </summary>
 public sealed class PersonStage : IDisposable
 {
-    // The detector's 64×128 window leaves about 1/16 of its height below the feet.
-    private const double FootOffsetFraction = 1.0 / 16;
+    // The detector was trained on 64×128 windows with a 96-px person centred in it: the feet are 1/8 above the bottom.
+    private const double FootOffsetFraction = 1.0 / 8;
     private readonly ValidatedCalibration _calibration;
     private readonly PersonStageOptions _options;
     private readonly HOGDescriptor _hog = new();
@@ -44,7 +45,7 @@ public sealed class PersonStage : IDisposable
     /// <summary>Finds people in a BGR frame; throws when the detector fails (the caller then obscures the whole frame).</summary>
     public IReadOnlyList<PersonSighting> Detect(Mat frame)
     {
-        var scale = _options.DetectionScale;
+        var scale = (double)_options.DetectionWidth / frame.Width;
         Mat input = frame;
         if (Math.Abs(scale - 1.0) > 1e-6)
         {

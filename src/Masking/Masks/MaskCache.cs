@@ -22,6 +22,11 @@ public sealed class MaskCache : IDisposable
         return _masks.GetOrAdd(key, _ => new Lazy<PrivacyMask>(() => PrivacyPolygonMask.Build(polygons, width, height))).Value;
     }
 
+    /// <summary>A mask that obscures everything (fail-closed) or keeps everything, for an image size.</summary>
+    public PrivacyMask Uniform(bool keep, int width, int height) =>
+        _masks.GetOrAdd($"{(keep ? "all-kept" : "all-obscured")}:{width}x{height}",
+            _ => new Lazy<PrivacyMask>(() => keep ? PrivacyMask.KeepAll(width, height) : PrivacyMask.ObscureAll(width, height))).Value;
+
     /// <summary>How many masks are held (for tests and diagnostics).</summary>
     public int Count => _masks.Count;
 

@@ -1,6 +1,7 @@
 using System.CommandLine;
 using CameraHub.CameraRegistry.Import;
 using CameraHub.Composition;
+using CameraHub.Masking.Cli;
 
 namespace CameraHub.Cli;
 
@@ -37,6 +38,13 @@ public static class HubCommandLine
             return 0;
         });
         root.Subcommands.Add(migrate);
+
+        root.Subcommands.Add(MaskCommand.Create(async (args, ct) =>
+        {
+            var app = HubApplication.Build(args);
+            await HubApplication.PrepareAsync(app, ct);
+            return app.Services;
+        }));
 
         return await root.Parse(args).InvokeAsync();
     }

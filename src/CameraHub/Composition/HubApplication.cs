@@ -3,6 +3,8 @@ using CameraHub.CameraRegistry;
 using CameraHub.CameraRegistry.Demo;
 using CameraHub.CameraRegistry.Persistence;
 using CameraHub.Health;
+using CameraHub.Masking;
+using CameraHub.Masking.Samples;
 using Microsoft.AspNetCore.DataProtection;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
@@ -26,6 +28,7 @@ public static class HubApplication
         builder.Services.Configure<HubOptions>(builder.Configuration.GetSection("CameraHub"));
         builder.Services.AddSingleton(TimeProvider.System);
         builder.Services.AddCameraRegistry(builder.Configuration, connectionString);
+        builder.Services.AddMasking(connectionString);
         builder.Services.AddDataProtection()
             .SetApplicationName("CameraHub")
             .PersistKeysToFileSystem(new DirectoryInfo(Path.Combine(dataDirectory, "keys")));
@@ -45,6 +48,7 @@ public static class HubApplication
         app.MapScalarApiReference("/api-reference");
         app.MapHealth();
         app.MapCameraRegistry();
+        app.MapMasking();
         app.MapGet("/", () => Results.Redirect("/api-reference")).ExcludeFromDescription();
         return app;
     }
@@ -55,6 +59,7 @@ public static class HubApplication
         await using var scope = app.Services.CreateAsyncScope();
         var db = scope.ServiceProvider.GetRequiredService<RegistryDbContext>();
         await db.Database.MigrateAsync(ct);
+        await app.Services.MigrateMaskingAsync(ct);
 
         var options = app.Configuration.GetSection("CameraHub").Get<HubOptions>() ?? new HubOptions();
         if (options.Demo)
@@ -62,6 +67,7 @@ public static class HubApplication
             var directory = options.ResolvedSampleCityDirectory()
                 ?? throw new InvalidOperationException("Demo mode needs samples/goteborg; set CameraHub:SampleCityDirectory.");
             await scope.ServiceProvider.GetRequiredService<SampleCityLoader>().LoadIfEmptyAsync(directory, ct);
+            await scope.ServiceProvider.GetRequiredService<MaskingSampleLoader>().LoadIfEmptyAsync(directory, ct);
         }
     }
 

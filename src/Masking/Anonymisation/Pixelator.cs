@@ -17,7 +17,7 @@ public enum ObscureStyle
 /// </summary>
 public sealed class Pixelator : IDisposable
 {
-    /// <summary>The fill colour for <see cref="ObscureStyle.SolidFill"/> (BGR mid-grey).</summary>
+    /// <summary>The fill colour for <see cref="ObscureStyle.SolidFill"/>: mid-grey in BGR, and in every Y, U and V plane.</summary>
     public static readonly Scalar FillColour = new(128, 128, 128);
     private readonly Mat _small = new();
     private readonly Mat _blocks = new();
@@ -28,6 +28,15 @@ public sealed class Pixelator : IDisposable
         BlockSize = BlockSizeFor(width);
         BlockColumns = (width + BlockSize - 1) / BlockSize;
         BlockRows = (height + BlockSize - 1) / BlockSize;
+    }
+
+    /// <summary>A pixelator for a subsampled plane that shares <paramref name="luma"/>'s block grid (same block count).</summary>
+    public Pixelator(Pixelator luma, int subsampling)
+    {
+        Style = luma.Style;
+        BlockSize = luma.BlockSize / subsampling;
+        BlockColumns = luma.BlockColumns;
+        BlockRows = luma.BlockRows;
     }
 
     public ObscureStyle Style { get; }
@@ -44,7 +53,7 @@ public sealed class Pixelator : IDisposable
     /// </summary>
     public static int BlockSizeFor(int width) => Math.Max(16, width / 40);
 
-    /// <summary>Obscures, in place, the pixels of <paramref name="frame"/> (BGR) where <paramref name="obscure"/> is non-zero.</summary>
+    /// <summary>Obscures, in place, the pixels of <paramref name="frame"/> (BGR, or one Y/U/V plane) where <paramref name="obscure"/> is non-zero.</summary>
     public void Apply(Mat frame, Mat obscure)
     {
         if (Style == ObscureStyle.SolidFill)

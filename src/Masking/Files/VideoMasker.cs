@@ -1,4 +1,6 @@
 using System.Globalization;
+using System.Runtime.ExceptionServices;
+using System.Runtime.InteropServices;
 using System.Threading.Channels;
 using CameraHub.Masking.Anonymisation;
 using CameraHub.StreamBroker.Processes;
@@ -31,7 +33,7 @@ public sealed record MaskResult(
     string? FailClosedReason);
 
 /// <summary>
-/// Masks a video file: ffmpeg decodes to raw BGR frames on a pipe, OpenCV masks them, a second ffmpeg encodes
+/// Masks a video file: ffmpeg decodes to raw planar 4:2:0 frames on a pipe, OpenCV masks them, a second ffmpeg encodes
 /// H.264 MP4 from its stdin at the input's size and frame rate. Audio is dropped unless the profile allows it.
 /// Decoding, masking and encoding run concurrently, linked by small bounded queues.
 /// </summary>
@@ -97,7 +99,7 @@ public sealed class VideoMasker(ILogger<VideoMasker>? logger = null, VideoMasker
     private static async Task<(int Frames, int Whole, int People)> PumpAsync(
         FfmpegProcess decoder, FfmpegProcess encoder, FrameAnonymiser anonymiser, MaskingPlan plan, VideoInfo info, CancellationToken ct)
     {
-        var frameBytes = info.Width * info.Height * 3;
+        var frameBytes = FrameBuffer.SizeOf(info.Width, info.Height);
         var free = Channel.CreateUnbounded<FrameBuffer>();
         var decoded = Channel.CreateBounded<FrameBuffer>(QueueDepth);
         var masked = Channel.CreateBounded<FrameBuffer>(QueueDepth);
@@ -166,7 +168,7 @@ public sealed class VideoMasker(ILogger<VideoMasker>? logger = null, VideoMasker
         {
             await foreach (var buffer in decoded.Reader.ReadAllAsync(token))
             {
-                var outcome = anonymiser.Apply(buffer.Frame);
+                var outcome = anonymiser.ApplyI420(buffer.Y, buffer.U, buffer.V);
                 frames++;
                 whole += outcome.ObscuredEntirely || plan.FailClosedReason is not null ? 1 : 0;
                 people += outcome.PeopleObscured;
@@ -186,7 +188,7 @@ public sealed class VideoMasker(ILogger<VideoMasker>? logger = null, VideoMasker
             var cause = new[] { reading, writing }.Where(t => t.IsFaulted).Select(t => t.Exception!.InnerException!).FirstOrDefault();
             if (cause is not null && e is OperationCanceledException && !ct.IsCancellationRequested)
             {
-                throw cause;
+                ExceptionDispatchInfo.Throw(cause);
             }
 
             throw;
@@ -209,7 +211,8 @@ public sealed class VideoMasker(ILogger<VideoMasker>? logger = null, VideoMasker
         "-map", "0:v:0",
         // One output frame per decoded frame: no duplication or dropping, so frame counts match.
         "-fps_mode", "passthrough",
-        "-f", "rawvideo", "-pix_fmt", "bgr24", "pipe:1",
+        // Planar 4:2:0 as decoded: no colour conversion on either side, half the bytes of BGR through the pipes.
+        "-f", "rawvideo", "-pix_fmt", "yuv420p", "pipe:1",
     ];
 
     private static List<string> EncoderArguments(string input, string output, VideoInfo info, bool withAudio, VideoMaskerOptions options)
@@ -217,7 +220,7 @@ public sealed class VideoMasker(ILogger<VideoMasker>? logger = null, VideoMasker
         var args = new List<string>
         {
             "-hide_banner", "-nostats", "-v", "error",
-            "-f", "rawvideo", "-pix_fmt", "bgr24",
+            "-f", "rawvideo", "-pix_fmt", "yuv420p",
             "-video_size", string.Create(CultureInfo.InvariantCulture, $"{info.Width}x{info.Height}"),
             "-framerate", info.FrameRate,
             "-i", "pipe:0",
@@ -240,18 +243,31 @@ public sealed class VideoMasker(ILogger<VideoMasker>? logger = null, VideoMasker
         return args;
     }
 
-    /// <summary>One frame's bytes, pinned so OpenCV can work on them in place.</summary>
+    /// <summary>One planar 4:2:0 frame's bytes, pinned so OpenCV works on the Y, U and V planes in place.</summary>
     private sealed class FrameBuffer : IDisposable
     {
         public FrameBuffer(int width, int height)
         {
-            Bytes = GC.AllocateArray<byte>(width * height * 3, pinned: true);
-            Frame = Mat.FromPixelData(height, width, MatType.CV_8UC3, Bytes);
+            var cw = (width + 1) / 2;
+            var ch = (height + 1) / 2;
+            Bytes = GC.AllocateArray<byte>(SizeOf(width, height), pinned: true);
+            Y = Mat.FromPixelData(height, width, MatType.CV_8UC1, Marshal.UnsafeAddrOfPinnedArrayElement(Bytes, 0));
+            U = Mat.FromPixelData(ch, cw, MatType.CV_8UC1, Marshal.UnsafeAddrOfPinnedArrayElement(Bytes, width * height));
+            V = Mat.FromPixelData(ch, cw, MatType.CV_8UC1, Marshal.UnsafeAddrOfPinnedArrayElement(Bytes, (width * height) + (cw * ch)));
         }
 
         public byte[] Bytes { get; }
-        public Mat Frame { get; }
+        public Mat Y { get; }
+        public Mat U { get; }
+        public Mat V { get; }
 
-        public void Dispose() => Frame.Dispose();
+        public static int SizeOf(int width, int height) => (width * height) + (2 * ((width + 1) / 2) * ((height + 1) / 2));
+
+        public void Dispose()
+        {
+            Y.Dispose();
+            U.Dispose();
+            V.Dispose();
+        }
     }
 }

@@ -12,10 +12,11 @@ public sealed class PrivacyMask : IDisposable
     public const byte Kept = 255;
     public const byte Obscured = 0;
 
-    private PrivacyMask(Mat keep, Mat obscure, string sha256, int keptPixels)
+    private PrivacyMask(Mat keep, Mat obscure, Mat obscureChroma, string sha256, int keptPixels)
     {
         Keep = keep;
         Obscure = obscure;
+        ObscureChroma = obscureChroma;
         Sha256 = sha256;
         KeptPixels = keptPixels;
     }
@@ -25,6 +26,12 @@ public sealed class PrivacyMask : IDisposable
 
     /// <summary>CV_8UC1, 255 where the pixel is obscured (the complement, kept ready for masked copies).</summary>
     public Mat Obscure { get; }
+
+    /// <summary>
+    /// The obscured area at 4:2:0 chroma resolution ((W+1)/2 × (H+1)/2): a chroma sample is obscured when any of
+    /// the up to four pixels it colours is, so no colour of an obscured pixel survives in a kept neighbour's sample.
+    /// </summary>
+    public Mat ObscureChroma { get; }
 
     public int Width => Keep.Width;
     public int Height => Keep.Height;
@@ -54,10 +61,11 @@ public sealed class PrivacyMask : IDisposable
             bits[i] = bits[i] == Kept ? (byte)1 : (byte)0;
         }
 
+        var obscureChroma = ChromaOf(bits, keep.Width, keep.Height);
         using var sha = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
         sha.AppendData(System.Text.Encoding.ASCII.GetBytes($"{keep.Width}x{keep.Height}\n"));
         sha.AppendData(bits);
-        return new PrivacyMask(keep, obscure, Convert.ToHexStringLower(sha.GetHashAndReset()), Cv2.CountNonZero(keep));
+        return new PrivacyMask(keep, obscure, obscureChroma, Convert.ToHexStringLower(sha.GetHashAndReset()), Cv2.CountNonZero(keep));
     }
 
     /// <summary>A mask that obscures the whole picture (fail-closed).</summary>
@@ -69,9 +77,32 @@ public sealed class PrivacyMask : IDisposable
     /// <summary>The mask as a PNG: white kept, black obscured.</summary>
     public byte[] ToPng() => Keep.ImEncode(".png");
 
+    /// <summary>Half-resolution obscure mask from one-per-pixel keep bits (1 kept, 0 obscured).</summary>
+    internal static Mat ChromaOf(byte[] keepBits, int width, int height)
+    {
+        var cw = (width + 1) / 2;
+        var ch = (height + 1) / 2;
+        var chroma = new byte[cw * ch];
+        for (var y = 0; y < height; y++)
+        {
+            for (var x = 0; x < width; x++)
+            {
+                if (keepBits[(y * width) + x] == 0)
+                {
+                    chroma[((y / 2) * cw) + (x / 2)] = 255;
+                }
+            }
+        }
+
+        var mat = new Mat(ch, cw, MatType.CV_8UC1);
+        mat.SetArray(chroma);
+        return mat;
+    }
+
     public void Dispose()
     {
         Keep.Dispose();
         Obscure.Dispose();
+        ObscureChroma.Dispose();
     }
 }

@@ -78,6 +78,49 @@ public sealed class SyntheticSceneMaskingTests : IDisposable
         Assert.Equal(0, Cv2.CountNonZero(changedInKeep));
     }
 
+    [Fact]
+    public void On_planar_420_frames_as_ffmpeg_decodes_them_kept_luma_is_bit_identical_and_obscured_luma_is_replaced()
+    {
+        using var bgr = _scene.Render();
+        using var i420 = bgr.CvtColor(ColorConversionCodes.BGR2YUV_I420);
+        i420.GetArray(out byte[] bytes);
+        var original = (byte[])bytes.Clone();
+        var (w, h) = (_scene.Width, _scene.Height);
+        var handle = System.Runtime.InteropServices.GCHandle.Alloc(bytes, System.Runtime.InteropServices.GCHandleType.Pinned);
+        try
+        {
+            var at = handle.AddrOfPinnedObject();
+            using var y = Mat.FromPixelData(h, w, MatType.CV_8UC1, at);
+            using var u = Mat.FromPixelData(h / 2, w / 2, MatType.CV_8UC1, at + (w * h));
+            using var v = Mat.FromPixelData(h / 2, w / 2, MatType.CV_8UC1, at + (w * h) + (w * h / 4));
+            using var anonymiser = new FrameAnonymiser(_mask, people: null, ObscureStyle.Pixelate);
+
+            anonymiser.ApplyI420(y, u, v);
+        }
+        finally
+        {
+            handle.Free();
+        }
+
+        _mask.Keep.GetArray(out byte[] keep);
+        int keptChanged = 0, obscured = 0, obscuredSame = 0;
+        for (var i = 0; i < w * h; i++)
+        {
+            if (keep[i] == PrivacyMask.Kept)
+            {
+                keptChanged += bytes[i] != original[i] ? 1 : 0;
+            }
+            else
+            {
+                obscured++;
+                obscuredSame += bytes[i] == original[i] ? 1 : 0;
+            }
+        }
+
+        Assert.Equal(0, keptChanged);
+        Assert.True(obscuredSame < obscured / 20, $"{obscuredSame} of {obscured} obscured luma samples unchanged");
+    }
+
     [Theory]
     [InlineData(ObscureStyle.Pixelate)]
     [InlineData(ObscureStyle.SolidFill)]

@@ -81,7 +81,7 @@ public sealed class SyntheticScene
     /// <summary>A calibration measured on this scene: six exact pairs on the ground in view, the school outline, 2 m.</summary>
     public CameraCalibration Calibration(string cameraId, double keepDistanceMetres = CameraCalibration.DefaultKeepDistanceMetres)
     {
-        (double X, double Y)[] ground = [(17, -1), (23, -1), (17.5, -4), (22.5, -4), (20, -3), (18, 0)];
+        (double X, double Y)[] ground = [(16, -1), (24, -1), (17, -3), (23, -3), (20, -2), (18, 0)];
         return new CameraCalibration
         {
             CameraId = cameraId,

@@ -1,6 +1,6 @@
 // Masking throughput: a 60-second 1080p25 H.264 clip end to end (decode → mask → encode) through CameraHub's
 // VideoMasker, next to plain ffmpeg applying the same static mask with its own filters. Prints a Markdown table
-// of medians over N runs. Usage: dotnet run -c Release --project bench/Masking.Bench -- [runs] [workdir]
+// of medians over N runs. Usage: dotnet run -c Release --project bench/Masking.Bench -- [runs] [x264 preset] [workdir]
 using System.Diagnostics;
 using System.Globalization;
 using System.Text.Json;
@@ -11,10 +11,10 @@ using CameraHub.Masking.Files;
 using CameraHub.Masking.Masks;
 
 var runs = args.Length > 0 ? int.Parse(args[0], CultureInfo.InvariantCulture) : 3;
-var work = args.Length > 1 ? args[1] : Path.Combine(Path.GetTempPath(), "camerahub-masking-bench");
+var preset = args.Length > 1 ? args[1] : "veryfast";
+var work = args.Length > 2 ? args[2] : Path.Combine(Path.GetTempPath(), "camerahub-masking-bench");
 Directory.CreateDirectory(work);
 var repo = FindRepo();
-const string Preset = "veryfast";
 const int Crf = 20;
 
 // 1. The clip: OpenCV's street scene (real pedestrians) looped and upscaled to 60 s of 1080p25 H.264.
@@ -48,7 +48,7 @@ var rows = (1080 + block - 1) / block;
 var staticPlan = new MaskingPlan(MaskingKind.PrivacyPolygons, mask, null, false, ObscureStyle.Pixelate, null);
 // The full façade-distance plan, person stage included.
 var facadePlan = MaskingPlan.For(new MaskingProfile { Kind = MaskingKind.FacadeDistance }, calibration, cache, 1920, 1080);
-var masker = new VideoMasker(options: new VideoMaskerOptions { Preset = Preset, Crf = Crf });
+var masker = new VideoMasker(options: new VideoMaskerOptions { Preset = preset, Crf = Crf });
 
 var results = new List<(string Name, string Clip, double Fps, double PeakMiB)>();
 for (var i = 0; i < runs; i++)
@@ -58,7 +58,7 @@ for (var i = 0; i < runs; i++)
     results.Add(await Measure("CameraHub VideoMasker, façade mask + person stage", excerpt, includeSelf: true, () => masker.MaskFileAsync(excerpt, Path.Combine(work, "ours-people.mp4"), _ => facadePlan, CancellationToken.None)));
 }
 
-Console.WriteLine($"{runs} runs each; {Environment.ProcessorCount} cores; libx264 -preset {Preset} -crf {Crf}; block {block} px");
+Console.WriteLine($"{runs} runs each; {Environment.ProcessorCount} cores; libx264 -preset {preset} -crf {Crf}; block {block} px");
 Console.WriteLine();
 Console.WriteLine("| Pipeline | Clip | Median fps | × real time (25 fps) | Median peak RSS (MiB) |");
 Console.WriteLine("|---|---|---:|---:|---:|");
@@ -76,7 +76,7 @@ string[] BaselineArgs(string input, string output) =>
     // (white = obscure) be the alpha of the pixelated picture over the original.
     $"[0:v]split[orig][px];[px]scale={columns}:{rows}:flags=area,scale=1920:1080:flags=neighbor[blocks];" +
     "[1:v]format=gray,negate[alpha];[blocks][alpha]alphamerge[masked];[orig][masked]overlay=shortest=1:format=yuv420[out]",
-    "-map", "[out]", "-an", "-c:v", "libx264", "-preset", Preset, "-crf", Crf.ToString(CultureInfo.InvariantCulture),
+    "-map", "[out]", "-an", "-c:v", "libx264", "-preset", preset, "-crf", Crf.ToString(CultureInfo.InvariantCulture),
     "-pix_fmt", "yuv420p", output,
 ];
 

@@ -211,6 +211,17 @@ public sealed class SyntheticSceneMaskingTests : IDisposable
     }
 
     [Fact]
+    public void A_calibration_cannot_widen_the_keep_distance_the_cameras_profile_allows()
+    {
+        using var cache = new MaskCache();
+        var profile = new CameraHub.CameraRegistry.Cameras.MaskingProfile { Kind = CameraHub.CameraRegistry.Cameras.MaskingKind.FacadeDistance, KeepDistanceMetres = 2.0 };
+
+        var plan = MaskingPlan.For(profile, _scene.Calibration("SKO-001-K01", keepDistanceMetres: 3.0), cache, _scene.Width, _scene.Height);
+
+        Assert.Equal(_mask.Sha256, plan.Mask.Sha256);
+    }
+
+    [Fact]
     public void The_cache_computes_a_mask_once_per_calibration()
     {
         using var cache = new MaskCache();

@@ -35,6 +35,12 @@ public sealed record MaskingPlan(
                 return new MaskingPlan(MaskingKind.FacadeDistance, cache.Uniform(false, width, height), null, profile.AllowAudio, style,
                     "the camera has no calibration, so every frame is obscured entirely");
             case MaskingKind.FacadeDistance:
+                // The camera's legal basis sets the distance; a calibration may not widen it, only narrow it.
+                if (profile.KeepDistanceMetres is { } allowed && allowed < calibration.KeepDistanceMetres)
+                {
+                    calibration = calibration with { KeepDistanceMetres = allowed };
+                }
+
                 var validated = CalibrationValidator.Validate(calibration);
                 if (calibration.ImageWidth != width || calibration.ImageHeight != height)
                 {

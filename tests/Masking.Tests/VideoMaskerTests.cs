@@ -103,6 +103,26 @@ public sealed class VideoMaskerTests : IDisposable
     }
 
     [Fact]
+    public async Task A_cancelled_masking_leaves_no_half_written_file_and_no_ffmpeg_behind()
+    {
+        var input = await TestClipAsync(seconds: 10, withAudio: false);
+        var output = _folder.File("cancelled.mp4");
+        var calibration = SyntheticScene.SchoolFacade().Calibration("SKO-001-K01");
+        using var cancel = new CancellationTokenSource();
+        var ffmpegBefore = CountFfmpegChildren();
+
+        var masking = _masker.MaskFileAsync(input, output, info =>
+        {
+            cancel.CancelAfter(TimeSpan.FromMilliseconds(500));
+            return MaskingPlan.For(Facade, calibration, _cache, info.Width, info.Height);
+        }, cancel.Token);
+
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => masking);
+        Assert.False(File.Exists(output));
+        Assert.Equal(ffmpegBefore, CountFfmpegChildren());
+    }
+
+    [Fact]
     public async Task A_facade_camera_without_calibration_has_every_frame_obscured()
     {
         var input = await TestClipAsync(seconds: 1, withAudio: false);
@@ -141,6 +161,25 @@ public sealed class VideoMaskerTests : IDisposable
         using var masked = Cv2.ImRead(after);
         Assert.True(MeanDifference(original, masked, new Rect(354, 200, 16, 12)) > 15, "A's head (feet 4 m out) is visible over the kept band");
         Assert.True(MeanDifference(original, masked, new Rect(500, 195, 15, 20)) < 8, "C's legs (feet 1.45 m out) were obscured");
+    }
+
+    private static int CountFfmpegChildren()
+    {
+        var self = Environment.ProcessId.ToString(CultureInfo.InvariantCulture);
+        return Directory.EnumerateDirectories("/proc")
+            .Where(d => int.TryParse(Path.GetFileName(d), out _))
+            .Count(d =>
+            {
+                try
+                {
+                    var status = File.ReadAllLines(Path.Combine(d, "status"));
+                    return status.Any(l => l == "Name:\tffmpeg") && status.Any(l => l == "PPid:\t" + self);
+                }
+                catch (IOException)
+                {
+                    return false;
+                }
+            });
     }
 
     private async Task<string> TestClipAsync(int seconds, bool withAudio, string size = "640x480")

@@ -3,6 +3,7 @@ using CameraHub.CameraRegistry.Audit;
 using CameraHub.CameraRegistry.Identity;
 using CameraHub.CameraRegistry.Import;
 using CameraHub.Composition;
+using CameraHub.Masking.Cli;
 
 namespace CameraHub.Cli;
 
@@ -53,6 +54,13 @@ public static class HubCommandLine
         verifyAudit.TreatUnmatchedTokensAsErrors = false;
         verifyAudit.SetAction(async (parse, ct) => await VerifyAuditAsync(parse.GetValue(database), [.. parse.UnmatchedTokens], ct));
         root.Subcommands.Add(verifyAudit);
+
+        root.Subcommands.Add(MaskCommand.Create(async (args, ct) =>
+        {
+            var app = HubApplication.Build(args);
+            await HubApplication.PrepareAsync(app, ct);
+            return app.Services;
+        }));
 
         return await root.Parse(args).InvokeAsync();
     }

@@ -6,6 +6,8 @@ using CameraHub.CameraRegistry.Persistence;
 using CameraHub.Health;
 using CameraHub.StreamBroker;
 using CameraHub.StreamBroker.Onvif;
+using CameraHub.Masking;
+using CameraHub.Masking.Samples;
 using Microsoft.AspNetCore.DataProtection;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
@@ -30,6 +32,7 @@ public static class HubApplication
         builder.Services.AddSingleton(TimeProvider.System);
         builder.Services.AddCameraRegistry(builder.Configuration, connectionString);
         builder.Services.AddOnvif(builder.Configuration);
+        builder.Services.AddMasking(connectionString);
         builder.Services.AddDataProtection()
             .SetApplicationName("CameraHub")
             .PersistKeysToFileSystem(new DirectoryInfo(Path.Combine(dataDirectory, "keys")));
@@ -68,6 +71,11 @@ public static class HubApplication
             onvif.RequireAuthorization();
         }
 
+        foreach (var masking in app.MapMasking())
+        {
+            masking.RequireAuthorization();
+        }
+
         app.MapGet("/", () => Results.Redirect("/api-reference")).ExcludeFromDescription();
         return app;
     }
@@ -95,6 +103,8 @@ public static class HubApplication
             await access.Database.MigrateAsync(ct);
         }
 
+        await services.MigrateMaskingAsync(ct);
+
         var options = configuration.GetSection("CameraHub").Get<HubOptions>() ?? new HubOptions();
         if (options.Demo)
         {
@@ -106,6 +116,7 @@ public static class HubApplication
             Console.WriteLine(options.DemoPassword is null
                 ? $"Demo users {string.Join(", ", DemoAccess.Users.Select(u => u.User))} — password (generated, kept in data/demo-password.txt): {password}"
                 : $"Demo users {string.Join(", ", DemoAccess.Users.Select(u => u.User))} — password from CameraHub:DemoPassword.");
+            await scope.ServiceProvider.GetRequiredService<MaskingSampleLoader>().LoadIfEmptyAsync(directory, ct);
         }
     }
 

@@ -1,0 +1,60 @@
+using CameraHub.CameraRegistry.Cameras;
+using CameraHub.Masking.Calibration;
+using CameraHub.Masking.Masks;
+
+namespace CameraHub.Masking.Anonymisation;
+
+/// <summary>
+/// Everything decided about a camera's masking before the first frame: which mask, whether people are detected,
+/// whether audio may stay. Refuses (throws) on a bad calibration; obscures everything when a façade-distance
+/// camera has no calibration at all.
+/// </summary>
+public sealed record MaskingPlan(
+    MaskingKind Kind,
+    PrivacyMask Mask,
+    ValidatedCalibration? Calibration,
+    bool AllowAudio,
+    ObscureStyle Style,
+    string? FailClosedReason)
+{
+    /// <summary>True when the person stage runs (façade-distance masking with a trusted calibration).</summary>
+    public bool DetectsPeople => Kind == MaskingKind.FacadeDistance && Calibration is not null;
+
+    /// <summary>Decides the plan for footage of <paramref name="width"/>×<paramref name="height"/>.</summary>
+    /// <exception cref="CalibrationRejectedException">The calibration is bad or was made for another image size.</exception>
+    public static MaskingPlan For(MaskingProfile profile, CameraCalibration? calibration, MaskCache cache, int width, int height, ObscureStyle style = ObscureStyle.Pixelate)
+    {
+        switch (profile.Kind)
+        {
+            case MaskingKind.None:
+                return new MaskingPlan(MaskingKind.None, cache.Uniform(true, width, height), null, profile.AllowAudio, style, null);
+            case MaskingKind.PrivacyPolygons:
+                var polygons = profile.Polygons.Select(p => (IReadOnlyList<double[]>)p).ToList();
+                return new MaskingPlan(MaskingKind.PrivacyPolygons, cache.Get(polygons, width, height), null, profile.AllowAudio, style, null);
+            case MaskingKind.FacadeDistance when calibration is null:
+                return new MaskingPlan(MaskingKind.FacadeDistance, cache.Uniform(false, width, height), null, profile.AllowAudio, style,
+                    "the camera has no calibration, so every frame is obscured entirely");
+            case MaskingKind.FacadeDistance:
+                // The camera's legal basis sets the distance; a calibration may not widen it, only narrow it.
+                if (profile.KeepDistanceMetres is { } allowed && allowed < calibration.KeepDistanceMetres)
+                {
+                    calibration = calibration with { KeepDistanceMetres = allowed };
+                }
+
+                var validated = CalibrationValidator.Validate(calibration);
+                if (calibration.ImageWidth != width || calibration.ImageHeight != height)
+                {
+                    throw new CalibrationRejectedException(calibration.CameraId,
+                        [$"The calibration was measured on {calibration.ImageWidth}×{calibration.ImageHeight} images but the footage is {width}×{height}; recalibrate on this stream's picture."]);
+                }
+
+                return new MaskingPlan(MaskingKind.FacadeDistance, cache.Get(validated), validated, profile.AllowAudio, style, null);
+            default:
+                throw new ArgumentOutOfRangeException(nameof(profile), profile.Kind, "unknown masking kind");
+        }
+    }
+
+    /// <summary>A frame anonymiser for this plan (one per video; not thread-safe).</summary>
+    public FrameAnonymiser CreateAnonymiser(PersonStageOptions? people = null) =>
+        new(Mask, DetectsPeople ? new PersonStage(Calibration!, people) : null, Style);
+}

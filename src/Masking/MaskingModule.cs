@@ -1,0 +1,45 @@
+using CameraHub.Masking.Calibration;
+using CameraHub.Masking.Endpoints;
+using CameraHub.Masking.Files;
+using CameraHub.Masking.Masks;
+using CameraHub.Masking.Persistence;
+using CameraHub.Masking.Samples;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Routing;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+
+namespace CameraHub.Masking;
+
+/// <summary>Composition of the masking module: calibration storage, mask cache, file masking and routes.</summary>
+public static class MaskingModule
+{
+    /// <summary>Registers masking's database context (own migration history in the shared database) and services.</summary>
+    public static IServiceCollection AddMasking(this IServiceCollection services, string connectionString, VideoMaskerOptions? options = null)
+    {
+        services.AddDbContext<MaskingDbContext>(o => o.UseSqlite(connectionString, s => s.MigrationsHistoryTable(MaskingDbContext.MigrationsTable)));
+        services.TryAddSingleton(TimeProvider.System);
+        services.AddSingleton(options ?? new VideoMaskerOptions());
+        services.AddSingleton<MaskCache>();
+        services.AddSingleton<VideoMasker>();
+        services.AddSingleton<CameraSnapshot>();
+        services.AddSingleton<CameraFileMasker>();
+        services.AddScoped<CalibrationStore>();
+        services.AddScoped<MaskingSampleLoader>();
+        return services;
+    }
+
+    /// <summary>Maps the masking routes; returns their group so the host can require authorisation on it.</summary>
+    public static IReadOnlyList<IEndpointConventionBuilder> MapMasking(this IEndpointRouteBuilder routes) =>
+    [
+        routes.MapMaskingEndpoints(),
+    ];
+
+    /// <summary>Creates or upgrades masking's tables; the host calls it at start-up next to the other modules' migrations.</summary>
+    public static async Task MigrateMaskingAsync(this IServiceProvider services, CancellationToken ct)
+    {
+        await using var scope = services.CreateAsyncScope();
+        await scope.ServiceProvider.GetRequiredService<MaskingDbContext>().Database.MigrateAsync(ct);
+    }
+}

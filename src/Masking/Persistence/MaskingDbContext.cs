@@ -1,0 +1,62 @@
+using System.Text.Json;
+using CameraHub.Masking.Calibration;
+using Microsoft.EntityFrameworkCore;
+
+namespace CameraHub.Masking.Persistence;
+
+/// <summary>The masking module's tables in the shared database, with their own migration history.</summary>
+public class MaskingDbContext(DbContextOptions<MaskingDbContext> options) : DbContext(options)
+{
+    /// <summary>Masking keeps its own migration history so it can share the database file with the other modules.</summary>
+    public const string MigrationsTable = "__MaskingMigrations";
+
+    public DbSet<CalibrationRecord> CameraCalibrations => Set<CalibrationRecord>();
+
+    protected override void OnModelCreating(ModelBuilder modelBuilder)
+    {
+        modelBuilder.Entity<CalibrationRecord>(e =>
+        {
+            e.ToTable("CameraCalibrations");
+            e.HasKey(c => c.CameraId);
+            e.Property(c => c.CameraId).HasMaxLength(64);
+            e.Property(c => c.UpdatedAtUtc).HasConversion(v => v, v => DateTime.SpecifyKind(v, DateTimeKind.Utc));
+        });
+    }
+}
+
+/// <summary>One camera's calibration as stored: pairs and façade as JSON, the rest as columns.</summary>
+public sealed class CalibrationRecord
+{
+    public required string CameraId { get; set; }
+    /// <summary>JSON array of {imageX, imageY, groundX, groundY}; image in pixels, ground in metres.</summary>
+    public required string PointsJson { get; set; }
+    /// <summary>JSON array of [x, y] in metres in the site frame; closed when first equals last (building outline).</summary>
+    public required string FacadeJson { get; set; }
+    /// <summary>Metres.</summary>
+    public double KeepDistanceMetres { get; set; }
+    /// <summary>Pixels; the size of the pictures the pairs were measured on.</summary>
+    public int ImageWidth { get; set; }
+    public int ImageHeight { get; set; }
+    /// <summary>UTC.</summary>
+    public DateTime UpdatedAtUtc { get; set; }
+
+    public CameraCalibration ToCalibration() => new()
+    {
+        CameraId = CameraId,
+        Points = JsonSerializer.Deserialize<List<CalibrationPoint>>(PointsJson, JsonSerializerOptions.Web) ?? [],
+        Facade = JsonSerializer.Deserialize<List<double[]>>(FacadeJson, JsonSerializerOptions.Web) ?? [],
+        KeepDistanceMetres = KeepDistanceMetres,
+        ImageWidth = ImageWidth,
+        ImageHeight = ImageHeight,
+    };
+
+    public void CopyFrom(CameraCalibration calibration, DateTime updatedAtUtc)
+    {
+        PointsJson = JsonSerializer.Serialize(calibration.Points, JsonSerializerOptions.Web);
+        FacadeJson = JsonSerializer.Serialize(calibration.Facade, JsonSerializerOptions.Web);
+        KeepDistanceMetres = calibration.KeepDistanceMetres;
+        ImageWidth = calibration.ImageWidth;
+        ImageHeight = calibration.ImageHeight;
+        UpdatedAtUtc = updatedAtUtc;
+    }
+}

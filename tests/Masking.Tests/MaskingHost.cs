@@ -1,0 +1,118 @@
+using CameraHub.CameraRegistry;
+using CameraHub.CameraRegistry.Demo;
+using CameraHub.CameraRegistry.Persistence;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+
+namespace CameraHub.Masking.Tests;
+
+/// <summary>
+/// A real web host on 127.0.0.1 with the registry and masking modules on a real SQLite file in a temp folder,
+/// both modules' real migrations applied and the sample city loaded (cameras only; calibrations are up to each test).
+/// </summary>
+internal sealed class MaskingHost : IAsyncDisposable
+{
+    private readonly TempFolder _folder = new();
+    private WebApplication? _app;
+
+    public HttpClient Client { get; private set; } = null!;
+    public IServiceProvider Services => _app!.Services;
+
+    public static string SampleCity
+    {
+        get
+        {
+            for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
+            {
+                var candidate = Path.Combine(dir.FullName, "samples", "goteborg");
+                if (File.Exists(Path.Combine(candidate, "cameras.csv")))
+                {
+                    return candidate;
+                }
+            }
+
+            throw new DirectoryNotFoundException("samples/goteborg not found above the test binaries");
+        }
+    }
+
+    public static async Task<MaskingHost> StartAsync()
+    {
+        var host = new MaskingHost();
+        var connection = $"Data Source={host._folder.File("camerahub.db")}";
+        var builder = WebApplication.CreateBuilder();
+        builder.WebHost.UseUrls("http://127.0.0.1:0");
+        builder.Logging.SetMinimumLevel(LogLevel.Warning);
+        builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?> { ["CameraHub:DataDirectory"] = host._folder.Path });
+        builder.Services.AddSingleton(TimeProvider.System);
+        builder.Services.AddCameraRegistry(builder.Configuration, connection);
+        builder.Services.AddScoped<SampleCityLoader>();
+        builder.Services.AddMasking(connection);
+        builder.Services.AddProblemDetails();
+        // These tests are about masking, not sign-in: every request acts as an administrator (who has the
+        // audit and manage rights the masking routes ask the real access policy for). Sign-in itself is tested in the host's tests.
+        builder.Services.AddAuthentication(AdministratorAuthentication.SchemeName)
+            .AddScheme<Microsoft.AspNetCore.Authentication.AuthenticationSchemeOptions, AdministratorAuthentication>(AdministratorAuthentication.SchemeName, null);
+        builder.Services.AddAuthorization();
+        var app = builder.Build();
+        app.UseAuthentication();
+        app.UseAuthorization();
+        app.MapMasking();
+        await using (var scope = app.Services.CreateAsyncScope())
+        {
+            await scope.ServiceProvider.GetRequiredService<RegistryDbContext>().Database.MigrateAsync();
+            await app.Services.MigrateMaskingAsync(CancellationToken.None);
+            await scope.ServiceProvider.GetRequiredService<SampleCityLoader>().LoadIfEmptyAsync(SampleCity, CancellationToken.None);
+            await using (var access = await scope.ServiceProvider.GetRequiredService<IDbContextFactory<AccessDbContext>>().CreateDbContextAsync())
+            {
+                await access.Database.MigrateAsync();
+            }
+
+            await scope.ServiceProvider.GetRequiredService<CameraRegistry.Identity.UserAccounts>()
+                .CreateAsync("admin", "Masking-Tests-2026", CameraRegistry.Identity.HubRoles.Administrator, null, null, "test", CancellationToken.None);
+        }
+
+        await app.StartAsync();
+        host._app = app;
+        var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
+        host.Client = new HttpClient { BaseAddress = new Uri(address) };
+        return host;
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        Client.Dispose();
+        if (_app is not null)
+        {
+            await _app.StopAsync();
+            await _app.DisposeAsync();
+        }
+
+        Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
+        _folder.Dispose();
+    }
+}
+
+/// <summary>Authenticates every request as the administrator account the host creates.</summary>
+internal sealed class AdministratorAuthentication(
+    Microsoft.Extensions.Options.IOptionsMonitor<Microsoft.AspNetCore.Authentication.AuthenticationSchemeOptions> options,
+    ILoggerFactory logger,
+    System.Text.Encodings.Web.UrlEncoder encoder)
+    : Microsoft.AspNetCore.Authentication.AuthenticationHandler<Microsoft.AspNetCore.Authentication.AuthenticationSchemeOptions>(options, logger, encoder)
+{
+    public const string SchemeName = "TestAdministrator";
+
+    protected override Task<Microsoft.AspNetCore.Authentication.AuthenticateResult> HandleAuthenticateAsync()
+    {
+        var identity = new System.Security.Claims.ClaimsIdentity(
+            [new(System.Security.Claims.ClaimTypes.Name, "admin"), new(System.Security.Claims.ClaimTypes.Role, CameraRegistry.Identity.HubRoles.Administrator)],
+            SchemeName, System.Security.Claims.ClaimTypes.Name, System.Security.Claims.ClaimTypes.Role);
+        return Task.FromResult(Microsoft.AspNetCore.Authentication.AuthenticateResult.Success(
+            new Microsoft.AspNetCore.Authentication.AuthenticationTicket(new System.Security.Claims.ClaimsPrincipal(identity), SchemeName)));
+    }
+}

@@ -33,6 +33,11 @@ public static class HubAuthentication
         auth.AddPolicyScheme(Scheme, "Cookie or bearer", o => o.ForwardDefaultSelector = http =>
         {
             var header = http.Request.Headers.Authorization.ToString();
+            if (header.Length == 0 && http.Request.Path.StartsWithSegments("/hubs", StringComparison.Ordinal) && http.Request.Query.ContainsKey("access_token"))
+            {
+                return JwtBearerDefaults.AuthenticationScheme;
+            }
+
             if (!header.StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase))
             {
                 return IdentityConstants.ApplicationScheme;
@@ -74,7 +79,21 @@ public static class HubAuthentication
                     return (notBefore is null || notBefore <= now.AddSeconds(30)) && expires is not null && now < expires.Value.AddSeconds(30);
                 },
             };
-            o.Events = new JwtBearerEvents { OnTokenValidated = RequireEnabledLocalAccountAsync };
+            o.Events = new JwtBearerEvents
+            {
+                OnTokenValidated = RequireEnabledLocalAccountAsync,
+                // Browsers cannot set headers on WebSocket connections: SignalR sends the token as access_token.
+                OnMessageReceived = context =>
+                {
+                    if (context.HttpContext.Request.Path.StartsWithSegments("/hubs", StringComparison.Ordinal)
+                        && context.Request.Query["access_token"].ToString() is { Length: > 0 } token)
+                    {
+                        context.Token = token;
+                    }
+
+                    return Task.CompletedTask;
+                },
+            };
         });
 
         if (municipalAuthority is not null)

@@ -56,8 +56,8 @@ internal sealed class MaskingHost : IAsyncDisposable
         builder.Services.AddProblemDetails();
         // These tests are about masking, not sign-in: every request acts as an administrator (who has the
         // audit and manage rights the masking routes ask the real access policy for). Sign-in itself is tested in the host's tests.
-        builder.Services.AddAuthentication(AdministratorAuthentication.SchemeName)
-            .AddScheme<Microsoft.AspNetCore.Authentication.AuthenticationSchemeOptions, AdministratorAuthentication>(AdministratorAuthentication.SchemeName, null);
+        builder.Services.AddAuthentication(CameraHub.Tests.Shared.AdministratorAuthentication.SchemeName)
+            .AddScheme<Microsoft.AspNetCore.Authentication.AuthenticationSchemeOptions, CameraHub.Tests.Shared.AdministratorAuthentication>(CameraHub.Tests.Shared.AdministratorAuthentication.SchemeName, null);
         builder.Services.AddAuthorization();
         var app = builder.Build();
         app.UseAuthentication();
@@ -95,24 +95,5 @@ internal sealed class MaskingHost : IAsyncDisposable
 
         Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
         _folder.Dispose();
-    }
-}
-
-/// <summary>Authenticates every request as the administrator account the host creates.</summary>
-internal sealed class AdministratorAuthentication(
-    Microsoft.Extensions.Options.IOptionsMonitor<Microsoft.AspNetCore.Authentication.AuthenticationSchemeOptions> options,
-    ILoggerFactory logger,
-    System.Text.Encodings.Web.UrlEncoder encoder)
-    : Microsoft.AspNetCore.Authentication.AuthenticationHandler<Microsoft.AspNetCore.Authentication.AuthenticationSchemeOptions>(options, logger, encoder)
-{
-    public const string SchemeName = "TestAdministrator";
-
-    protected override Task<Microsoft.AspNetCore.Authentication.AuthenticateResult> HandleAuthenticateAsync()
-    {
-        var identity = new System.Security.Claims.ClaimsIdentity(
-            [new(System.Security.Claims.ClaimTypes.Name, "admin"), new(System.Security.Claims.ClaimTypes.Role, CameraRegistry.Identity.HubRoles.Administrator)],
-            SchemeName, System.Security.Claims.ClaimTypes.Name, System.Security.Claims.ClaimTypes.Role);
-        return Task.FromResult(Microsoft.AspNetCore.Authentication.AuthenticateResult.Success(
-            new Microsoft.AspNetCore.Authentication.AuthenticationTicket(new System.Security.Claims.ClaimsPrincipal(identity), SchemeName)));
     }
 }

@@ -44,7 +44,13 @@ public sealed class ProbeEndpointTests(SimulatorFixture simulator) : IAsyncLifet
         builder.Services.AddSingleton<IAuditLog>(_audit);
         builder.Services.AddProblemDetails();
         builder.Services.Configure<JsonOptions>(o => o.SerializerOptions.Converters.Add(new JsonStringEnumConverter()));
+        // Probing needs the manage right; these tests act as an administrator (sign-in is tested in CameraHub.Tests).
+        builder.Services.AddAuthentication(CameraHub.Tests.Shared.AdministratorAuthentication.SchemeName)
+            .AddScheme<Microsoft.AspNetCore.Authentication.AuthenticationSchemeOptions, CameraHub.Tests.Shared.AdministratorAuthentication>(CameraHub.Tests.Shared.AdministratorAuthentication.SchemeName, null);
+        builder.Services.AddAuthorization();
         _app = builder.Build();
+        _app.UseAuthentication();
+        _app.UseAuthorization();
         _app.MapOnvifEndpoints();
         await _app.StartAsync();
         var address = _app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
@@ -55,6 +61,13 @@ public sealed class ProbeEndpointTests(SimulatorFixture simulator) : IAsyncLifet
         await db.Database.MigrateAsync();
         db.Organisations.Add(new Organisation { Id = "trafikkontoret", Name = "Stadsmiljöförvaltningen" });
         await db.SaveChangesAsync();
+        await using (var access = await scope.ServiceProvider.GetRequiredService<Microsoft.EntityFrameworkCore.IDbContextFactory<CameraHub.CameraRegistry.Persistence.AccessDbContext>>().CreateDbContextAsync())
+        {
+            await access.Database.MigrateAsync();
+        }
+
+        await scope.ServiceProvider.GetRequiredService<CameraHub.CameraRegistry.Identity.UserAccounts>()
+            .CreateAsync("admin", "Probe-Tests-2026", CameraHub.CameraRegistry.Identity.HubRoles.Administrator, null, null, "test", default);
     }
 
     public async Task DisposeAsync()

@@ -1,0 +1,120 @@
+using System.Globalization;
+using System.IO.Compression;
+using System.Security.Cryptography;
+using System.Text;
+using System.Text.Json;
+using System.Text.Json.Serialization;
+
+namespace CameraHub.Masking.Evidence;
+
+/// <summary>
+/// Writes the evidence zip of DESIGN.md section 7: videos, manifest.json, manifest.sig (ECDSA P-256, DER), the public
+/// key in PEM, SHA256SUMS for `sha256sum -c`, and VERIFY.txt telling the recipient how to check it with standard tools.
+/// The zip is written under a temporary name and renamed when complete, so a half package never has the final name.
+/// </summary>
+public static class EvidencePackage
+{
+    public const string FormatName = "camerahub-evidence/1";
+    public const string ManifestName = "manifest.json";
+    public const string SignatureName = "manifest.sig";
+    public const string PublicKeyName = "public-key.pem";
+    public const string ChecksumsName = "SHA256SUMS";
+    public const string InstructionsName = "VERIFY.txt";
+
+    public static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web)
+    {
+        WriteIndented = true,
+        Converters = { new JsonStringEnumConverter() },
+    };
+
+    /// <summary>Hashes the videos, builds and signs the manifest, and writes the package to <paramref name="zipPath"/>.</summary>
+    public static async Task<(EvidenceManifest Manifest, string PackageSha256)> WriteAsync(
+        string zipPath, IReadOnlyList<(string Name, string SourcePath)> videos, Func<IReadOnlyDictionary<string, string>, EvidenceManifest> manifestFor,
+        EvidenceSigningKey key, CancellationToken ct)
+    {
+        var files = new SortedDictionary<string, string>(StringComparer.Ordinal);
+        foreach (var (name, path) in videos)
+        {
+            await using var stream = File.OpenRead(path);
+            files[name] = Convert.ToHexStringLower(await SHA256.HashDataAsync(stream, ct));
+        }
+
+        var publicKey = Encoding.ASCII.GetBytes(key.PublicKeyPem);
+        files[PublicKeyName] = Hash(publicKey);
+        var manifestDraft = manifestFor(files);
+        var instructions = Encoding.UTF8.GetBytes(Instructions(manifestDraft.CaseNumber, manifestDraft.CreatedAt, key.Fingerprint));
+        files[InstructionsName] = Hash(instructions);
+        var manifest = manifestFor(files);
+        var manifestBytes = JsonSerializer.SerializeToUtf8Bytes(manifest, Json);
+        var signature = key.Sign(manifestBytes);
+
+        var sums = new StringBuilder();
+        foreach (var (name, hash) in files.Append(new(ManifestName, Hash(manifestBytes))).Append(new(SignatureName, Hash(signature))).OrderBy(f => f.Key, StringComparer.Ordinal))
+        {
+            sums.Append(hash).Append("  ").Append(name).Append('\n');
+        }
+
+        var partial = zipPath + ".partial";
+        File.Delete(partial);
+        await using (var output = new FileStream(partial, FileMode.CreateNew, FileAccess.Write, FileShare.None))
+        using (var zip = new ZipArchive(output, ZipArchiveMode.Create))
+        {
+            foreach (var (name, path) in videos)
+            {
+                // Video is already compressed: store it, which also keeps `unzip` fast for the recipient.
+                var entry = zip.CreateEntry(name, CompressionLevel.NoCompression);
+                await using var target = await entry.OpenAsync(ct);
+                await using var source = File.OpenRead(path);
+                await source.CopyToAsync(target, ct);
+            }
+
+            await AddAsync(zip, ManifestName, manifestBytes, ct);
+            await AddAsync(zip, SignatureName, signature, ct);
+            await AddAsync(zip, PublicKeyName, publicKey, ct);
+            await AddAsync(zip, InstructionsName, instructions, ct);
+            await AddAsync(zip, ChecksumsName, Encoding.ASCII.GetBytes(sums.ToString()), ct);
+        }
+
+        string packageHash;
+        await using (var written = File.OpenRead(partial))
+        {
+            packageHash = Convert.ToHexStringLower(await SHA256.HashDataAsync(written, ct));
+        }
+
+        File.Move(partial, zipPath, overwrite: true);
+        return (manifest, packageHash);
+    }
+
+    private static async Task AddAsync(ZipArchive zip, string name, byte[] content, CancellationToken ct)
+    {
+        var entry = zip.CreateEntry(name, CompressionLevel.Optimal);
+        await using var stream = await entry.OpenAsync(ct);
+        await stream.WriteAsync(content, ct);
+    }
+
+    private static string Hash(byte[] bytes) => Convert.ToHexStringLower(SHA256.HashData(bytes));
+
+    private static string Instructions(string caseNumber, DateTime created, string fingerprint) => string.Create(CultureInfo.InvariantCulture, $"""
+        Evidence package for case {caseNumber}, created {created:yyyy-MM-ddTHH:mm:ssZ} by CameraHub.
+        Bevispaket för ärende {caseNumber}. Kontrollera det så här / check it like this:
+
+        Unzip the package, then in the unzipped folder:
+
+          1. Every file is intact (each line must say OK):
+               sha256sum -c SHA256SUMS
+
+          2. The manifest was signed by the city's key (must say "Verified OK"):
+               openssl dgst -sha256 -verify public-key.pem -signature manifest.sig manifest.json
+
+          3. The key is the city's: compare this with the fingerprint the city publishes
+             (GET /api/evidence/signing-key on its CameraHub):
+               openssl pkey -pubin -in public-key.pem -outform DER | sha256sum
+             expected: {fingerprint}
+
+        manifest.json lists the case, who requested and who approved the export, each camera's legal basis and
+        masking profile (with the SHA-256 of the mask applied), the exact UTC window of every video, the gaps where
+        no footage exists, and the SHA-256 of the original recorded segments the masked videos were cut from; those
+        originals are kept unaltered under legal hold by the camera owner.
+
+        """);
+}

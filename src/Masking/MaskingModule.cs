@@ -30,6 +30,22 @@ public static class MaskingModule
         return services;
     }
 
+    /// <summary>
+    /// Registers evidence export: the installation's signing key under <paramref name="dataDirectory"/>/keys, the background
+    /// producer, and settings from <c>CameraHub:Evidence</c>. Needs an <see cref="Evidence.IEvidenceFootage"/> (the recorder).
+    /// </summary>
+    public static IServiceCollection AddEvidenceExport(this IServiceCollection services, Microsoft.Extensions.Configuration.IConfiguration configuration, string dataDirectory)
+    {
+        services.AddOptions<Evidence.EvidenceOptions>()
+            .Bind(configuration.GetSection("CameraHub:Evidence"))
+            .PostConfigure(o => o.ExportsDirectory = Path.Combine(dataDirectory, o.ExportsDirectory));
+        services.AddSingleton(sp => new Evidence.EvidenceSigningKey(
+            Path.Combine(dataDirectory, "keys"), sp.GetRequiredService<Microsoft.AspNetCore.DataProtection.IDataProtectionProvider>()));
+        services.AddSingleton<Evidence.EvidenceProducer>();
+        services.AddHostedService(sp => sp.GetRequiredService<Evidence.EvidenceProducer>());
+        return services;
+    }
+
     /// <summary>Maps the masking routes; returns their group so the host can require authorisation on it.</summary>
     public static IReadOnlyList<IEndpointConventionBuilder> MapMasking(this IEndpointRouteBuilder routes) =>
     [

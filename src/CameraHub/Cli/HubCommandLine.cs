@@ -55,6 +55,7 @@ public static class HubCommandLine
         verifyAudit.SetAction(async (parse, ct) => await VerifyAuditAsync(parse.GetValue(database), [.. parse.UnmatchedTokens], ct));
         root.Subcommands.Add(verifyAudit);
 
+        root.Subcommands.Add(CameraHub.Masking.Evidence.VerifyEvidenceCommand.Create());
         root.Subcommands.Add(MaskCommand.Create(async (args, ct) =>
         {
             var app = HubApplication.Build(args);

@@ -11,6 +11,7 @@ public class MaskingDbContext(DbContextOptions<MaskingDbContext> options) : DbCo
     public const string MigrationsTable = "__MaskingMigrations";
 
     public DbSet<CalibrationRecord> CameraCalibrations => Set<CalibrationRecord>();
+    public DbSet<Evidence.EvidenceRequest> EvidenceRequests => Set<Evidence.EvidenceRequest>();
 
     protected override void OnModelCreating(ModelBuilder modelBuilder)
     {
@@ -20,6 +21,32 @@ public class MaskingDbContext(DbContextOptions<MaskingDbContext> options) : DbCo
             e.HasKey(c => c.CameraId);
             e.Property(c => c.CameraId).HasMaxLength(64);
             e.Property(c => c.UpdatedAtUtc).HasConversion(v => v, v => DateTime.SpecifyKind(v, DateTimeKind.Utc));
+        });
+
+        modelBuilder.Entity<Evidence.EvidenceRequest>(e =>
+        {
+            e.ToTable("EvidenceRequests");
+            e.HasKey(r => r.Id);
+            e.Property(r => r.Status).HasConversion<string>().HasMaxLength(16);
+            e.Property(r => r.CameraIds).HasConversion(
+                v => JsonSerializer.Serialize(v, JsonSerializerOptions.Web),
+                v => JsonSerializer.Deserialize<List<string>>(v, JsonSerializerOptions.Web) ?? new List<string>(),
+                new Microsoft.EntityFrameworkCore.ChangeTracking.ValueComparer<List<string>>((a, b) => a!.SequenceEqual(b!), v => v.Count, v => v.ToList()));
+            e.Property(r => r.HoldIds).HasConversion(
+                v => JsonSerializer.Serialize(v, JsonSerializerOptions.Web),
+                v => JsonSerializer.Deserialize<List<Guid>>(v, JsonSerializerOptions.Web) ?? new List<Guid>(),
+                new Microsoft.EntityFrameworkCore.ChangeTracking.ValueComparer<List<Guid>>((a, b) => a!.SequenceEqual(b!), v => v.Count, v => v.ToList()));
+            foreach (var property in new[] { nameof(Evidence.EvidenceRequest.FromUtc), nameof(Evidence.EvidenceRequest.ToUtc), nameof(Evidence.EvidenceRequest.CreatedAtUtc) })
+            {
+                e.Property<DateTime>(property).HasConversion(v => v, v => DateTime.SpecifyKind(v, DateTimeKind.Utc));
+            }
+
+            foreach (var property in new[] { nameof(Evidence.EvidenceRequest.DecidedAtUtc), nameof(Evidence.EvidenceRequest.ReadyAtUtc), nameof(Evidence.EvidenceRequest.ExpiresAtUtc) })
+            {
+                e.Property<DateTime?>(property).HasConversion(v => v, v => v == null ? null : DateTime.SpecifyKind(v.Value, DateTimeKind.Utc));
+            }
+
+            e.HasIndex(r => r.Status);
         });
     }
 }

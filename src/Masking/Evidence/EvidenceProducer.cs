@@ -1,0 +1,341 @@
+using System.Globalization;
+using System.Security.Cryptography;
+using CameraHub.CameraRegistry.Audit;
+using CameraHub.CameraRegistry.Cameras;
+using CameraHub.Masking.Calibration;
+using CameraHub.Masking.Files;
+using CameraHub.Masking.Persistence;
+using CameraHub.StreamBroker.Processes;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+
+namespace CameraHub.Masking.Evidence;
+
+/// <summary>Evidence export settings (configuration section <c>CameraHub:Evidence</c>).</summary>
+public sealed class EvidenceOptions
+{
+    /// <summary>Where packages are written; default &lt;data&gt;/exports.</summary>
+    public string ExportsDirectory { get; set; } = "exports";
+    /// <summary>How long a ready package stays downloadable; then it and its legal holds end.</summary>
+    public TimeSpan PackageLifetime { get; set; } = TimeSpan.FromDays(30);
+    /// <summary>The longest window one request may ask for.</summary>
+    public TimeSpan MaxWindow { get; set; } = TimeSpan.FromHours(24);
+    public TimeSpan PollInterval { get; set; } = TimeSpan.FromSeconds(2);
+    public string Ffmpeg { get; set; } = "ffmpeg";
+}
+
+/// <summary>
+/// Produces approved evidence requests in the background, one at a time. The request's state lives in the database, so
+/// a request that was Producing when the hub stopped is produced again from scratch at start-up; the package only gets
+/// its final name when complete, and Ready is set after that. Ready packages past their lifetime are deleted.
+/// </summary>
+public sealed class EvidenceProducer(
+    IServiceScopeFactory scopes, ICameraDirectory cameras, IEvidenceFootage footage, CameraFileMasker masker, EvidenceSigningKey key,
+    IAuditLog audit, IOptions<EvidenceOptions> options, TimeProvider time, ILogger<EvidenceProducer> logger) : BackgroundService
+{
+    private const double ContinuityToleranceSeconds = 1.5;
+    private readonly SemaphoreSlim _wake = new(0);
+
+    /// <summary>Wakes the producer (a request was approved).</summary>
+    public void Nudge() => _wake.Release();
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        while (!stoppingToken.IsCancellationRequested)
+        {
+            try
+            {
+                await ExpireAsync(stoppingToken);
+                while (await NextAsync(stoppingToken) is { } id)
+                {
+                    await ProduceAsync(id, stoppingToken);
+                }
+            }
+            catch (Exception ex) when (ex is not OperationCanceledException)
+            {
+                logger.LogError(ex, "Evidence producer loop failed; retrying");
+            }
+
+            try
+            {
+                // Woken by an approval, or polls (an approval in another process, expiry).
+                await _wake.WaitAsync(options.Value.PollInterval, stoppingToken);
+            }
+            catch (OperationCanceledException)
+            {
+                return;
+            }
+        }
+    }
+
+    private async Task<Guid?> NextAsync(CancellationToken ct)
+    {
+        await using var scope = scopes.CreateAsyncScope();
+        var db = scope.ServiceProvider.GetRequiredService<MaskingDbContext>();
+        return await db.EvidenceRequests.Where(r => r.Status == EvidenceStatus.Approved || r.Status == EvidenceStatus.Producing)
+            .OrderBy(r => r.DecidedAtUtc).Select(r => (Guid?)r.Id).FirstOrDefaultAsync(ct);
+    }
+
+    /// <summary>Produces one request; any failure marks it Failed with the reason and leaves no package.</summary>
+    public async Task ProduceAsync(Guid id, CancellationToken ct)
+    {
+        var exports = ExportsDirectory();
+        var work = Path.Combine(exports, $"{id}.work");
+        var zip = Path.Combine(exports, $"{id}.zip");
+        try
+        {
+            if (Directory.Exists(work))
+            {
+                Directory.Delete(work, recursive: true); // an interrupted earlier attempt: start again
+            }
+
+            Directory.CreateDirectory(work);
+            File.Delete(zip);
+            var request = await UpdateAsync(id, r => { r.Status = EvidenceStatus.Producing; r.Progress = 0; r.Stage = "checking cameras"; r.Error = null; }, ct);
+            var manifestCameras = new List<EvidenceCamera>();
+            var videos = new List<(string Name, string Path)>();
+            var plans = new List<(CameraSource Camera, CameraFootage Footage)>();
+            foreach (var cameraId in request.CameraIds)
+            {
+                var camera = await cameras.FindAsync(cameraId, ct) ?? throw new EvidenceRefusedException($"camera {cameraId} is no longer in the registry");
+                if (camera.Masking.Kind == MaskingKind.FacadeDistance)
+                {
+                    await using var scope = scopes.CreateAsyncScope();
+                    var calibration = await scope.ServiceProvider.GetRequiredService<CalibrationStore>().FindAsync(cameraId, ct);
+                    if (calibration is null)
+                    {
+                        throw new EvidenceRefusedException($"camera {cameraId} must be masked to {camera.Masking.KeepDistanceMetres} m of the façade but has no calibration; calibrate it before exporting");
+                    }
+                }
+
+                plans.Add((camera, await footage.FindAsync(cameraId, request.FromUtc, request.ToUtc, ct)));
+            }
+
+            var runsTotal = Math.Max(1, plans.Sum(p => Runs(p.Footage.Segments).Count));
+            var done = 0;
+            foreach (var (camera, found) in plans)
+            {
+                var cameraVideos = new List<EvidenceVideo>();
+                string? maskHash = null;
+                var runIndex = 0;
+                foreach (var run in Runs(found.Segments))
+                {
+                    runIndex++;
+                    var from = run[0].StartUtc < request.FromUtc ? request.FromUtc : run[0].StartUtc;
+                    var to = run[^1].EndUtc > request.ToUtc ? request.ToUtc : run[^1].EndUtc;
+                    if (to <= from)
+                    {
+                        continue;
+                    }
+
+                    await UpdateAsync(id, r => { r.Stage = $"cutting {camera.Id}"; r.Progress = 5 + (90 * done / runsTotal); }, ct);
+                    var cut = Path.Combine(work, $"{camera.Id}-{runIndex}.mkv");
+                    await CutAsync(run, from, to, cut, ct);
+                    await UpdateAsync(id, r => { r.Stage = $"masking {camera.Id}"; r.Progress = 5 + (90 * done / runsTotal) + (45 / runsTotal); }, ct);
+                    var name = $"videos/{camera.Id}-{from:yyyyMMddTHHmmssZ}.mp4";
+                    var output = Path.Combine(work, $"{camera.Id}-{runIndex}.mp4");
+                    var result = await masker.MaskAsync(camera.Id, cut, output, ct);
+                    maskHash = camera.Masking.Kind == MaskingKind.None ? null : result.MaskSha256;
+                    File.Delete(cut);
+                    videos.Add((name, output));
+                    cameraVideos.Add(new EvidenceVideo(name, from, to, result.Frames, result.FramesObscuredEntirely));
+                    done++;
+                }
+
+                var sources = new List<EvidenceSourceSegment>();
+                foreach (var s in found.Segments)
+                {
+                    await using var stream = File.OpenRead(s.Path);
+                    sources.Add(new EvidenceSourceSegment(Path.GetFileName(s.Path), s.StartUtc, s.EndUtc, s.Bytes, Convert.ToHexStringLower(await SHA256.HashDataAsync(stream, ct))));
+                }
+
+                LegalBasis basis;
+                await using (var scope = scopes.CreateAsyncScope())
+                {
+                    basis = await scope.ServiceProvider.GetRequiredService<CameraRegistry.Persistence.RegistryDbContext>().Cameras
+                        .Where(c => c.Id == camera.Id).Select(c => c.LegalBasis).FirstAsync(ct);
+                }
+
+                manifestCameras.Add(new EvidenceCamera
+                {
+                    Id = camera.Id,
+                    Name = camera.Name,
+                    Owner = camera.OwnerId,
+                    LegalBasis = basis.Kind.ToString(),
+                    LegalBasisReference = basis.Reference,
+                    GdprArticle = basis.GdprArticle,
+                    Purpose = basis.Purpose,
+                    MaskingProfile = camera.Masking.Kind == MaskingKind.FacadeDistance
+                        ? string.Create(CultureInfo.InvariantCulture, $"FacadeDistance {camera.Masking.KeepDistanceMetres} m")
+                        : camera.Masking.Kind.ToString(),
+                    MaskSha256 = maskHash,
+                    Videos = cameraVideos,
+                    SourceSegments = sources,
+                    Gaps = found.Gaps,
+                });
+            }
+
+            await UpdateAsync(id, r => { r.Stage = "packaging"; r.Progress = 96; }, ct);
+            var now = time.GetUtcNow().UtcDateTime;
+            var (manifest, packageHash) = await EvidencePackage.WriteAsync(zip, videos, files => new EvidenceManifest
+            {
+                Format = EvidencePackage.FormatName,
+                RequestId = request.Id,
+                CaseNumber = request.CaseNumber,
+                RequestedBy = request.RequestedBy,
+                ApprovedBy = request.DecidedBy ?? string.Empty,
+                Reason = request.Reason,
+                From = request.FromUtc,
+                To = request.ToUtc,
+                Cameras = manifestCameras,
+                Files = files,
+                Software = $"CameraHub {typeof(EvidenceProducer).Assembly.GetName().Version}",
+                CreatedAt = now,
+                SigningKeyFingerprint = key.Fingerprint,
+            }, key, ct);
+            Directory.Delete(work, recursive: true);
+            await UpdateAsync(id, r =>
+            {
+                r.Status = EvidenceStatus.Ready;
+                r.Progress = 100;
+                r.Stage = "ready";
+                r.PackageFile = Path.GetFileName(zip);
+                r.PackageSha256 = packageHash;
+                r.PackageBytes = new FileInfo(zip).Length;
+                r.ReadyAtUtc = now;
+                r.ExpiresAtUtc = now + options.Value.PackageLifetime;
+            }, ct);
+            await audit.AppendAsync(new AuditEvent(AuditAction.EvidenceProduced, AuditOutcome.Allowed, "evidence-producer", Purpose: request.CaseNumber,
+                Details: $"{videos.Count} video(s), package SHA-256 {packageHash}, {manifest.Cameras.Sum(c => c.Gaps.Count)} gap(s)", SubjectType: "evidence", SubjectId: id.ToString()), ct);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException || !ct.IsCancellationRequested)
+        {
+            logger.LogWarning(ex, "Evidence request {Id} failed", id);
+            TryDelete(zip);
+            TryDeleteDirectory(work);
+            var reason = ex is EvidenceRefusedException or CalibrationRejectedException or InvalidDataException ? ex.Message : $"{ex.GetType().Name}: {ex.Message}";
+            await UpdateAsync(id, r => { r.Status = EvidenceStatus.Failed; r.Error = reason; r.Stage = "failed"; }, CancellationToken.None);
+            await audit.AppendAsync(new AuditEvent(AuditAction.EvidenceFailed, AuditOutcome.Denied, "evidence-producer", Details: reason, SubjectType: "evidence", SubjectId: id.ToString()), CancellationToken.None);
+        }
+    }
+
+    /// <summary>Deletes ready packages past their lifetime and ends their legal holds.</summary>
+    public async Task ExpireAsync(CancellationToken ct)
+    {
+        var now = time.GetUtcNow().UtcDateTime;
+        await using var scope = scopes.CreateAsyncScope();
+        var db = scope.ServiceProvider.GetRequiredService<MaskingDbContext>();
+        var expired = await db.EvidenceRequests.Where(r => r.Status == EvidenceStatus.Ready && r.ExpiresAtUtc < now).ToListAsync(ct);
+        foreach (var r in expired)
+        {
+            TryDelete(Path.Combine(ExportsDirectory(), r.PackageFile ?? $"{r.Id}.zip"));
+            foreach (var hold in r.HoldIds)
+            {
+                await footage.ReleaseHoldAsync(hold, "evidence-expiry", ct);
+            }
+
+            r.Status = EvidenceStatus.Expired;
+            r.Stage = "expired";
+            await db.SaveChangesAsync(ct);
+            await audit.AppendAsync(new AuditEvent(AuditAction.EvidenceExpired, AuditOutcome.Allowed, "evidence-producer", Purpose: r.CaseNumber,
+                Details: "package deleted and legal holds released", SubjectType: "evidence", SubjectId: r.Id.ToString()), ct);
+        }
+    }
+
+    /// <summary>The exports directory as an absolute path.</summary>
+    public string ExportsDirectory()
+    {
+        var dir = Path.GetFullPath(options.Value.ExportsDirectory);
+        Directory.CreateDirectory(dir);
+        return dir;
+    }
+
+    /// <summary>Groups segments into stretches of continuous footage.</summary>
+    internal static List<List<FootageSegment>> Runs(IReadOnlyList<FootageSegment> segments)
+    {
+        var runs = new List<List<FootageSegment>>();
+        foreach (var s in segments.OrderBy(s => s.StartUtc))
+        {
+            if (runs.Count > 0 && (s.StartUtc - runs[^1][^1].EndUtc).TotalSeconds <= ContinuityToleranceSeconds)
+            {
+                runs[^1].Add(s);
+            }
+            else
+            {
+                runs.Add([s]);
+            }
+        }
+
+        return runs;
+    }
+
+    /// <summary>Joins a run's segments and cuts it to the exact window, losslessly (the masker re-encodes once).</summary>
+    private async Task CutAsync(List<FootageSegment> run, DateTime from, DateTime to, string output, CancellationToken ct)
+    {
+        var list = output + ".txt";
+        await File.WriteAllLinesAsync(list, run.Select(s => $"file '{s.Path.Replace("'", "'\\''", StringComparison.Ordinal)}'"), ct);
+        var offset = (from - run[0].StartUtc).TotalSeconds;
+        var duration = (to - from).TotalSeconds;
+        string[] args =
+        [
+            "-hide_banner", "-nostdin", "-y", "-f", "concat", "-safe", "0", "-i", list,
+            "-ss", offset.ToString("0.###", CultureInfo.InvariantCulture), "-t", duration.ToString("0.###", CultureInfo.InvariantCulture),
+            "-map", "0:v:0", "-an", "-c:v", "libx264", "-preset", "ultrafast", "-qp", "0", output,
+        ];
+        await using var ffmpeg = FfmpegProcess.Start(options.Value.Ffmpeg, args, logger, $"evidence cut {Path.GetFileName(output)}");
+        var code = await ffmpeg.Exited.WaitAsync(ct);
+        File.Delete(list);
+        if (code != 0)
+        {
+            throw new InvalidDataException($"ffmpeg could not cut the recorded segments (exit {code}): {ffmpeg.Tail}");
+        }
+    }
+
+    private async Task<EvidenceRequest> UpdateAsync(Guid id, Action<EvidenceRequest> change, CancellationToken ct)
+    {
+        await using var scope = scopes.CreateAsyncScope();
+        var db = scope.ServiceProvider.GetRequiredService<MaskingDbContext>();
+        var request = await db.EvidenceRequests.FirstAsync(r => r.Id == id, ct);
+        change(request);
+        await db.SaveChangesAsync(ct);
+        return request;
+    }
+
+    private static void TryDelete(string path)
+    {
+        try
+        {
+            File.Delete(path);
+            File.Delete(path + ".partial");
+        }
+        catch (IOException)
+        {
+        }
+    }
+
+    private static void TryDeleteDirectory(string path)
+    {
+        try
+        {
+            if (Directory.Exists(path))
+            {
+                Directory.Delete(path, recursive: true);
+            }
+        }
+        catch (IOException)
+        {
+        }
+    }
+
+    public override void Dispose()
+    {
+        _wake.Dispose();
+        base.Dispose();
+    }
+}
+
+/// <summary>The export cannot be made as asked (e.g. a camera that must be masked has no calibration).</summary>
+public sealed class EvidenceRefusedException(string message) : Exception(message);

@@ -34,7 +34,8 @@ public static class MaskingModule
     /// Registers evidence export: the installation's signing key under <paramref name="dataDirectory"/>/keys, the background
     /// producer, and settings from <c>CameraHub:Evidence</c>. Needs an <see cref="Evidence.IEvidenceFootage"/> (the recorder).
     /// </summary>
-    public static IServiceCollection AddEvidenceExport(this IServiceCollection services, Microsoft.Extensions.Configuration.IConfiguration configuration, string dataDirectory)
+    public static IServiceCollection AddEvidenceExport(
+        this IServiceCollection services, Microsoft.Extensions.Configuration.IConfiguration configuration, string dataDirectory, bool runInBackground = true)
     {
         services.AddOptions<Evidence.EvidenceOptions>()
             .Bind(configuration.GetSection("CameraHub:Evidence"))
@@ -42,7 +43,11 @@ public static class MaskingModule
         services.AddSingleton(sp => new Evidence.EvidenceSigningKey(
             Path.Combine(dataDirectory, "keys"), sp.GetRequiredService<Microsoft.AspNetCore.DataProtection.IDataProtectionProvider>()));
         services.AddSingleton<Evidence.EvidenceProducer>();
-        services.AddHostedService(sp => sp.GetRequiredService<Evidence.EvidenceProducer>());
+        if (runInBackground)
+        {
+            services.AddHostedService(sp => sp.GetRequiredService<Evidence.EvidenceProducer>());
+        }
+
         return services;
     }
 

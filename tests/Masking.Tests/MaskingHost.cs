@@ -41,7 +41,9 @@ internal sealed class MaskingHost : IAsyncDisposable
         }
     }
 
-    public static async Task<MaskingHost> StartAsync()
+    public string DataDirectory => _folder.Path;
+
+    public static async Task<MaskingHost> StartAsync(Action<IServiceCollection, string>? configure = null)
     {
         var host = new MaskingHost();
         var connection = $"Data Source={host._folder.File("camerahub.db")}";
@@ -53,6 +55,7 @@ internal sealed class MaskingHost : IAsyncDisposable
         builder.Services.AddCameraRegistry(builder.Configuration, connection);
         builder.Services.AddScoped<SampleCityLoader>();
         builder.Services.AddMasking(connection);
+        configure?.Invoke(builder.Services, host._folder.Path);
         builder.Services.AddProblemDetails();
         // These tests are about masking, not sign-in: every request acts as an administrator (who has the
         // audit and manage rights the masking routes ask the real access policy for). Sign-in itself is tested in the host's tests.

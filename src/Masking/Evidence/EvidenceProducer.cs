@@ -155,7 +155,7 @@ public sealed class EvidenceProducer(
                 LegalBasis basis;
                 await using (var scope = scopes.CreateAsyncScope())
                 {
-                    basis = await scope.ServiceProvider.GetRequiredService<CameraRegistry.Persistence.RegistryDbContext>().Cameras
+                    basis = await scope.ServiceProvider.GetRequiredService<CameraRegistry.Persistence.RegistryDbContext>().Cameras.AsNoTracking()
                         .Where(c => c.Id == camera.Id).Select(c => c.LegalBasis).FirstAsync(ct);
                 }
 

@@ -3,9 +3,11 @@ using CameraHub.Authentication;
 using CameraHub.CameraRegistry;
 using CameraHub.CameraRegistry.Demo;
 using CameraHub.CameraRegistry.Persistence;
+using CameraHub.CameraRegistry.Sharing;
 using CameraHub.Health;
 using CameraHub.StreamBroker;
 using CameraHub.StreamBroker.Onvif;
+using CameraHub.StreamBroker.Sharing;
 using CameraHub.Masking;
 using CameraHub.Masking.Samples;
 using Microsoft.AspNetCore.DataProtection;
@@ -43,6 +45,8 @@ public static class HubApplication
         builder.Services.AddSingleton<Demo.DemoCameras>();
         builder.Services.AddHostedService(sp => sp.GetRequiredService<Demo.DemoCameras>());
         builder.Services.AddStreamBroker(builder.Configuration);
+        builder.Services.AddSharing();
+        builder.Services.AddPartnerStreaming(builder.Configuration);
         builder.Services.AddProblemDetails();
         builder.Services.AddOpenApi();
         builder.Services.ConfigureHttpJsonOptions(o => o.SerializerOptions.Converters.Add(new JsonStringEnumConverter()));
@@ -65,6 +69,7 @@ public static class HubApplication
         app.MapAuthEndpoints();
         app.MapCameraRegistry();
         MapBroker(app);
+        app.MapSharing();
         // Signed-in users only, like the registry's groups; the manage-right check per camera comes with the access policy.
         foreach (var onvif in app.MapOnvifEndpoints())
         {

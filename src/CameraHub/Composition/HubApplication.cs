@@ -40,6 +40,7 @@ public static class HubApplication
             .PersistKeysToFileSystem(new DirectoryInfo(Path.Combine(dataDirectory, "keys")));
         builder.Services.AddScoped<SampleCityLoader>();
         builder.Services.AddScoped<DemoAccess>();
+        builder.Services.AddScoped<DemoSharing>();
         builder.Services.AddHubAuthentication(builder.Configuration, dataDirectory);
         builder.Services.AddHostedService<HubPreparation>();
         builder.Services.AddSingleton<Demo.DemoCameras>();
@@ -122,6 +123,11 @@ public static class HubApplication
                 ? $"Demo users {string.Join(", ", DemoAccess.Users.Select(u => u.User))} — password (generated, kept in data/demo-password.txt): {password}"
                 : $"Demo users {string.Join(", ", DemoAccess.Users.Select(u => u.User))} — password from CameraHub:DemoPassword.");
             await scope.ServiceProvider.GetRequiredService<MaskingSampleLoader>().LoadIfEmptyAsync(directory, ct);
+            if (await scope.ServiceProvider.GetRequiredService<DemoSharing>().EnsureAsync(ct) is { } partner)
+            {
+                Console.WriteLine($"Demo partner {partner.PartnerId} (shown once; rotate with POST /api/partners/{partner.PartnerId}/credentials): "
+                    + $"RTSP user {partner.UserName}, password {partner.Password}, HLS API key {partner.ApiKey}");
+            }
         }
     }
 

@@ -179,6 +179,45 @@ public sealed class PartnerRtspTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Rotating_the_credentials_cuts_the_session_opened_with_the_old_ones()
+    {
+        StartReader(Shared);
+        var sessions = _hub.Services.GetRequiredService<PartnerSessions>();
+        Assert.True(await Processes.EventuallyAsync(() => sessions.Open.Count == 1, TimeSpan.FromSeconds(30)), "the partner session did not start");
+
+        var admin = await _hub.SignInAsAsync("admin");
+        using var rotated = await admin.PostAsync("/api/partners/vasttrafik/credentials", null);
+        Assert.Equal(HttpStatusCode.OK, rotated.StatusCode);
+
+        Assert.True(await Processes.EventuallyAsync(() => sessions.Open.Count == 0, TimeSpan.FromSeconds(5)), "the session outlived its credentials");
+        var (code, log) = await Probe(Url(Shared));
+        Assert.Contains("401", log, StringComparison.Ordinal);
+        Assert.NotEqual(0, code);
+    }
+
+    [Fact]
+    public async Task An_agreement_that_expires_ends_its_open_session_at_the_next_periodic_check()
+    {
+        var admin = await _hub.SignInAsAsync("admin");
+        using var brief = await admin.PostAsJsonAsync("/api/sharing-agreements", new
+        {
+            partnerId = "vasttrafik", cameraIds = new[] { Expired }, purpose = "Evenemang", legalBasisReference = "SMN 2026-0200",
+            validUntil = _hub.Time.GetUtcNow().UtcDateTime.AddSeconds(3),
+        });
+        Assert.Equal(HttpStatusCode.Created, brief.StatusCode);
+        StartReader(Expired);
+        var sessions = _hub.Services.GetRequiredService<PartnerSessions>();
+        Assert.True(await Processes.EventuallyAsync(() => sessions.Open.Count == 1, TimeSpan.FromSeconds(30)), "the partner session did not start");
+
+        _hub.Time.Advance(TimeSpan.FromSeconds(4));
+
+        Assert.True(await Processes.EventuallyAsync(() => sessions.Open.Count == 0, TimeSpan.FromSeconds(5)), "the session outlived its agreement");
+        var dpo = await _hub.SignInAsAsync("dpo");
+        var ended = await dpo.GetFromJsonAsync<JsonElement>($"/api/audit?camera={Expired}&action=PartnerSessionEnded", HubFactory.Json);
+        Assert.Contains("not valid now", ended.GetRawText(), StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Ten_partner_readers_and_twenty_browser_viewers_share_one_upstream()
     {
         for (var i = 0; i < 10; i++)

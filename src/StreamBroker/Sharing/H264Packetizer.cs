@@ -32,6 +32,36 @@ public sealed class H264Packetizer
     /// <summary>The sequence number of the next packet.</summary>
     public ushort NextSequence => _sequence;
 
+    /// <summary>RTP packets and payload octets sent so far (for RTCP sender reports).</summary>
+    public uint PacketCount { get; private set; }
+
+    public uint OctetCount { get; private set; }
+
+    /// <summary>The RTP timestamp of the last access unit packetised.</summary>
+    public uint LastTimestamp { get; private set; }
+
+    /// <summary>
+    /// An RTCP sender report (RFC 3550 6.4.1) pairing <paramref name="now"/> with the last access unit's RTP timestamp,
+    /// so receivers can map RTP time to wall-clock time.
+    /// </summary>
+    public byte[] SenderReport(DateTimeOffset now)
+    {
+        var report = new byte[28];
+        report[0] = 0x80;
+        report[1] = 200;
+        BinaryPrimitives.WriteUInt16BigEndian(report.AsSpan(2), 6);
+        BinaryPrimitives.WriteUInt32BigEndian(report.AsSpan(4), Ssrc);
+        var sinceNtpEpoch = now - new DateTimeOffset(1900, 1, 1, 0, 0, 0, TimeSpan.Zero);
+        var seconds = (ulong)sinceNtpEpoch.Ticks / TimeSpan.TicksPerSecond;
+        var fraction = ((ulong)sinceNtpEpoch.Ticks % TimeSpan.TicksPerSecond << 32) / TimeSpan.TicksPerSecond;
+        BinaryPrimitives.WriteUInt32BigEndian(report.AsSpan(8), unchecked((uint)seconds));
+        BinaryPrimitives.WriteUInt32BigEndian(report.AsSpan(12), (uint)fraction);
+        BinaryPrimitives.WriteUInt32BigEndian(report.AsSpan(16), LastTimestamp);
+        BinaryPrimitives.WriteUInt32BigEndian(report.AsSpan(20), PacketCount);
+        BinaryPrimitives.WriteUInt32BigEndian(report.AsSpan(24), OctetCount);
+        return report;
+    }
+
     /// <summary>Media time (in <paramref name="timescale"/> units) to a 90 kHz RTP timestamp.</summary>
     public uint RtpTimestamp(ulong time, uint timescale) =>
         unchecked(TimestampBase + (uint)(timescale == ClockRate ? time : (ulong)((UInt128)time * ClockRate / timescale)));
@@ -40,6 +70,7 @@ public sealed class H264Packetizer
     public List<byte[]> Packetize(AccessUnit unit, AvcConfig config)
     {
         var timestamp = RtpTimestamp(unit.PresentationTime, config.Timescale);
+        LastTimestamp = timestamp;
         var nals = new List<ReadOnlyMemory<byte>>(unit.Nals.Count + 2);
         if (unit.Keyframe && !unit.Nals.Any(n => (n.Span[0] & 0x1F) == 7))
         {
@@ -89,6 +120,8 @@ public sealed class H264Packetizer
     private byte[] Header(int payload, uint timestamp, bool marker)
     {
         var packet = new byte[RtpHeaderSize + payload];
+        PacketCount++;
+        OctetCount += (uint)payload;
         packet[0] = 0x80;
         packet[1] = (byte)((marker ? 0x80 : 0) | PayloadType);
         BinaryPrimitives.WriteUInt16BigEndian(packet.AsSpan(2), _sequence++);

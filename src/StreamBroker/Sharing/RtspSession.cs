@@ -45,6 +45,8 @@ internal sealed class RtspSession(TcpClient client, RtspContext context) : IAsyn
     private Task _pump = Task.CompletedTask;
     private string _endReason = "partner closed the connection";
     private int _stopping;
+    private long? _lastReport;
+    private static readonly TimeSpan SenderReportInterval = TimeSpan.FromSeconds(5);
 
     public async Task RunAsync(CancellationToken stopping)
     {
@@ -389,6 +391,15 @@ internal sealed class RtspSession(TcpClient client, RtspContext context) : IAsyn
         if (frame.Length == 0)
         {
             return;
+        }
+
+        // An RTCP sender report on the odd channel every few seconds maps RTP time to wall-clock time for the receiver.
+        if (_lastReport is null || context.Time.GetElapsedTime(_lastReport.Value) >= SenderReportInterval)
+        {
+            _lastReport = context.Time.GetTimestamp();
+            var report = _packetizer!.SenderReport(context.Time.GetUtcNow());
+            frame.Write([(byte)'$', (byte)(_rtpChannel + 1), 0, (byte)report.Length]);
+            frame.Write(report);
         }
 
         await WriteAsync(frame.GetBuffer().AsMemory(0, (int)frame.Length), ct);

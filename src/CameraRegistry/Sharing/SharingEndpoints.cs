@@ -38,7 +38,7 @@ public static class SharingEndpoints
         return group;
     }
 
-    private static async Task<IResult> ListAsync(HttpContext http, AccessDbContext db, bool? includeRevoked, CancellationToken ct)
+    private static async Task<IResult> ListAsync(HttpContext http, AccessDbContext db, RegistryDbContext registry, bool? includeRevoked, CancellationToken ct)
     {
         var query = db.SharingAgreements.AsNoTracking();
         if (includeRevoked != true)
@@ -46,19 +46,22 @@ public static class SharingEndpoints
             query = query.Where(a => a.RevokedAtUtc == null);
         }
 
+        var agreements = await query.OrderBy(a => a.CreatedAtUtc).ToListAsync(ct);
         var user = http.User;
-        if (!user.IsInRole(HubRoles.Administrator) && !user.IsInRole(HubRoles.DataProtectionOfficer))
+        if (user.IsInRole(HubRoles.Administrator) || user.IsInRole(HubRoles.DataProtectionOfficer))
         {
-            var org = user.IsInRole(HubRoles.CameraOwner) ? user.FindFirst(HubRoles.OrganisationClaim)?.Value : null;
-            if (org is null)
-            {
-                return Results.Ok(Array.Empty<SharingAgreement>());
-            }
-
-            query = query.Where(a => a.OwnerId == org);
+            return Results.Ok(agreements);
         }
 
-        return Results.Ok(await query.OrderBy(a => a.CreatedAtUtc).ToListAsync(ct));
+        // Camera owners see the agreements on their organisation's cameras (by owner scope or by camera).
+        var org = user.IsInRole(HubRoles.CameraOwner) ? user.FindFirst(HubRoles.OrganisationClaim)?.Value : null;
+        if (org is null)
+        {
+            return Results.Ok(Array.Empty<SharingAgreement>());
+        }
+
+        var own = (await registry.Cameras.AsNoTracking().Where(c => c.OwnerId == org).Select(c => c.Id).ToListAsync(ct)).ToHashSet(StringComparer.Ordinal);
+        return Results.Ok(agreements.Where(a => a.OwnerId == org || a.CameraIds.Any(own.Contains)).ToList());
     }
 
     private static async Task<IResult> CreateAsync(

@@ -116,6 +116,8 @@ public sealed class PartnerSessions(ISharingPolicy policy, IAuditLog audit, Time
     /// <summary>Asks the policy again for every open session (of one partner, or all); ends the refused ones.</summary>
     public async Task RecheckAsync(string? partnerId, string why, CancellationToken ct)
     {
+        // Many readers of one camera under one credential share one decision per pass.
+        var decisions = new Dictionary<(Guid, string, SharingProtocols), AccessDecision>();
         foreach (var session in _open.Values)
         {
             if (partnerId is not null && session.Login.PartnerId != partnerId)
@@ -123,7 +125,13 @@ public sealed class PartnerSessions(ISharingPolicy policy, IAuditLog audit, Time
                 continue;
             }
 
-            var decision = await policy.DecideAsync(session.Login, session.CameraId, session.Protocol, ct);
+            var key = (session.Login.CredentialId, session.CameraId, session.Protocol);
+            if (!decisions.TryGetValue(key, out var decision))
+            {
+                decision = await policy.DecideAsync(session.Login, session.CameraId, session.Protocol, ct);
+                decisions[key] = decision;
+            }
+
             if (!decision.Allowed)
             {
                 logger.LogInformation("Partner session {Session} of {Partner} on {Camera} ended: {Reason}", session.Id, session.Login.PartnerId, session.CameraId, decision.Reason);

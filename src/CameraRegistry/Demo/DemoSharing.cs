@@ -19,9 +19,15 @@ public sealed class DemoSharing(IDbContextFactory<AccessDbContext> contexts, Tim
         {
             db.SharingAgreements.Add(new SharingAgreement
             {
-                Id = Guid.NewGuid(), PartnerId = Partner, OwnerId = "stadsmiljonamnden", Category = CameraCategory.Traffic,
-                Purpose = "Trafikinformation och störningshantering i kollektivtrafiken", LegalBasisReference = "SMN 2026-0112 (avtal med Västtrafik AB)",
-                Protocols = SharingProtocols.Rtsp, CreatedBy = "demo-seed", CreatedAtUtc = now,
+                Id = Guid.NewGuid(),
+                PartnerId = Partner,
+                OwnerId = "stadsmiljonamnden",
+                Category = CameraCategory.Traffic,
+                Purpose = "Trafikinformation och störningshantering i kollektivtrafiken",
+                LegalBasisReference = "SMN 2026-0112 (avtal med Västtrafik AB)",
+                Protocols = SharingProtocols.Rtsp,
+                CreatedBy = "demo-seed",
+                CreatedAtUtc = now,
             });
         }
 

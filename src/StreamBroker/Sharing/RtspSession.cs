@@ -4,6 +4,7 @@ using System.Globalization;
 using System.IO.Pipelines;
 using System.Net;
 using System.Net.Sockets;
+using System.Runtime.InteropServices;
 using System.Text;
 using CameraHub.CameraRegistry.Access;
 using CameraHub.CameraRegistry.Audit;
@@ -46,6 +47,7 @@ internal sealed class RtspSession(TcpClient client, RtspContext context) : IAsyn
     private string _endReason = "partner closed the connection";
     private int _stopping;
     private long? _lastReport;
+    private readonly MemoryStream _frame = new();
     private static readonly TimeSpan SenderReportInterval = TimeSpan.FromSeconds(5);
 
     public async Task RunAsync(CancellationToken stopping)
@@ -374,8 +376,12 @@ internal sealed class RtspSession(TcpClient client, RtspContext context) : IAsyn
             return;
         }
 
-        var data = message.Media.ToArray();
-        using var frame = new MemoryStream();
+        // The queue carries the path's own fragment array: read it in place rather than copying it per session.
+        var data = MemoryMarshal.TryGetArray(message.Media, out var whole) && whole.Offset == 0 && whole.Count == whole.Array!.Length
+            ? whole.Array
+            : message.Media.ToArray();
+        var frame = _frame;
+        frame.SetLength(0);
         foreach (var unit in FragmentSamples.Read(data, _config!))
         {
             foreach (var packet in _packetizer!.Packetize(unit, _config!))
@@ -548,6 +554,7 @@ internal sealed class RtspSession(TcpClient client, RtspContext context) : IAsyn
 
         _writeLock.Dispose();
         _stop.Dispose();
+        await _frame.DisposeAsync();
         client.Dispose();
     }
 }

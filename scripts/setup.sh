@@ -12,6 +12,7 @@ packages=(
   gir1.2-gst-rtsp-server-1.0 gstreamer1.0-plugins-base gstreamer1.0-plugins-good
   gstreamer1.0-plugins-ugly gstreamer1.0-x gstreamer1.0-tools  # the fake cameras' RTSP server
   python3-gi                              # GStreamer RTSP server from the system Python
+  gstreamer1.0-plugins-bad                # h264parse: rtspsrc as a partner's RTSP client in tests
   rtsp-server-perl                        # an independent RTSP relay (UDP) for tests and baselines
   chromium fonts-liberation               # the web console's browser tests
   sqlite3                                 # inspecting and tampering with the database in tests

@@ -7,29 +7,35 @@ using System.Text.Json;
 using CameraHub.CameraRegistry.Access;
 using CameraHub.CameraRegistry.Audit;
 using CameraHub.CameraRegistry.Cameras;
+using CameraHub.CameraRegistry.Sharing;
 using CameraHub.StreamBroker;
 using CameraHub.StreamBroker.Live;
+using CameraHub.StreamBroker.Sharing;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 
 // Live broker benchmark (bench/RESULTS.md "Live broker"), two roles so the hub's CPU can be measured alone:
-//   serve RTSP_URL udp|tcp      a broker with an allow-all policy on 127.0.0.1:PORT (printed), camera id "bench"
+//   serve RTSP_URL udp|tcp [RTSP_PORT]
+//                               a broker with an allow-all policy on 127.0.0.1:PORT (printed), camera id "bench";
+//                               with RTSP_PORT also the partner RTSP server (user bench, password bench), printing
+//                               "partnerBytes N" every second (bench/RESULTS.md "Partner RTSP")
 //   load HUB_URL VIEWERS SECONDS RTSP_URL udp|tcp
 //                               N WebSocket viewers; time to first frame; per-fragment delay of the broker
 //                               relative to a direct ffmpeg reader of the same RTSP source (matched by frame bytes:
 //                               decode times restart at 0 in each ffmpeg, the copied frame data does not change)
 return args[0] switch
 {
-    "serve" => await ServeAsync(args[1], args[2]),
+    "serve" => await ServeAsync(args[1], args[2], args.Length > 3 ? int.Parse(args[3], CultureInfo.InvariantCulture) : 0),
     "load" => await LoadAsync(new Uri(args[1]), int.Parse(args[2], CultureInfo.InvariantCulture), int.Parse(args[3], CultureInfo.InvariantCulture), args[4], args[5]),
     _ => 2,
 };
 
-static async Task<int> ServeAsync(string rtspUrl, string transport)
+static async Task<int> ServeAsync(string rtspUrl, string transport, int partnerRtspPort)
 {
     var builder = WebApplication.CreateBuilder();
+    builder.Configuration["CameraHub:RtspPort"] = partnerRtspPort.ToString(CultureInfo.InvariantCulture);
     builder.WebHost.UseUrls("http://127.0.0.1:0");
     builder.Logging.SetMinimumLevel(LogLevel.Warning);
     var cameras = new BenchDirectory(new CameraSource("bench", "bench", "org", CameraCategory.Traffic, CameraMode.LiveOnly, CameraStatus.Active, true,
@@ -38,12 +44,32 @@ static async Task<int> ServeAsync(string rtspUrl, string transport)
     builder.Services.AddSingleton<IAuditLog, NoAudit>();
     builder.Services.AddSingleton<ICameraDirectory>(cameras);
     builder.Services.AddStreamBroker(builder.Configuration);
+    builder.Services.AddSingleton<ISharingPolicy, ShareAll>();
+    builder.Services.AddPartnerStreaming(builder.Configuration);
     var app = builder.Build();
     app.UseWebSockets();
     app.MapStreamBroker();
     await app.StartAsync();
     Console.WriteLine($"ready {app.Urls.First()} pid {Environment.ProcessId}");
+    using var stopStats = new CancellationTokenSource();
+    var stats = partnerRtspPort <= 0 ? Task.CompletedTask : Task.Run(async () =>
+    {
+        var sessions = app.Services.GetRequiredService<PartnerSessions>();
+        using var timer = new PeriodicTimer(TimeSpan.FromSeconds(1));
+        try
+        {
+            while (await timer.WaitForNextTickAsync(stopStats.Token))
+            {
+                Console.WriteLine(FormattableString.Invariant($"partnerBytes {sessions.Open.Sum(s => s.BytesSent)} sessions {sessions.Open.Count}"));
+            }
+        }
+        catch (OperationCanceledException)
+        {
+        }
+    });
     await Console.In.ReadToEndAsync();
+    await stopStats.CancelAsync();
+    await stats;
     await app.StopAsync();
     return 0;
 }
@@ -224,6 +250,17 @@ static async Task<double> TimeToFirstFrameAsync(HttpClient http)
 internal sealed class AllowAll : IAccessPolicy
 {
     public Task<AccessDecision> DecideAsync(ClaimsPrincipal user, CameraRight right, string cameraId, CancellationToken ct) =>
+        Task.FromResult(AccessDecision.Allow("benchmark"));
+}
+
+/// <summary>Shares the camera with user "bench", password "bench" (benchmark only).</summary>
+internal sealed class ShareAll : ISharingPolicy
+{
+    private static readonly PartnerLogin Login = new(Guid.Empty, "bench", "bench", DigestAuthenticator.Ha1("bench", "bench"));
+
+    public Task<PartnerLogin?> FindLoginAsync(string userName, CancellationToken ct) => Task.FromResult(userName == "bench" ? Login : null);
+
+    public Task<AccessDecision> DecideAsync(PartnerLogin login, string cameraId, SharingProtocols protocol, CancellationToken ct) =>
         Task.FromResult(AccessDecision.Allow("benchmark"));
 }
 

@@ -3,9 +3,11 @@ using CameraHub.Authentication;
 using CameraHub.CameraRegistry;
 using CameraHub.CameraRegistry.Demo;
 using CameraHub.CameraRegistry.Persistence;
+using CameraHub.CameraRegistry.Sharing;
 using CameraHub.Health;
 using CameraHub.StreamBroker;
 using CameraHub.StreamBroker.Onvif;
+using CameraHub.StreamBroker.Sharing;
 using CameraHub.Masking;
 using CameraHub.Masking.Samples;
 using Microsoft.AspNetCore.DataProtection;
@@ -38,11 +40,14 @@ public static class HubApplication
             .PersistKeysToFileSystem(new DirectoryInfo(Path.Combine(dataDirectory, "keys")));
         builder.Services.AddScoped<SampleCityLoader>();
         builder.Services.AddScoped<DemoAccess>();
+        builder.Services.AddScoped<DemoSharing>();
         builder.Services.AddHubAuthentication(builder.Configuration, dataDirectory);
         builder.Services.AddHostedService<HubPreparation>();
         builder.Services.AddSingleton<Demo.DemoCameras>();
         builder.Services.AddHostedService(sp => sp.GetRequiredService<Demo.DemoCameras>());
         builder.Services.AddStreamBroker(builder.Configuration);
+        builder.Services.AddSharing();
+        builder.Services.AddPartnerStreaming(builder.Configuration);
         builder.Services.AddProblemDetails();
         builder.Services.AddOpenApi();
         builder.Services.ConfigureHttpJsonOptions(o => o.SerializerOptions.Converters.Add(new JsonStringEnumConverter()));
@@ -65,6 +70,7 @@ public static class HubApplication
         app.MapAuthEndpoints();
         app.MapCameraRegistry();
         MapBroker(app);
+        app.MapSharing();
         // Signed-in users only, like the registry's groups; the manage-right check per camera comes with the access policy.
         foreach (var onvif in app.MapOnvifEndpoints())
         {
@@ -117,6 +123,11 @@ public static class HubApplication
                 ? $"Demo users {string.Join(", ", DemoAccess.Users.Select(u => u.User))} — password (generated, kept in data/demo-password.txt): {password}"
                 : $"Demo users {string.Join(", ", DemoAccess.Users.Select(u => u.User))} — password from CameraHub:DemoPassword.");
             await scope.ServiceProvider.GetRequiredService<MaskingSampleLoader>().LoadIfEmptyAsync(directory, ct);
+            if (await scope.ServiceProvider.GetRequiredService<DemoSharing>().EnsureAsync(ct) is { } partner)
+            {
+                Console.WriteLine($"Demo partner {partner.PartnerId} (shown once; rotate with POST /api/partners/{partner.PartnerId}/credentials): "
+                    + $"RTSP user {partner.UserName}, password {partner.Password}, HLS API key {partner.ApiKey}");
+            }
         }
     }
 

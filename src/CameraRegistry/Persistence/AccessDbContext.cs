@@ -1,6 +1,7 @@
 using CameraHub.CameraRegistry.Audit;
 using CameraHub.CameraRegistry.Grants;
 using CameraHub.CameraRegistry.Identity;
+using CameraHub.CameraRegistry.Sharing;
 using Microsoft.AspNetCore.Identity.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Design;
@@ -14,6 +15,8 @@ public sealed class AccessDbContext(DbContextOptions<AccessDbContext> options) :
 
     public DbSet<Grant> Grants => Set<Grant>();
     public DbSet<AuditEntry> AuditEntries => Set<AuditEntry>();
+    public DbSet<SharingAgreement> SharingAgreements => Set<SharingAgreement>();
+    public DbSet<PartnerCredential> PartnerCredentials => Set<PartnerCredential>();
 
     protected override void ConfigureConventions(ModelConfigurationBuilder configurationBuilder)
     {
@@ -41,6 +44,23 @@ public sealed class AccessDbContext(DbContextOptions<AccessDbContext> options) :
             e.HasIndex(a => new { a.CameraId, a.AtTicks });
             e.HasIndex(a => new { a.Actor, a.AtTicks });
             e.HasIndex(a => a.AtTicks);
+        });
+
+        builder.Entity<SharingAgreement>(e =>
+        {
+            e.ToTable("SharingAgreements");
+            e.HasKey(a => a.Id);
+            e.Property(a => a.Category).HasConversion<string>().HasMaxLength(32);
+            e.Property(a => a.Protocols).HasConversion<string>().HasMaxLength(32);
+            e.HasIndex(a => a.PartnerId);
+        });
+
+        builder.Entity<PartnerCredential>(e =>
+        {
+            e.ToTable("PartnerCredentials");
+            e.HasKey(c => c.Id);
+            e.HasIndex(c => c.UserName).IsUnique();
+            e.HasIndex(c => c.PartnerId);
         });
     }
 }

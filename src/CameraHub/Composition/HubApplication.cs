@@ -6,6 +6,7 @@ using CameraHub.CameraRegistry.Persistence;
 using CameraHub.Health;
 using CameraHub.StreamBroker;
 using CameraHub.StreamBroker.Onvif;
+using CameraHub.StreamBroker.Recording;
 using CameraHub.Masking;
 using CameraHub.Masking.Samples;
 using Microsoft.AspNetCore.DataProtection;
@@ -43,6 +44,7 @@ public static class HubApplication
         builder.Services.AddSingleton<Demo.DemoCameras>();
         builder.Services.AddHostedService(sp => sp.GetRequiredService<Demo.DemoCameras>());
         builder.Services.AddStreamBroker(builder.Configuration);
+        builder.Services.AddRecording(builder.Configuration, connectionString, dataDirectory);
         builder.Services.AddProblemDetails();
         builder.Services.AddOpenApi();
         builder.Services.ConfigureHttpJsonOptions(o => o.SerializerOptions.Converters.Add(new JsonStringEnumConverter()));
@@ -65,6 +67,7 @@ public static class HubApplication
         app.MapAuthEndpoints();
         app.MapCameraRegistry();
         MapBroker(app);
+        MapRecording(app);
         // Signed-in users only, like the registry's groups; the manage-right check per camera comes with the access policy.
         foreach (var onvif in app.MapOnvifEndpoints())
         {
@@ -90,6 +93,14 @@ public static class HubApplication
         broker[3].RequireAuthorization();
     }
 
+    /// <summary>Listing and opening playback need a signed-in user (the policy decides per camera); the streams carry their token.</summary>
+    private static void MapRecording(WebApplication app)
+    {
+        var recording = app.MapRecording();
+        recording[0].RequireAuthorization();
+        recording[1].AllowAnonymous();
+    }
+
     /// <summary>Applies every module's migrations and, in demo mode, loads the sample city.</summary>
     public static Task PrepareAsync(WebApplication app, CancellationToken ct) => PrepareAsync(app.Services, app.Configuration, ct);
 
@@ -104,6 +115,7 @@ public static class HubApplication
         }
 
         await services.MigrateMaskingAsync(ct);
+        await services.MigrateRecordingAsync(ct);
 
         var options = configuration.GetSection("CameraHub").Get<HubOptions>() ?? new HubOptions();
         if (options.Demo)

@@ -116,6 +116,22 @@ public sealed class RecordingTests
         Assert.Contains("#EXT-X-ENDLIST", playlist, StringComparison.Ordinal);
         Assert.Contains($"#EXT-X-PROGRAM-DATE-TIME:{segments[1].Start.UtcDateTime:yyyy-MM-ddTHH:mm:ss.fff}Z", playlist, StringComparison.Ordinal);
 
+        // Over the WebSocket, seeking 2.5 s into the window starts at the keyframe at or before it (1 s keyframes):
+        // what arrives is the rest of the window, from the second segment's keyframe at 2 s (or 2.x s) on.
+        await using (var ws = await WsViewer.ConnectAsync(new Uri(session.WebSocketUrl + "&offset=2.5")))
+        {
+            Assert.True(await ws.WaitForEventAsync("ended", TimeSpan.FromSeconds(20)), "the window plays to its end");
+            var media = Path.Combine(host.DataDirectory, "ws.mp4");
+            await File.WriteAllBytesAsync(media, ws.Media());
+            var seconds = await FramesAsync(media) / 10.0;
+            var remaining = (segments[2].End - segments[1].Start).TotalSeconds - 2.5;
+            Assert.InRange(seconds, remaining - 0.1, remaining + 1.1);
+            Assert.True(seconds < (segments[2].End - segments[1].Start).TotalSeconds - 1, $"seeked: {seconds} s sent");
+        }
+
+        Assert.True(await Live.Processes.EventuallyAsync(
+            () => host.Audit.Events.Any(e => e.Action == AuditAction.PlaybackEnded && e.SubjectId == session.SessionId), TimeSpan.FromSeconds(5)));
+
         // The wrong token gets nothing.
         using var stolen = await host.Http.GetAsync(session.HlsUrl.Replace("/hls/", "/hls/x", StringComparison.Ordinal));
         Assert.Equal(HttpStatusCode.NotFound, stolen.StatusCode);

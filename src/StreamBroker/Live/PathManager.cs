@@ -84,14 +84,7 @@ public sealed class PathManager(
         lock (_gate)
         {
             ObjectDisposedException.ThrowIf(_disposed, this);
-            if (!_paths.TryGetValue(camera.Id, out path!))
-            {
-                path = new CameraPath(camera, options.Value, loggers.CreateLogger($"CameraHub.StreamBroker.Live.CameraPath.{camera.Id}"), time, events);
-                _paths.Add(camera.Id, path);
-                path.Start();
-                _logger.LogInformation("Camera {Camera}: upstream opened for its first viewer", camera.Id);
-            }
-
+            path = OpenPath(camera, "its first viewer");
             count = path.Attach(viewer);
         }
 
@@ -108,17 +101,24 @@ public sealed class PathManager(
         lock (_gate)
         {
             ObjectDisposedException.ThrowIf(_disposed, this);
-            if (!_paths.TryGetValue(camera.Id, out var path))
-            {
-                path = new CameraPath(camera, options.Value, loggers.CreateLogger($"CameraHub.StreamBroker.Live.CameraPath.{camera.Id}"), time, events);
-                _paths.Add(camera.Id, path);
-                path.Start();
-                _logger.LogInformation("Camera {Camera}: upstream opened for recording", camera.Id);
-            }
-
+            var path = OpenPath(camera, "recording");
             path.AttachRecorder(recorder);
             return new RecorderLease(this, path, recorder);
         }
+    }
+
+    /// <summary>The camera's open path, or a new one started now; call under the lock.</summary>
+    private CameraPath OpenPath(CameraSource camera, string reader)
+    {
+        if (!_paths.TryGetValue(camera.Id, out var path))
+        {
+            path = new CameraPath(camera, options.Value, loggers.CreateLogger($"CameraHub.StreamBroker.Live.CameraPath.{camera.Id}"), time, events);
+            _paths.Add(camera.Id, path);
+            path.Start();
+            _logger.LogInformation("Camera {Camera}: upstream opened for {Reader}", camera.Id, reader);
+        }
+
+        return path;
     }
 
     internal void ReleaseRecorder(CameraPath path, IPathRecorder recorder)

@@ -58,6 +58,12 @@ public sealed class RecordingTests
             }
 
             Assert.True(host.Cameras.Bitrates.TryGetValue(id, out var kbps) && kbps > 50, $"bitrate reported: {kbps}");
+            using var storage = await host.SendAsync(HttpMethod.Get, "/api/recordings/storage", "admin", role: "Administrator");
+            var accounting = await storage.Content.ReadFromJsonAsync<JsonElement>();
+            var mine = accounting.GetProperty("cameras").EnumerateArray().Single(c => c.GetProperty("cameraId").GetString() == id);
+            Assert.True(mine.GetProperty("bytes").GetInt64() >= segments.Sum(s => s.Bytes));
+            Assert.InRange(mine.GetProperty("bitrateKbps").GetDouble(), kbps / 3, kbps * 3);
+            Assert.Contains(id, accounting.GetProperty("recording").EnumerateArray().Select(c => c.GetString()));
 
             // The listing shows the segments, and the time before recording began as a gap.
             var from = segments[0].Start.AddSeconds(-30);

@@ -55,7 +55,11 @@ try
                 await File.Create(full).DisposeAsync();
                 db.RecordingSegments.Add(new RecordingSegment
                 {
-                    CameraId = camera, StartUtcTicks = start.UtcTicks, EndUtcTicks = start.AddMinutes(1).UtcTicks, Path = relative, Bytes = 15_000_000,
+                    CameraId = camera,
+                    StartUtcTicks = start.UtcTicks,
+                    EndUtcTicks = start.AddMinutes(1).UtcTicks,
+                    Path = relative,
+                    Bytes = 15_000_000,
                 });
             }
 
@@ -63,9 +67,14 @@ try
             db.ChangeTracker.Clear();
             db.LegalHolds.Add(new LegalHold
             {
-                Id = Guid.NewGuid().ToString("N"), CameraId = camera, CaseNumber = $"K-{c}", CreatedBy = "bench",
-                FromUtcTicks = now.AddDays(-21).UtcTicks, ToUtcTicks = now.AddDays(-19).UtcTicks,
-                UntilUtcTicks = now.AddDays(30).UtcTicks, CreatedUtcTicks = now.UtcTicks,
+                Id = Guid.NewGuid().ToString("N"),
+                CameraId = camera,
+                CaseNumber = $"K-{c}",
+                CreatedBy = "bench",
+                FromUtcTicks = now.AddDays(-21).UtcTicks,
+                ToUtcTicks = now.AddDays(-19).UtcTicks,
+                UntilUtcTicks = now.AddDays(30).UtcTicks,
+                CreatedUtcTicks = now.UtcTicks,
             });
             await db.SaveChangesAsync();
         }

@@ -27,7 +27,9 @@ public sealed class CrashRecoveryTests
         await setup.SeedOrganisationsAsync();
         await setup.CreateCameraAsync(SampleCameras.Traffic(id) with
         {
-            Mode = CameraMode.LiveAndRecorded, RetentionDays = 7, RtspUrl = camera.Uri.ToString(),
+            Mode = CameraMode.LiveAndRecorded,
+            RetentionDays = 7,
+            RtspUrl = camera.Uri.ToString(),
         });
         var data = setup.DataDirectory;
 

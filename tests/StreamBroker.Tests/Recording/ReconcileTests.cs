@@ -36,8 +36,11 @@ public sealed class ReconcileTests
         {
             db.RecordingSegments.Add(new RecordingSegment
             {
-                CameraId = "cam-a", StartUtcTicks = t0.AddMinutes(4).UtcTicks, EndUtcTicks = t0.AddMinutes(5).UtcTicks,
-                Path = SegmentFiles.RelativePath("cam-a", t0.AddMinutes(4)), Bytes = 1000,
+                CameraId = "cam-a",
+                StartUtcTicks = t0.AddMinutes(4).UtcTicks,
+                EndUtcTicks = t0.AddMinutes(5).UtcTicks,
+                Path = SegmentFiles.RelativePath("cam-a", t0.AddMinutes(4)),
+                Bytes = 1000,
             });
             await db.SaveChangesAsync();
         }

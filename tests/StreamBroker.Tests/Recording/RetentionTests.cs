@@ -114,7 +114,11 @@ public sealed class RetentionTests
         await using var db = host.Db();
         db.RecordingSegments.Add(new RecordingSegment
         {
-            CameraId = cameraId, StartUtcTicks = start.UtcTicks, EndUtcTicks = start.AddMinutes(1).UtcTicks, Path = relative, Bytes = 100,
+            CameraId = cameraId,
+            StartUtcTicks = start.UtcTicks,
+            EndUtcTicks = start.AddMinutes(1).UtcTicks,
+            Path = relative,
+            Bytes = 100,
         });
         await db.SaveChangesAsync();
         return relative;

@@ -12,6 +12,12 @@ using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 
+if (args.Length > 0 && args[0] == "record")
+{
+    await RecordBench.RunAsync(int.Parse(args[1], CultureInfo.InvariantCulture), args[2], int.Parse(args[3], CultureInfo.InvariantCulture));
+    return;
+}
+
 // Retention sweeper over N indexed segments (default 100,000): 100 cameras, one-minute segments, a real SQLite file
 // with the real migrations, an empty file per segment (the unlink is part of the cost). Half the footage is older
 // than the cameras' retention; one legal hold per camera covers 10 % of the expired part.

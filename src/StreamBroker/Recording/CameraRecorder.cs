@@ -37,6 +37,9 @@ internal sealed class CameraRecorder : IPathRecorder, IAsyncDisposable
 
     public string CameraId => _camera.Id;
 
+    /// <summary>The writer stopped (failed, or the path closed): the Recorder replaces it.</summary>
+    public bool Stopped => _run.IsCompleted;
+
     /// <summary>Segments this recorder closed and indexed.</summary>
     public int SegmentsWritten { get; private set; }
 
@@ -82,9 +85,11 @@ internal sealed class CameraRecorder : IPathRecorder, IAsyncDisposable
 
             await CloseAsync();
         }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        catch (Exception e) when (e is not OutOfMemoryException)
         {
-            _logger.LogError(e, "Recording camera {Camera} failed; the footage since the last segment is kept as a .partial for recovery", _camera.Id);
+            // Disk full, storage gone, database locked: this recorder stops and the Recorder starts a new one at its
+            // next pass; what was written stays for the start-up reconciliation (a .partial or an unindexed .mp4).
+            _logger.LogError(e, "Recording camera {Camera} failed; the footage since the last segment is kept for recovery", _camera.Id);
             _open?.Abandon();
             _open = null;
         }

@@ -129,7 +129,8 @@ public sealed class Recorder(
         List<Running> stop;
         lock (_running)
         {
-            stop = [.. _running.Where(r => !wanted.ContainsKey(r.Key)).Select(r => r.Value)];
+            // A recorder whose writer stopped (a write failed) is replaced by a fresh one in this same pass.
+            stop = [.. _running.Where(r => !wanted.ContainsKey(r.Key) || r.Value.Recorder.Stopped).Select(r => r.Value)];
             foreach (var r in stop)
             {
                 _running.Remove(r.Recorder.CameraId);

@@ -143,6 +143,33 @@ public sealed class RecordingTests
         Assert.Equal(HttpStatusCode.NotFound, stolen.StatusCode);
     }
 
+    [Fact]
+    public async Task A_failing_disk_stops_only_that_cameras_writer_which_is_replaced_on_the_same_upstream_once_writing_works_again()
+    {
+        await using var camera = await RtspCamera.StartAsync();
+        await using var host = await RecordingHost.StartAsync(recording: false);
+        var id = BrokerHost.NewCameraId();
+        host.Cameras.Add(id, camera.Url, mode: CameraMode.RecordedOnly, retentionDays: 7);
+        // A file where the camera's directory belongs: every segment the writer opens fails.
+        Directory.CreateDirectory(host.StorageRoot);
+        var blocker = Path.Combine(host.StorageRoot, SegmentFiles.SafeName(id));
+        await File.WriteAllTextAsync(blocker, "in the way");
+
+        await host.Recorder.ApplyAsync(CancellationToken.None);
+        Assert.True(await Live.Processes.EventuallyAsync(() => host.Paths.Find(id)?.Status.State == Events.CameraLiveState.Online, TimeSpan.FromSeconds(20)));
+        await Task.Delay(TimeSpan.FromSeconds(2));
+        await host.Recorder.ApplyAsync(CancellationToken.None); // replaces the failed writer, which fails again
+        Assert.Empty(await host.SegmentsAsync(id));
+
+        File.Delete(blocker);
+        Assert.True(await Live.Processes.EventuallyAsync(() =>
+        {
+            host.Recorder.ApplyAsync(CancellationToken.None).GetAwaiter().GetResult();
+            return host.SegmentsAsync(id).GetAwaiter().GetResult().Count >= 1;
+        }, TimeSpan.FromSeconds(30)), "recording resumes once the disk accepts writes");
+        Assert.Equal(1, host.Paths.Find(id)!.UpstreamStarts); // the camera was never reconnected for it
+    }
+
     private static string Iso(DateTimeOffset t) => Uri.EscapeDataString(t.ToString("O", CultureInfo.InvariantCulture));
 
     /// <summary>Frames ffprobe decodes in the file (a segment's true length at a known frame rate).</summary>

@@ -1,5 +1,6 @@
 using System.Globalization;
 using CameraHub.CameraRegistry.Audit;
+using CameraHub.CameraRegistry.Cameras;
 using CameraHub.StreamBroker.Recording;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
@@ -18,7 +19,7 @@ public sealed record LegalHoldView(
 /// Creates, lists and releases legal holds, each audited. Administrators use it through /api/legal-holds; evidence
 /// requests call <see cref="CreateAsync"/> directly.
 /// </summary>
-public sealed class LegalHolds(IServiceScopeFactory scopes, IAuditLog audit, TimeProvider time)
+public sealed class LegalHolds(IServiceScopeFactory scopes, IAuditLog audit, ICameraDirectory cameras, TimeProvider time)
 {
     /// <summary>Validates and stores a hold; returns it, or the reason it was refused.</summary>
     public async Task<(LegalHoldView? Hold, string? Error)> CreateAsync(LegalHoldRequest request, string actor, CancellationToken ct)
@@ -29,6 +30,11 @@ public sealed class LegalHolds(IServiceScopeFactory scopes, IAuditLog audit, Tim
             : request.To <= request.From ? "to must be after from"
             : request.Until <= now ? "until must be in the future: a hold that already ended protects nothing"
             : null;
+        if (error is null && await cameras.FindAsync(request.CameraId, ct) is null)
+        {
+            error = $"camera {request.CameraId} does not exist";
+        }
+
         if (error is not null)
         {
             return (null, error);

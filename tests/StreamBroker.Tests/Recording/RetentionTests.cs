@@ -35,6 +35,9 @@ public sealed class RetentionTests
         Assert.Equal(HttpStatusCode.Created, created.StatusCode);
         var hold = (await created.Content.ReadFromJsonAsync<LegalHoldView>(JsonSerializerOptions.Web))!;
         Assert.True(hold.Active);
+        using var unknown = await host.SendAsync(HttpMethod.Post, "/api/legal-holds", "admin", new LegalHoldRequest(
+            "no-such-camera", Now.AddDays(-9), Now, "K-2026-4711", Now.AddDays(30)), role: "Administrator");
+        Assert.Equal(HttpStatusCode.BadRequest, unknown.StatusCode);
         using var notAdmin = await host.SendAsync(HttpMethod.Post, "/api/legal-holds", "traffic", new LegalHoldRequest(
             "cam-r", Now.AddDays(-10), Now, "K-1", Now.AddDays(1)));
         Assert.Equal(HttpStatusCode.Forbidden, notAdmin.StatusCode);

@@ -8,6 +8,7 @@ using CameraHub.Health;
 using CameraHub.StreamBroker;
 using CameraHub.StreamBroker.Onvif;
 using CameraHub.StreamBroker.Sharing;
+using CameraHub.StreamBroker.Recording;
 using CameraHub.Masking;
 using CameraHub.Masking.Samples;
 using Microsoft.AspNetCore.DataProtection;
@@ -48,6 +49,7 @@ public static class HubApplication
         builder.Services.AddStreamBroker(builder.Configuration);
         builder.Services.AddSharing();
         builder.Services.AddPartnerStreaming(builder.Configuration);
+        builder.Services.AddRecording(builder.Configuration, connectionString, dataDirectory);
         builder.Services.AddProblemDetails();
         builder.Services.AddOpenApi();
         builder.Services.ConfigureHttpJsonOptions(o => o.SerializerOptions.Converters.Add(new JsonStringEnumConverter()));
@@ -71,6 +73,7 @@ public static class HubApplication
         app.MapCameraRegistry();
         MapBroker(app);
         app.MapSharing();
+        MapRecording(app);
         // Signed-in users only, like the registry's groups; the manage-right check per camera comes with the access policy.
         foreach (var onvif in app.MapOnvifEndpoints())
         {
@@ -96,6 +99,14 @@ public static class HubApplication
         broker[3].RequireAuthorization();
     }
 
+    /// <summary>Listing and opening playback need a signed-in user (the policy decides per camera); the streams carry their token.</summary>
+    private static void MapRecording(WebApplication app)
+    {
+        var recording = app.MapRecording();
+        recording[0].RequireAuthorization();
+        recording[1].AllowAnonymous();
+    }
+
     /// <summary>Applies every module's migrations and, in demo mode, loads the sample city.</summary>
     public static Task PrepareAsync(WebApplication app, CancellationToken ct) => PrepareAsync(app.Services, app.Configuration, ct);
 
@@ -110,6 +121,7 @@ public static class HubApplication
         }
 
         await services.MigrateMaskingAsync(ct);
+        await services.MigrateRecordingAsync(ct);
 
         var options = configuration.GetSection("CameraHub").Get<HubOptions>() ?? new HubOptions();
         if (options.Demo)

@@ -18,6 +18,7 @@ public sealed class CameraPath : IAsyncDisposable
     private readonly IBrokerEvents _events;
     private readonly Lock _gate = new();
     private readonly List<Viewer> _viewers = [];
+    private readonly List<IPathRecorder> _recorders = [];
     private readonly FragmentBuffer _buffer;
     private readonly CancellationTokenSource _stop = new();
     private Task _run = Task.CompletedTask;
@@ -92,12 +93,60 @@ public sealed class CameraPath : IAsyncDisposable
         }
     }
 
+    /// <summary>
+    /// Adds a lossless reader (the recorder): it gets the init and the fragments since the latest keyframe, then every
+    /// fragment; it keeps the path open like a viewer does.
+    /// </summary>
+    internal void AttachRecorder(IPathRecorder recorder)
+    {
+        lock (_gate)
+        {
+            _recorders.Add(recorder);
+            IdleSince = null;
+            if (_buffer.Init is { } init)
+            {
+                recorder.Receive(init);
+                foreach (var fragment in _buffer.CurrentGop)
+                {
+                    recorder.Receive(fragment);
+                }
+            }
+        }
+    }
+
+    /// <summary>Removes the recorder; returns the number of readers (viewers and recorders) left.</summary>
+    internal int DetachRecorder(IPathRecorder recorder)
+    {
+        lock (_gate)
+        {
+            _recorders.Remove(recorder);
+            if (_viewers.Count == 0 && _recorders.Count == 0)
+            {
+                IdleSince = _time.GetTimestamp();
+            }
+
+            return _viewers.Count + _recorders.Count;
+        }
+    }
+
+    /// <summary>Whether a recorder reads this path (the path then stays open without viewers).</summary>
+    public bool IsRecorded
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return _recorders.Count > 0;
+            }
+        }
+    }
+
     internal int Detach(Viewer viewer)
     {
         lock (_gate)
         {
             _viewers.Remove(viewer);
-            if (_viewers.Count == 0)
+            if (_viewers.Count == 0 && _recorders.Count == 0)
             {
                 IdleSince = _time.GetTimestamp();
             }
@@ -228,6 +277,11 @@ public sealed class CameraPath : IAsyncDisposable
                         v.Restart();
                     }
 
+                    foreach (var r in _recorders)
+                    {
+                        r.Receive(init);
+                    }
+
                     SetStatus(CameraLiveState.Online, restarted ? "reconnected" : null);
                     break;
                 case Fragment fragment when _buffer.Append(fragment) && _buffer.Init is { } current:
@@ -235,6 +289,11 @@ public sealed class CameraPath : IAsyncDisposable
                     foreach (var v in _viewers)
                     {
                         v.Offer(current, fragment);
+                    }
+
+                    foreach (var r in _recorders)
+                    {
+                        r.Receive(fragment);
                     }
 
                     break;
@@ -318,6 +377,12 @@ public sealed class CameraPath : IAsyncDisposable
             }
 
             _viewers.Clear();
+            foreach (var r in _recorders)
+            {
+                r.PathClosed();
+            }
+
+            _recorders.Clear();
         }
 
         Status = new CameraStatusEvent(Camera.Id, CameraLiveState.Idle, null, _time.GetUtcNow());

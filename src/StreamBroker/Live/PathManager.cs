@@ -18,6 +18,32 @@ public sealed class PathLease(PathManager manager, CameraPath path, Viewer viewe
         Interlocked.Exchange(ref _disposed, 1) == 0 ? manager.ReleaseAsync(Path, Viewer) : ValueTask.CompletedTask;
 }
 
+/// <summary>A recorder's hold on a camera path; disposing it detaches the recorder.</summary>
+internal sealed class RecorderLease(PathManager manager, CameraPath path, IPathRecorder recorder) : IDisposable
+{
+    private int _disposed;
+
+    public CameraPath Path { get; } = path;
+
+    public void Dispose()
+    {
+        if (Interlocked.Exchange(ref _disposed, 1) == 0)
+        {
+            manager.ReleaseRecorder(Path, recorder);
+        }
+    }
+}
+
+/// <summary>A reader that must see every fragment (no skipping); called under the path's lock, so it must not block.</summary>
+internal interface IPathRecorder
+{
+    /// <summary>An <see cref="InitSegment"/> (new upstream: a gap) or a <see cref="Fragment"/> of the current one.</summary>
+    void Receive(UpstreamMedia media);
+
+    /// <summary>The path was closed (broker shutting down).</summary>
+    void PathClosed();
+}
+
 /// <summary>
 /// The registry of camera paths (mediamtx's path manager): the first reader of a camera starts its path, the last
 /// one leaving starts the idle grace after which the path and its ffmpeg are closed.
@@ -58,19 +84,49 @@ public sealed class PathManager(
         lock (_gate)
         {
             ObjectDisposedException.ThrowIf(_disposed, this);
-            if (!_paths.TryGetValue(camera.Id, out path!))
-            {
-                path = new CameraPath(camera, options.Value, loggers.CreateLogger($"CameraHub.StreamBroker.Live.CameraPath.{camera.Id}"), time, events);
-                _paths.Add(camera.Id, path);
-                path.Start();
-                _logger.LogInformation("Camera {Camera}: upstream opened for its first viewer", camera.Id);
-            }
-
+            path = OpenPath(camera, "its first viewer");
             count = path.Attach(viewer);
         }
 
         _ = PublishCountAsync(camera.Id, count);
         return new PathLease(this, path, viewer);
+    }
+
+    /// <summary>
+    /// Attaches a lossless recorder to the camera's path (starting it if needed): the same upstream serves live
+    /// viewers and recording. Dispose the lease to detach.
+    /// </summary>
+    internal RecorderLease AttachRecorder(CameraSource camera, IPathRecorder recorder)
+    {
+        lock (_gate)
+        {
+            ObjectDisposedException.ThrowIf(_disposed, this);
+            var path = OpenPath(camera, "recording");
+            path.AttachRecorder(recorder);
+            return new RecorderLease(this, path, recorder);
+        }
+    }
+
+    /// <summary>The camera's open path, or a new one started now; call under the lock.</summary>
+    private CameraPath OpenPath(CameraSource camera, string reader)
+    {
+        if (!_paths.TryGetValue(camera.Id, out var path))
+        {
+            path = new CameraPath(camera, options.Value, loggers.CreateLogger($"CameraHub.StreamBroker.Live.CameraPath.{camera.Id}"), time, events);
+            _paths.Add(camera.Id, path);
+            path.Start();
+            _logger.LogInformation("Camera {Camera}: upstream opened for {Reader}", camera.Id, reader);
+        }
+
+        return path;
+    }
+
+    internal void ReleaseRecorder(CameraPath path, IPathRecorder recorder)
+    {
+        if (path.DetachRecorder(recorder) == 0)
+        {
+            _ = CloseWhenIdleAsync(path);
+        }
     }
 
     internal async ValueTask ReleaseAsync(CameraPath path, Viewer viewer)

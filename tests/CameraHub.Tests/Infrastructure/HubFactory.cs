@@ -38,6 +38,8 @@ public class HubFactory : WebApplicationFactory<Program>
             ["CameraHub:Demo"] = demo ? "true" : "false",
             ["CameraHub:DemoPassword"] = Password,
             ["CameraHub:DemoCameras"] = "false",
+            // Host tests of other features must not start recording the sample cameras; recording tests turn it on.
+            ["CameraHub:Recording:Enabled"] = "false",
         };
         foreach (var (k, v) in settings ?? [])
         {

@@ -75,17 +75,21 @@ public sealed class TestDirectory : ICameraDirectory
 
     public ConcurrentDictionary<string, double> Bitrates { get; } = new();
 
-    public CameraSource Add(string id, string? rtspUrl, RtspTransport transport = RtspTransport.Tcp, CameraMode mode = CameraMode.LiveOnly, string? allowedHours = "always")
+    public CameraSource Add(
+        string id, string? rtspUrl, RtspTransport transport = RtspTransport.Tcp, CameraMode mode = CameraMode.LiveOnly, string? allowedHours = "always",
+        int? retentionDays = null)
     {
         var camera = new CameraSource(id, $"Test camera {id}", "org-test", CameraCategory.Traffic, mode, CameraStatus.Active, true,
-            allowedHours, null, rtspUrl, null, transport, null, null, new MaskingProfile(), []);
+            allowedHours, retentionDays, rtspUrl, null, transport, null, null, new MaskingProfile(), []);
         _cameras[id] = camera;
         return camera;
     }
 
     public Task<CameraSource?> FindAsync(string cameraId, CancellationToken ct) => Task.FromResult(_cameras.GetValueOrDefault(cameraId));
 
-    public Task<IReadOnlyList<CameraSource>> RecordingCandidatesAsync(CancellationToken ct) => Task.FromResult<IReadOnlyList<CameraSource>>([]);
+    /// <summary>Like the registry: active cameras whose mode includes recording.</summary>
+    public Task<IReadOnlyList<CameraSource>> RecordingCandidatesAsync(CancellationToken ct) =>
+        Task.FromResult<IReadOnlyList<CameraSource>>([.. _cameras.Values.Where(c => c.Status == CameraStatus.Active && c.Mode != CameraMode.LiveOnly)]);
 
     public Task ReportBitrateAsync(string cameraId, double kbps, CancellationToken ct)
     {

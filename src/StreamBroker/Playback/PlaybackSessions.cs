@@ -1,0 +1,47 @@
+using System.Collections.Concurrent;
+using System.Security.Cryptography;
+using CameraHub.StreamBroker.Recording;
+using Microsoft.Extensions.Options;
+
+namespace CameraHub.StreamBroker.Playback;
+
+/// <summary>An authorised, audited playback of one camera's footage in a window; its token opens the streams.</summary>
+public sealed class PlaybackSession(string id, string token, string cameraId, string actor, DateTimeOffset from, DateTimeOffset to,
+    IReadOnlyList<RecordingSegment> segments, DateTimeOffset tokenExpiresAt)
+{
+    public string Id { get; } = id;
+    public string Token { get; } = token;
+    public string CameraId { get; } = cameraId;
+    public string Actor { get; } = actor;
+    public DateTimeOffset From { get; } = from;
+    public DateTimeOffset To { get; } = to;
+    /// <summary>The window's complete segments, oldest first, as they were when the session opened.</summary>
+    public IReadOnlyList<RecordingSegment> Segments { get; } = segments;
+    public DateTimeOffset TokenExpiresAt { get; } = tokenExpiresAt;
+}
+
+/// <summary>Open playback sessions (in memory: a restart ends them, like live sessions).</summary>
+public sealed class PlaybackSessions(IOptions<RecordingOptions> options, TimeProvider time)
+{
+    private readonly ConcurrentDictionary<string, PlaybackSession> _sessions = new(StringComparer.Ordinal);
+
+    public PlaybackSession Create(string cameraId, string actor, DateTimeOffset from, DateTimeOffset to, IReadOnlyList<RecordingSegment> segments)
+    {
+        foreach (var stale in _sessions.Values.Where(s => s.TokenExpiresAt <= time.GetUtcNow()))
+        {
+            _sessions.TryRemove(stale.Id, out _);
+        }
+
+        var session = new PlaybackSession(Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(8)),
+            Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(24)), cameraId, actor, from, to, segments,
+            time.GetUtcNow() + options.Value.PlaybackTokenLifetime);
+        _sessions[session.Id] = session;
+        return session;
+    }
+
+    /// <summary>The session if the token is its own and still valid; compared in constant time.</summary>
+    public PlaybackSession? Find(string sessionId, string? token) =>
+        _sessions.TryGetValue(sessionId, out var s) && token is not null && s.TokenExpiresAt > time.GetUtcNow()
+        && CryptographicOperations.FixedTimeEquals(System.Text.Encoding.ASCII.GetBytes(s.Token), System.Text.Encoding.ASCII.GetBytes(token))
+            ? s : null;
+}

@@ -1,0 +1,331 @@
+using System.Globalization;
+using System.Net.WebSockets;
+using System.Text;
+using CameraHub.CameraRegistry.Access;
+using CameraHub.CameraRegistry.Audit;
+using CameraHub.CameraRegistry.Cameras;
+using CameraHub.StreamBroker.Recording;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Routing;
+using Microsoft.Extensions.Options;
+
+namespace CameraHub.StreamBroker.Playback;
+
+/// <summary>One indexed segment in a recordings listing.</summary>
+public sealed record SegmentView(long Id, DateTimeOffset Start, DateTimeOffset End, long Bytes);
+
+/// <summary>A stretch of the window without footage; <see cref="Reason"/> says why when it is known.</summary>
+public sealed record GapView(DateTimeOffset From, DateTimeOffset To, string? Reason);
+
+/// <summary>Answer of GET /api/cameras/{id}/recordings.</summary>
+public sealed record RecordingsResponse(string CameraId, DateTimeOffset From, DateTimeOffset To, IReadOnlyList<SegmentView> Segments, IReadOnlyList<GapView> Gaps);
+
+/// <summary>Body of POST /api/cameras/{id}/playback.</summary>
+public sealed record PlaybackRequest(DateTimeOffset From, DateTimeOffset To);
+
+/// <summary>Answer of POST /api/cameras/{id}/playback.</summary>
+public sealed record PlaybackSessionResponse(string SessionId, string WebSocketUrl, string HlsUrl, DateTimeOffset ExpiresAt, int Segments);
+
+/// <summary>Recordings listing and playback: opening (policy), streams (session token).</summary>
+public static class RecordingEndpoints
+{
+    /// <summary>The policy-authorised routes: listing and opening playback (require authentication on them).</summary>
+    public static RouteGroupBuilder MapRecordingQueries(this IEndpointRouteBuilder routes)
+    {
+        var group = routes.MapGroup("/api/cameras/{id}").WithTags("Recordings");
+        group.MapGet("/recordings", ListAsync).WithName("ListRecordings")
+            .Produces<RecordingsResponse>().ProducesProblem(StatusCodes.Status403Forbidden).ProducesProblem(StatusCodes.Status400BadRequest);
+        group.MapPost("/playback", OpenAsync).WithName("OpenPlayback")
+            .Produces<PlaybackSessionResponse>(StatusCodes.Status201Created)
+            .ProducesProblem(StatusCodes.Status403Forbidden).ProducesProblem(StatusCodes.Status409Conflict);
+        return group;
+    }
+
+    /// <summary>The playback streams, authorised by the session token in the URL (leave them anonymous).</summary>
+    public static RouteGroupBuilder MapPlaybackStreams(this IEndpointRouteBuilder routes)
+    {
+        var group = routes.MapGroup("/api/playback/{sessionId}").WithTags("Recordings");
+        group.MapGet("/ws", WebSocketAsync).WithName("PlaybackWebSocket");
+        // The token sits in the path so relative segment URIs keep it (players drop query strings on segments).
+        group.MapGet("/hls/{token}/index.m3u8", Playlist).WithName("PlaybackHlsPlaylist");
+        group.MapGet("/hls/{token}/{segmentId:long}/init.mp4", (string sessionId, string token, long segmentId, PlaybackSessions sessions, IOptions<RecordingOptions> options, CancellationToken ct) =>
+            PartAsync(sessionId, token, segmentId, init: true, sessions, options, ct));
+        group.MapGet("/hls/{token}/{segmentId:long}/media.m4s", (string sessionId, string token, long segmentId, PlaybackSessions sessions, IOptions<RecordingOptions> options, CancellationToken ct) =>
+            PartAsync(sessionId, token, segmentId, init: false, sessions, options, ct));
+        return group;
+    }
+
+    private static async Task<IResult> ListAsync(
+        string id, DateTimeOffset? from, DateTimeOffset? to, HttpContext http, AccessGate gate, SegmentIndex index, IAuditLog audit, TimeProvider time, CancellationToken ct)
+    {
+        if (await gate.RefuseUnlessAsync(http, CameraRight.Playback, id, ct) is { } refused)
+        {
+            return refused;
+        }
+
+        var end = to ?? time.GetUtcNow();
+        var start = from ?? end.AddDays(-1);
+        if (end <= start)
+        {
+            return Results.Problem(statusCode: 400, title: "Bad window", detail: "to must be after from (ISO 8601 UTC times)");
+        }
+
+        var rows = await index.InWindowAsync(id, start, end, ct);
+        await audit.AppendAsync(new AuditEvent(AuditAction.RecordingsListed, AuditOutcome.Allowed, AccessGate.Actor(http), id, "playback",
+            AccessGate.RemoteAddress(http), string.Create(CultureInfo.InvariantCulture, $"{start:O}..{end:O}: {rows.Count} segment(s)")), ct);
+        return Results.Ok(new RecordingsResponse(id, start, end,
+            [.. rows.Where(r => r.State == SegmentState.Complete).Select(r => new SegmentView(r.Id, r.Start, r.End, r.Bytes))],
+            Gaps(rows, start, end)));
+    }
+
+    /// <summary>
+    /// The stretches of [from, to) covered by no complete segment. Rows whose file went missing count as gaps with that
+    /// reason; jitter under half a second between consecutive segments is not a gap.
+    /// </summary>
+    public static IReadOnlyList<GapView> Gaps(IReadOnlyList<RecordingSegment> rows, DateTimeOffset from, DateTimeOffset to)
+    {
+        var tolerance = TimeSpan.FromMilliseconds(500);
+        var gaps = new List<GapView>();
+        var cursor = from;
+        foreach (var row in rows.OrderBy(r => r.StartUtcTicks))
+        {
+            if (row.State == SegmentState.Missing)
+            {
+                continue;
+            }
+
+            if (row.Start - cursor > tolerance)
+            {
+                var missing = rows.Any(m => m.State == SegmentState.Missing && m.Start < row.Start && m.End > cursor);
+                gaps.Add(new GapView(cursor, row.Start, missing ? "footage file missing" : null));
+            }
+
+            if (row.End > cursor)
+            {
+                cursor = row.End;
+            }
+        }
+
+        if (to - cursor > tolerance)
+        {
+            var missing = rows.Any(m => m.State == SegmentState.Missing && m.End > cursor);
+            gaps.Add(new GapView(cursor, to, missing ? "footage file missing" : null));
+        }
+
+        return gaps;
+    }
+
+    private static async Task<IResult> OpenAsync(
+        string id, PlaybackRequest request, HttpContext http, IAccessPolicy policy, AccessGate gate, IAuditLog audit, ICameraDirectory directory,
+        SegmentIndex index, PlaybackSessions sessions, CancellationToken ct)
+    {
+        var decision = await policy.DecideAsync(http.User, CameraRight.Playback, id, ct);
+        IReadOnlyList<RecordingSegment> segments = [];
+        if (decision.Allowed)
+        {
+            var camera = await directory.FindAsync(id, ct);
+            segments = camera is null ? [] : [.. (await index.InWindowAsync(id, request.From, request.To, ct)).Where(s => s.State == SegmentState.Complete)];
+            decision = camera switch
+            {
+                null => AccessDecision.NotFound($"camera {id} does not exist"),
+                _ when request.To <= request.From => AccessDecision.Conflict("to must be after from"),
+                { Mode: CameraMode.LiveOnly } => AccessDecision.Conflict($"camera {id} is live only; it has no recordings"),
+                _ when segments.Count == 0 => AccessDecision.Conflict($"camera {id} has no footage between {request.From:O} and {request.To:O}"),
+                _ => decision,
+            };
+        }
+
+        if (!decision.Allowed)
+        {
+            return await gate.RefuseAsync(http, decision, CameraRight.Playback, id, null, ct);
+        }
+
+        var actor = AccessGate.Actor(http);
+        var session = sessions.Create(id, actor, request.From, request.To, segments);
+        await audit.AppendAsync(new AuditEvent(AuditAction.PlaybackStarted, AuditOutcome.Allowed, actor, id, "playback", AccessGate.RemoteAddress(http),
+            string.Create(CultureInfo.InvariantCulture, $"{request.From:O}..{request.To:O}, {segments.Count} segment(s); {decision.Reason}"),
+            "PlaybackSession", session.Id), ct);
+
+        var r = http.Request;
+        var baseUrl = $"{r.PathBase}/api/playback/{session.Id}";
+        var hls = $"{r.Scheme}://{r.Host}{baseUrl}/hls/{session.Token}/index.m3u8";
+        return Results.Created(hls, new PlaybackSessionResponse(session.Id,
+            $"{(r.IsHttps ? "wss" : "ws")}://{r.Host}{baseUrl}/ws?token={session.Token}", hls, session.TokenExpiresAt, segments.Count));
+    }
+
+    /// <summary>An HLS VOD playlist (seekable by nature): per segment its own init (a reconnection may change it) and media.</summary>
+    private static IResult Playlist(string sessionId, string token, PlaybackSessions sessions)
+    {
+        if (sessions.Find(sessionId, token) is not { } session)
+        {
+            return Results.Problem(statusCode: 404, title: "Playback refused", detail: "no such playback session, or its token expired; open a new one");
+        }
+
+        var target = (int)Math.Ceiling(session.Segments.Max(s => (s.End - s.Start).TotalSeconds));
+        var text = new StringBuilder()
+            .Append("#EXTM3U\n#EXT-X-VERSION:7\n#EXT-X-PLAYLIST-TYPE:VOD\n#EXT-X-INDEPENDENT-SEGMENTS\n")
+            .Append(CultureInfo.InvariantCulture, $"#EXT-X-TARGETDURATION:{Math.Max(1, target)}\n#EXT-X-MEDIA-SEQUENCE:0\n");
+        RecordingSegment? previous = null;
+        foreach (var s in session.Segments)
+        {
+            if (previous is not null)
+            {
+                // Each file starts over with its own init: tell the player timestamps may jump (a gap, a reconnection).
+                text.Append("#EXT-X-DISCONTINUITY\n");
+            }
+
+            text.Append(CultureInfo.InvariantCulture, $"#EXT-X-PROGRAM-DATE-TIME:{s.Start.UtcDateTime:yyyy-MM-ddTHH:mm:ss.fffZ}\n")
+                .Append(CultureInfo.InvariantCulture, $"#EXT-X-MAP:URI=\"{s.Id}/init.mp4\"\n")
+                .Append(CultureInfo.InvariantCulture, $"#EXTINF:{(s.End - s.Start).TotalSeconds:0.000},\n{s.Id}/media.m4s\n");
+            previous = s;
+        }
+
+        text.Append("#EXT-X-ENDLIST\n");
+        return Results.Text(text.ToString(), "application/vnd.apple.mpegurl");
+    }
+
+    private static async Task<IResult> PartAsync(
+        string sessionId, string token, long segmentId, bool init, PlaybackSessions sessions, IOptions<RecordingOptions> options, CancellationToken ct)
+    {
+        if (sessions.Find(sessionId, token) is not { } session || session.Segments.FirstOrDefault(s => s.Id == segmentId) is not { } segment)
+        {
+            return Results.Problem(statusCode: 404, title: "Playback refused", detail: "no such segment in this playback session, or its token expired");
+        }
+
+        var path = Path.Combine(options.Value.StorageRoot, segment.Path);
+        if (!File.Exists(path))
+        {
+            // Deleted by retention after the session opened, or lost: the player skips it as it would a gap.
+            return Results.Problem(statusCode: 410, title: "Footage gone", detail: "this segment was deleted after the playback session opened");
+        }
+
+        var contents = await SegmentFiles.ReadAsync(path, ct);
+        if (contents is null)
+        {
+            return Results.Problem(statusCode: 410, title: "Footage unreadable", detail: "this segment file holds no playable fragment");
+        }
+
+        if (init)
+        {
+            return Results.Bytes(contents.Init.Data, "video/mp4");
+        }
+
+        var media = new byte[contents.Fragments.Sum(f => f.Data.Length)];
+        var offset = 0;
+        foreach (var f in contents.Fragments)
+        {
+            f.Data.CopyTo(media, offset);
+            offset += f.Data.Length;
+        }
+
+        return Results.Bytes(media, "video/iso.segment");
+    }
+
+    /// <summary>
+    /// fMP4 over a WebSocket, as live: a text "reset" with the codec, the init, then fragments; <c>offset</c> (seconds
+    /// from the window's first segment) seeks to the keyframe at or before it. Paced at real time so a player's buffer
+    /// stays small; ends with a text "ended" message.
+    /// </summary>
+    private static async Task WebSocketAsync(
+        HttpContext http, string sessionId, string? token, double? offset, PlaybackSessions sessions, IAuditLog audit,
+        IOptions<RecordingOptions> options, TimeProvider time)
+    {
+        if (sessions.Find(sessionId, token) is not { } session)
+        {
+            await Results.Problem(statusCode: 404, title: "Playback refused", detail: "no such playback session, or its token expired").ExecuteAsync(http);
+            return;
+        }
+
+        if (!http.WebSockets.IsWebSocketRequest)
+        {
+            await Results.Problem(statusCode: 400, detail: "this URL is a WebSocket; connect with new WebSocket(url)").ExecuteAsync(http);
+            return;
+        }
+
+        using var socket = await http.WebSockets.AcceptWebSocketAsync();
+        var ct = http.RequestAborted;
+        long bytes = 0;
+        var seekTo = session.Segments[0].Start + TimeSpan.FromSeconds(Math.Max(0, offset ?? 0));
+        var clock = time.GetTimestamp();
+        var sent = TimeSpan.Zero;
+        try
+        {
+            foreach (var segment in session.Segments.Where(s => s.End > seekTo))
+            {
+                var path = Path.Combine(options.Value.StorageRoot, segment.Path);
+                if (!File.Exists(path) || await SegmentFiles.ReadAsync(path, ct) is not { } contents)
+                {
+                    continue;
+                }
+
+                var reset = Encoding.UTF8.GetBytes($$"""{"type":"reset","codec":"{{contents.Init.Codec}}","start":"{{segment.Start:O}}"}""");
+                await socket.SendAsync(reset, WebSocketMessageType.Text, true, ct);
+                await socket.SendAsync(contents.Init.Data, WebSocketMessageType.Binary, true, ct);
+                var position = segment.Start;
+                var started = false;
+                foreach (var f in contents.Fragments)
+                {
+                    var length = TimeSpan.FromSeconds(f.Duration / (double)contents.Init.Timescale);
+                    // Start at the keyframe at or before the seek point: the player needs it to decode.
+                    var next = position + length;
+                    if (!started && (!f.Keyframe || NextKeyframeStartsBefore(contents, f, position, seekTo)))
+                    {
+                        position = next;
+                        continue;
+                    }
+
+                    started = true;
+                    await socket.SendAsync(f.Data, WebSocketMessageType.Binary, true, ct);
+                    bytes += f.Data.Length;
+                    sent += length;
+                    position = next;
+                    var ahead = sent - time.GetElapsedTime(clock);
+                    if (ahead > TimeSpan.FromSeconds(2))
+                    {
+                        await Task.Delay(ahead - TimeSpan.FromSeconds(1), time, ct);
+                    }
+                }
+            }
+
+            await socket.SendAsync(Encoding.UTF8.GetBytes("""{"type":"ended","reason":"end of the playback window"}"""), WebSocketMessageType.Text, true, ct);
+            await socket.CloseOutputAsync(WebSocketCloseStatus.NormalClosure, "end of window", ct);
+        }
+        catch (Exception e) when (e is OperationCanceledException or WebSocketException)
+        {
+            // the viewer left
+        }
+        finally
+        {
+            await audit.AppendAsync(new AuditEvent(AuditAction.PlaybackEnded, AuditOutcome.Allowed, session.Actor, session.CameraId, "playback",
+                AccessGate.RemoteAddress(http), string.Create(CultureInfo.InvariantCulture, $"{bytes} bytes sent over WebSocket"), "PlaybackSession", session.Id),
+                CancellationToken.None);
+        }
+    }
+
+    /// <summary>Whether a later keyframe of this segment still lies at or before the seek point (then start there instead).</summary>
+    private static bool NextKeyframeStartsBefore(SegmentFiles.Contents contents, Live.Fragment current, DateTimeOffset currentStart, DateTimeOffset seekTo)
+    {
+        var position = currentStart;
+        var passed = false;
+        foreach (var f in contents.Fragments)
+        {
+            if (passed && f.Keyframe && position <= seekTo)
+            {
+                return true;
+            }
+
+            if (ReferenceEquals(f, current))
+            {
+                passed = true;
+            }
+
+            if (passed)
+            {
+                position += TimeSpan.FromSeconds(f.Duration / (double)contents.Init.Timescale);
+            }
+        }
+
+        return false;
+    }
+}

@@ -1,0 +1,203 @@
+using CameraHub.CameraRegistry.Cameras;
+using CameraHub.StreamBroker.Live;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+
+namespace CameraHub.StreamBroker.Recording;
+
+/// <summary>
+/// Continuous recording: reconciles storage at start, then keeps exactly the cameras that must be recorded now
+/// (<see cref="RecordingSchedule"/>) attached to their broker paths, waking at the next schedule edge or every
+/// <see cref="RecordingOptions.ScheduleInterval"/> to see registry changes.
+/// </summary>
+public sealed class Recorder(
+    IOptions<RecordingOptions> options,
+    PathManager paths,
+    ICameraDirectory directory,
+    SegmentIndex index,
+    Reconciler reconciler,
+    TimeProvider time,
+    ILoggerFactory loggers) : BackgroundService
+{
+    private readonly ILogger _logger = loggers.CreateLogger<Recorder>();
+    private readonly Dictionary<string, Running> _running = new(StringComparer.Ordinal);
+    private readonly SemaphoreSlim _nudge = new(0);
+    private readonly TaskCompletionSource<ReconcileReport> _reconciled = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private volatile string? _pausedReason;
+
+    private sealed record Running(CameraRecorder Recorder, RecorderLease Lease);
+
+    /// <summary>The start-up reconciliation's result, once it ran.</summary>
+    public Task<ReconcileReport> Reconciled => _reconciled.Task;
+
+    /// <summary>Cameras being recorded now.</summary>
+    public IReadOnlyList<string> RecordingCameras
+    {
+        get
+        {
+            lock (_running)
+            {
+                return [.. _running.Keys];
+            }
+        }
+    }
+
+    /// <summary>Why recording is paused (storage below its floor), or null.</summary>
+    public string? PausedReason => _pausedReason;
+
+    /// <summary>Pauses all recording (disk full); the sweeper resumes it when space is back.</summary>
+    public void Pause(string reason)
+    {
+        _pausedReason = reason;
+        _nudge.Release();
+    }
+
+    public void Resume()
+    {
+        _pausedReason = null;
+        _nudge.Release();
+    }
+
+    /// <summary>Looks at the registry now instead of at the next interval (a camera was changed).</summary>
+    public void Refresh() => _nudge.Release();
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        if (!options.Value.Enabled)
+        {
+            _logger.LogInformation("Recording is disabled (CameraHub:Recording:Enabled=false)");
+            return;
+        }
+
+        try
+        {
+            _reconciled.TrySetResult(await reconciler.RunAsync(stoppingToken));
+        }
+        catch (Exception e) when (e is not OperationCanceledException and not OutOfMemoryException)
+        {
+            _reconciled.TrySetException(e);
+            _logger.LogError(e, "Reconciling the recording storage failed; recording continues, the index may miss files");
+        }
+
+        while (!stoppingToken.IsCancellationRequested)
+        {
+            var wait = options.Value.ScheduleInterval;
+            try
+            {
+                wait = await ApplyAsync(stoppingToken);
+            }
+            catch (Exception e) when (e is not OperationCanceledException and not OutOfMemoryException)
+            {
+                // Never let one bad look at the registry stop the recorder (nor the hub).
+                _logger.LogError(e, "Deciding which cameras to record failed; retrying in {Wait}", wait);
+            }
+
+            using var waiting = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken);
+            var delay = Task.Delay(wait, time, waiting.Token);
+            var nudged = _nudge.WaitAsync(waiting.Token);
+            await Task.WhenAny(delay, nudged);
+            await waiting.CancelAsync();
+            await Task.WhenAll(delay, nudged).ContinueWith(_ => { }, CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+        }
+    }
+
+    /// <summary>One pass: start and stop recorders; returns how long to wait before the next pass.</summary>
+    internal async Task<TimeSpan> ApplyAsync(CancellationToken ct)
+    {
+        var now = time.GetUtcNow();
+        var wait = options.Value.ScheduleInterval;
+        var wanted = new Dictionary<string, CameraSource>(StringComparer.Ordinal);
+        if (_pausedReason is null)
+        {
+            foreach (var camera in await directory.RecordingCandidatesAsync(ct))
+            {
+                var decision = RecordingSchedule.Decide(camera, now);
+                if (decision.NextChange is { } next && next - now < wait)
+                {
+                    // Wake at the edge itself (plus a hair so IsOpen already answers the new state).
+                    wait = next - now + TimeSpan.FromMilliseconds(50);
+                }
+
+                if (decision.Record && !Unreachable(camera))
+                {
+                    wanted[camera.Id] = camera;
+                }
+            }
+        }
+
+        List<Running> stop;
+        lock (_running)
+        {
+            // A recorder whose writer stopped (a write failed) is replaced by a fresh one in this same pass.
+            stop = [.. _running.Where(r => !wanted.ContainsKey(r.Key) || r.Value.Recorder.Stopped).Select(r => r.Value)];
+            foreach (var r in stop)
+            {
+                _running.Remove(r.Recorder.CameraId);
+            }
+        }
+
+        foreach (var r in stop)
+        {
+            _logger.LogInformation("Camera {Camera}: recording stopped", r.Recorder.CameraId);
+            await StopAsync(r);
+        }
+
+        foreach (var camera in wanted.Values)
+        {
+            lock (_running)
+            {
+                if (_running.ContainsKey(camera.Id))
+                {
+                    continue;
+                }
+            }
+
+            var recorder = CameraRecorder.Start(camera, options.Value, index, directory, time,
+                loggers.CreateLogger($"CameraHub.StreamBroker.Recording.CameraRecorder.{camera.Id}"));
+            var lease = paths.AttachRecorder(camera, recorder);
+            lock (_running)
+            {
+                _running[camera.Id] = new Running(recorder, lease);
+            }
+
+            _logger.LogInformation("Camera {Camera}: recording started", camera.Id);
+        }
+
+        return wait < TimeSpan.Zero ? TimeSpan.Zero : wait;
+    }
+
+    /// <summary>
+    /// Addresses under the reserved ".invalid" domain (RFC 2606: the sample city's cameras) can never resolve; trying
+    /// them would only start and fail an ffmpeg per camera forever.
+    /// </summary>
+    private static bool Unreachable(CameraSource camera) =>
+        Uri.TryCreate(camera.RtspUrl, UriKind.Absolute, out var uri)
+        && (uri.Host.EndsWith(".invalid", StringComparison.OrdinalIgnoreCase) || uri.Host.Equals("invalid", StringComparison.OrdinalIgnoreCase));
+
+    private static async Task StopAsync(Running running)
+    {
+        running.Lease.Dispose();
+        await running.Recorder.DisposeAsync();
+    }
+
+    /// <summary>Closes every segment being written (synced and indexed) before the host stops.</summary>
+    public override async Task StopAsync(CancellationToken cancellationToken)
+    {
+        await base.StopAsync(cancellationToken);
+        List<Running> all;
+        lock (_running)
+        {
+            all = [.. _running.Values];
+            _running.Clear();
+        }
+
+        await Task.WhenAll(all.Select(StopAsync));
+    }
+
+    public override void Dispose()
+    {
+        _nudge.Dispose();
+        base.Dispose();
+    }
+}

@@ -1,0 +1,58 @@
+using CameraHub.CameraRegistry.Access;
+using CameraHub.StreamBroker.Playback;
+using CameraHub.StreamBroker.Retention;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Routing;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+
+namespace CameraHub.StreamBroker.Recording;
+
+/// <summary>Composition of recording, retention and playback: services, hosted recorder and sweeper, routes.</summary>
+public static class RecordingModule
+{
+    /// <summary>
+    /// Registers recording (needs the broker's <see cref="Live.PathManager"/>: call after AddStreamBroker). The storage
+    /// root defaults to &lt;dataDirectory&gt;/recordings unless CameraHub:Recording:StorageRoot is set.
+    /// </summary>
+    public static IServiceCollection AddRecording(this IServiceCollection services, IConfiguration configuration, string connectionString, string dataDirectory)
+    {
+        services.AddDbContext<RecordingDbContext>(o => o.UseSqlite(connectionString, s => s.MigrationsHistoryTable(RecordingDbContext.MigrationsTable)));
+        services.AddOptions<RecordingOptions>()
+            .Configure(o => o.StorageRoot = Path.Combine(dataDirectory, "recordings"))
+            .Bind(configuration.GetSection(RecordingOptions.Section));
+        services.TryAddSingleton(TimeProvider.System);
+        services.TryAddSingleton<AccessGate>();
+        services.TryAddSingleton<IStorageSpace, DriveStorageSpace>();
+        services.AddSingleton<SegmentIndex>();
+        services.AddSingleton<Reconciler>();
+        services.AddSingleton<Recorder>();
+        services.AddHostedService(sp => sp.GetRequiredService<Recorder>());
+        services.AddSingleton<RetentionSweeper>();
+        services.AddHostedService<RetentionService>();
+        services.AddSingleton<LegalHolds>();
+        services.AddSingleton<PlaybackSessions>();
+        return services;
+    }
+
+    /// <summary>
+    /// Maps the routes, in order: recordings listing and playback opening (policy with the caller: require
+    /// authentication), the playback streams (session token: leave anonymous), legal holds and storage (role-protected).
+    /// </summary>
+    public static IReadOnlyList<IEndpointConventionBuilder> MapRecording(this IEndpointRouteBuilder routes) =>
+    [
+        routes.MapRecordingQueries(),
+        routes.MapPlaybackStreams(),
+        routes.MapLegalHolds(),
+        routes.MapRecordingStorage(),
+    ];
+
+    /// <summary>Creates or upgrades recording's tables; the host calls it at start-up next to the other modules' migrations.</summary>
+    public static async Task MigrateRecordingAsync(this IServiceProvider services, CancellationToken ct)
+    {
+        await using var scope = services.CreateAsyncScope();
+        await scope.ServiceProvider.GetRequiredService<RecordingDbContext>().Database.MigrateAsync(ct);
+    }
+}

@@ -28,15 +28,33 @@ public sealed class EvidenceProducerTests : IAsyncLifetime
             services.AddSingleton<IEvidenceFootage>(_footage);
             services.AddEvidenceExport(new ConfigurationBuilder().Build(), data, runInBackground: false);
         });
-        // Two consecutive 4-second segments of 10 fps footage, as the recorder writes them.
+        // Two consecutive 4-second segments written as the recorder writes them: one fragmented MP4 stream (a fragment per
+        // 1-second GOP) split into files that each start with the init, decode times continuing from one file to the next.
+        var full = Path.Combine(_host.DataDirectory, "stream.mp4");
+        Assert.Equal(0, await RunAsync("ffmpeg", "-hide_banner", "-loglevel", "error", "-f", "lavfi", "-i", "testsrc=size=320x240:rate=10",
+            "-t", "8", "-c:v", "libx264", "-g", "10", "-pix_fmt", "yuv420p", "-movflags", "empty_moov+default_base_moof+frag_keyframe", full));
+        var boxes = TopLevelBoxes(await File.ReadAllBytesAsync(full));
+        var init = boxes.Where(b => b.Type is "ftyp" or "moov").SelectMany(b => b.Bytes).ToArray();
+        var fragments = boxes.Where(b => b.Type is "moof" or "mdat").ToList();
         for (var i = 0; i < 2; i++)
         {
             var path = Path.Combine(_host.DataDirectory, $"seg{i}.mp4");
-            var code = await RunAsync("ffmpeg", "-hide_banner", "-loglevel", "error", "-f", "lavfi", "-i", $"testsrc=size=320x240:rate=10,drawtext=text={i}:fontsize=40:fontcolor=white",
-                "-t", "4", "-c:v", "libx264", "-g", "10", "-pix_fmt", "yuv420p", path);
-            Assert.Equal(0, code);
+            await File.WriteAllBytesAsync(path, [.. init, .. fragments.Skip(i * 8).Take(8).SelectMany(b => b.Bytes)]); // 4 × (moof + mdat)
             _footage.Segments.Add(new FootageSegment(path, T0.AddSeconds(4 * i), T0.AddSeconds(4 * (i + 1)), new FileInfo(path).Length));
         }
+    }
+
+    private static List<(string Type, byte[] Bytes)> TopLevelBoxes(byte[] file)
+    {
+        var boxes = new List<(string, byte[])>();
+        for (var p = 0; p + 8 <= file.Length;)
+        {
+            var size = (int)System.Buffers.Binary.BinaryPrimitives.ReadUInt32BigEndian(file.AsSpan(p));
+            boxes.Add((System.Text.Encoding.ASCII.GetString(file, p + 4, 4), file[p..(p + size)]));
+            p += size;
+        }
+
+        return boxes;
     }
 
     public async Task DisposeAsync() => await _host.DisposeAsync();

@@ -10,6 +10,7 @@ using CameraHub.StreamBroker.Onvif;
 using CameraHub.StreamBroker.Sharing;
 using CameraHub.StreamBroker.Recording;
 using CameraHub.Masking;
+using CameraHub.Masking.Evidence;
 using CameraHub.Masking.Samples;
 using Microsoft.AspNetCore.DataProtection;
 using Microsoft.AspNetCore.Hosting.Server;
@@ -50,6 +51,8 @@ public static class HubApplication
         builder.Services.AddSharing();
         builder.Services.AddPartnerStreaming(builder.Configuration);
         builder.Services.AddRecording(builder.Configuration, connectionString, dataDirectory);
+        builder.Services.AddSingleton<IEvidenceFootage, RecordedFootage>();
+        builder.Services.AddEvidenceExport(builder.Configuration, dataDirectory);
         builder.Services.AddProblemDetails();
         builder.Services.AddOpenApi();
         builder.Services.ConfigureHttpJsonOptions(o => o.SerializerOptions.Converters.Add(new JsonStringEnumConverter()));
@@ -80,6 +83,7 @@ public static class HubApplication
             onvif.RequireAuthorization();
         }
 
+        app.MapEvidenceEndpoints().RequireAuthorization();
         foreach (var masking in app.MapMasking())
         {
             masking.RequireAuthorization();

@@ -275,22 +275,84 @@ public sealed class EvidenceProducer(
     /// <summary>Joins a run's segments and cuts it to the exact window, losslessly (the masker re-encodes once).</summary>
     private async Task CutAsync(List<FootageSegment> run, DateTime from, DateTime to, string output, CancellationToken ct)
     {
-        var list = output + ".txt";
-        await File.WriteAllLinesAsync(list, run.Select(s => $"file '{s.Path.Replace("'", "'\\''", StringComparison.Ordinal)}'"), ct);
+        var joined = output + ".joined.mp4";
+        await JoinAsync(run, joined, ct);
         var offset = (from - run[0].StartUtc).TotalSeconds;
         var duration = (to - from).TotalSeconds;
         string[] args =
         [
-            "-hide_banner", "-nostdin", "-y", "-f", "concat", "-safe", "0", "-i", list,
+            "-hide_banner", "-nostdin", "-y", "-i", joined,
             "-ss", offset.ToString("0.###", CultureInfo.InvariantCulture), "-t", duration.ToString("0.###", CultureInfo.InvariantCulture),
             "-map", "0:v:0", "-an", "-c:v", "libx264", "-preset", "ultrafast", "-qp", "0", output,
         ];
         await using var ffmpeg = FfmpegProcess.Start(options.Value.Ffmpeg, args, logger, $"evidence cut {Path.GetFileName(output)}");
         var code = await ffmpeg.Exited.WaitAsync(ct);
-        File.Delete(list);
+        File.Delete(joined);
         if (code != 0)
         {
             throw new InvalidDataException($"ffmpeg could not cut the recorded segments (exit {code}): {ffmpeg.Tail}");
+        }
+    }
+
+    /// <summary>
+    /// Joins consecutive recorded segments into one fragmented MP4: each segment is the camera's init (ftyp+moov) followed
+    /// by fragments whose decode times continue across files, so the first file is kept whole and the later ones without
+    /// their init. (ffmpeg's concat demuxer would shift each file's already-continuous timestamps a second time.)
+    /// Segments whose init differs (the camera changed format) cannot be joined.
+    /// </summary>
+    internal static async Task JoinAsync(IReadOnlyList<FootageSegment> run, string output, CancellationToken ct)
+    {
+        await using var target = new FileStream(output, FileMode.Create, FileAccess.Write);
+        byte[]? firstInit = null;
+        for (var i = 0; i < run.Count; i++)
+        {
+            var bytes = await File.ReadAllBytesAsync(run[i].Path, ct);
+            var position = 0;
+            var init = new MemoryStream();
+            while (position + 8 <= bytes.Length)
+            {
+                long size = System.Buffers.Binary.BinaryPrimitives.ReadUInt32BigEndian(bytes.AsSpan(position));
+                var type = System.Text.Encoding.ASCII.GetString(bytes, position + 4, 4);
+                if (size == 1 && position + 16 <= bytes.Length)
+                {
+                    size = (long)System.Buffers.Binary.BinaryPrimitives.ReadUInt64BigEndian(bytes.AsSpan(position + 8));
+                }
+                else if (size == 0)
+                {
+                    size = bytes.Length - position;
+                }
+
+                if (size < 8 || position + size > bytes.Length)
+                {
+                    break; // a torn last box (recovered partial segment): keep what is whole
+                }
+
+                var box = bytes.AsMemory(position, (int)size);
+                if (type is "ftyp" or "moov")
+                {
+                    init.Write(box.Span);
+                    if (i == 0)
+                    {
+                        await target.WriteAsync(box, ct);
+                    }
+                }
+                else if (type is "moof" or "mdat")
+                {
+                    await target.WriteAsync(box, ct);
+                }
+
+                position += (int)size;
+            }
+
+            var initBytes = init.ToArray();
+            if (i == 0)
+            {
+                firstInit = initBytes;
+            }
+            else if (!initBytes.AsSpan().SequenceEqual(firstInit))
+            {
+                throw new InvalidDataException($"{Path.GetFileName(run[i].Path)} has a different stream format than {Path.GetFileName(run[0].Path)}; the camera changed its settings inside the window");
+            }
         }
     }
 

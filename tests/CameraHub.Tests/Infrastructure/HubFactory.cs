@@ -29,8 +29,12 @@ public class HubFactory : WebApplicationFactory<Program>
 
     private readonly Dictionary<string, string> _settings;
 
-    public HubFactory(bool demo = false, Dictionary<string, string>? settings = null)
+    private readonly bool _realTime;
+
+    /// <param name="realTime">Run on the system clock (recording and export tests that need real media time).</param>
+    public HubFactory(bool demo = false, Dictionary<string, string>? settings = null, bool realTime = false)
     {
+        _realTime = realTime;
         DataDirectory = Directory.CreateTempSubdirectory("camerahub-test-").FullName;
         _settings = new Dictionary<string, string>
         {
@@ -61,7 +65,10 @@ public class HubFactory : WebApplicationFactory<Program>
             builder.UseSetting(k, v);
         }
 
-        builder.ConfigureTestServices(services => services.AddSingleton<TimeProvider>(Time));
+        if (!_realTime)
+        {
+            builder.ConfigureTestServices(services => services.AddSingleton<TimeProvider>(Time));
+        }
     }
 
     public async Task<T> WithScopeAsync<T>(Func<IServiceProvider, Task<T>> action)

@@ -1,0 +1,220 @@
+using System.Diagnostics;
+using System.IO.Compression;
+using System.Net;
+using System.Net.Http.Json;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using CameraHub.CameraRegistry.Access;
+using CameraHub.CameraRegistry.Cameras;
+using CameraHub.CameraRegistry.Grants;
+using CameraHub.CameraRegistry.Identity;
+using CameraHub.CameraRegistry.Tests.Infrastructure;
+using CameraHub.Cli;
+using CameraHub.FakeCamera;
+using CameraHub.Masking.Evidence;
+using CameraHub.StreamBroker.Recording;
+using CameraHub.Tests.Infrastructure;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging.Abstractions;
+
+namespace CameraHub.Tests.Evidence;
+
+/// <summary>
+/// The whole evidence path on the real hub: a real RTSP camera recorded in 2-second segments, a police request with
+/// its legal hold, four-eyes approval, a masked and signed package downloaded by the requester and checked with our
+/// verifier, sha256sum and openssl as separate processes.
+/// </summary>
+[Trait("Category", "Integration")]
+public sealed class EvidenceExportTests : IAsyncLifetime
+{
+    private const string CameraId = "GAR-E2E-01";
+    private RtspTestPattern _camera = null!;
+    private HubFactory _hub = null!;
+    private string _work = null!;
+
+    public async Task InitializeAsync()
+    {
+        _work = Directory.CreateTempSubdirectory("camerahub-evidence-").FullName;
+        _camera = await RtspTestPattern.StartAsync(CameraId, 640, 360, 10, NullLogger.Instance, CancellationToken.None);
+        _hub = new HubFactory(realTime: true, settings: new()
+        {
+            ["CameraHub:Recording:Enabled"] = "true",
+            ["CameraHub:Recording:SegmentLength"] = "00:00:02",
+            ["CameraHub:Recording:ScheduleInterval"] = "00:00:01",
+            ["CameraHub:Evidence:PollInterval"] = "00:00:00.500",
+        });
+        await _hub.SeedOrganisationsAsync();
+        await _hub.CreateUserAsync("housing", HubRoles.CameraOwner, "framtiden");
+        await _hub.CreateUserAsync("police", HubRoles.PoliceLiaison);
+        await _hub.CreateUserAsync("dpo", HubRoles.DataProtectionOfficer);
+        await _hub.GrantAsync(GrantSubjectKind.Role, HubRoles.PoliceLiaison, GrantScopeKind.Category, nameof(CameraCategory.HousingGarage), CameraRight.Export);
+        await _hub.CreateCameraAsync(SampleCameras.PermitGarage(CameraId) with
+        {
+            RtspUrl = _camera.Uri.ToString(),
+            Masking = new MaskingProfile { Kind = MaskingKind.FacadeDistance, KeepDistanceMetres = 2.0 },
+        });
+    }
+
+    public async Task DisposeAsync()
+    {
+        _hub.Dispose();
+        await _camera.DisposeAsync();
+        Directory.Delete(_work, recursive: true);
+    }
+
+    /// <summary>The sample school camera's calibration (1920×1080), scaled to this camera's 640×360 picture.</summary>
+    private static JsonObject Calibration()
+    {
+        var root = new DirectoryInfo(AppContext.BaseDirectory);
+        while (!File.Exists(Path.Combine(root!.FullName, "samples", "goteborg", "calibrations", "SKO-001-K01.json")))
+        {
+            root = root.Parent;
+        }
+
+        var json = JsonNode.Parse(File.ReadAllText(Path.Combine(root.FullName, "samples", "goteborg", "calibrations", "SKO-001-K01.json")))!.AsObject();
+        foreach (var point in json["points"]!.AsArray())
+        {
+            point!["imageX"] = point["imageX"]!.GetValue<double>() / 3;
+            point["imageY"] = point["imageY"]!.GetValue<double>() / 3;
+        }
+
+        json["cameraId"] = CameraId;
+        json["imageWidth"] = 640;
+        json["imageHeight"] = 360;
+        return json;
+    }
+
+    private static async Task<(int Code, string Output)> RunAsync(string dir, string file, params string[] args)
+    {
+        var info = new ProcessStartInfo(file) { RedirectStandardOutput = true, RedirectStandardError = true, WorkingDirectory = dir };
+        foreach (var a in args)
+        {
+            info.ArgumentList.Add(a);
+        }
+
+        using var process = Process.Start(info)!;
+        var output = await process.StandardOutput.ReadToEndAsync() + await process.StandardError.ReadToEndAsync();
+        await process.WaitForExitAsync();
+        return (process.ExitCode, output);
+    }
+
+    private static async Task<T> EventuallyAsync<T>(Func<Task<T?>> probe, TimeSpan timeout, string what)
+    {
+        var deadline = Stopwatch.StartNew();
+        while (deadline.Elapsed < timeout)
+        {
+            if (await probe() is { } value)
+            {
+                return value;
+            }
+
+            await Task.Delay(250);
+        }
+
+        throw new TimeoutException($"gave up waiting for {what}");
+    }
+
+    [Fact]
+    public async Task Police_request_owner_approval_and_a_signed_masked_package_that_anyone_can_verify()
+    {
+        var housing = await _hub.SignInAsAsync("housing");
+        var police = await _hub.SignInAsAsync("police");
+        Assert.Equal(HttpStatusCode.OK, (await housing.PutAsJsonAsync($"/api/cameras/{CameraId}/calibration", Calibration())).StatusCode);
+        var maskHash = (await housing.GetAsync($"/api/cameras/{CameraId}/mask.png")).Headers.GetValues("X-Mask-Sha256").Single();
+
+        // Wait for about eight seconds of recorded footage.
+        var index = _hub.Services.GetRequiredService<SegmentIndex>();
+        var segments = await EventuallyAsync(async () =>
+        {
+            var found = await index.InWindowAsync(CameraId, DateTimeOffset.UtcNow.AddMinutes(-5), DateTimeOffset.UtcNow.AddMinutes(1), default);
+            return found.Count >= 4 ? found : null;
+        }, TimeSpan.FromSeconds(90), "four recorded segments");
+        var footageStart = segments[0].Start.UtcDateTime;
+        var from = footageStart.AddSeconds(-3);         // three seconds before the recording began: a gap
+        var to = footageStart.AddSeconds(5);
+
+        var created = await police.PostAsJsonAsync("/api/evidence", new { caseNumber = "5000-K123456-26", cameraIds = new[] { CameraId }, from, to, reason = "Inbrott i garage" });
+        Assert.Equal(HttpStatusCode.Created, created.StatusCode);
+        var id = (await created.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("id").GetString();
+
+        // The request holds the footage at once.
+        var holds = _hub.Services.GetRequiredService<StreamBroker.Retention.LegalHolds>();
+        Assert.Contains(await holds.ListAsync(CameraId, default), h => h.Active && h.CaseNumber == "5000-K123456-26");
+
+        // Four eyes: the requester cannot approve; the owner can.
+        Assert.Equal(HttpStatusCode.Forbidden, (await police.PostAsync($"/api/evidence/{id}/approve", null)).StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await housing.PostAsync($"/api/evidence/{id}/approve", null)).StatusCode);
+
+        var ready = await EventuallyAsync(async () =>
+        {
+            var status = await police.GetFromJsonAsync<JsonElement>($"/api/evidence/{id}");
+            var state = status.GetProperty("status").GetString();
+            Assert.NotEqual("Failed", state);
+            return state == "Ready" ? (JsonElement?)status : null;
+        }, TimeSpan.FromSeconds(120), "the package");
+        Assert.Equal(100, ready!.Value.GetProperty("progress").GetInt32());
+
+        // Only the requester downloads.
+        Assert.Equal(HttpStatusCode.Forbidden, (await housing.GetAsync($"/api/evidence/{id}/package")).StatusCode);
+        var zip = Path.Combine(_work, "evidence.zip");
+        await File.WriteAllBytesAsync(zip, await police.GetByteArrayAsync($"/api/evidence/{id}/package"));
+
+        // Our verifier, our CLI, and the standard tools agree it is intact and signed by the published key.
+        var key = await police.GetFromJsonAsync<JsonElement>("/api/evidence/signing-key");
+        var fingerprint = key.GetProperty("fingerprint").GetString()!;
+        Assert.True(EvidenceVerifier.Verify(zip, fingerprint).Intact);
+        Assert.Equal(0, await HubCommandLine.InvokeAsync(["verify-evidence", zip, "--fingerprint", fingerprint]));
+        var dir = Path.Combine(_work, "unzipped");
+        ZipFile.ExtractToDirectory(zip, dir);
+        Assert.Equal(0, (await RunAsync(dir, "sha256sum", "-c", "SHA256SUMS")).Code);
+        var openssl = await RunAsync(dir, "openssl", "dgst", "-sha256", "-verify", "public-key.pem", "-signature", "manifest.sig", "manifest.json");
+        Assert.Contains("Verified OK", openssl.Output, StringComparison.Ordinal);
+
+        // The manifest: exact window, the gap before the recording, the calibration's mask, the held originals.
+        var manifest = JsonSerializer.Deserialize<EvidenceManifest>(await File.ReadAllBytesAsync(Path.Combine(dir, "manifest.json")), EvidencePackage.Json)!;
+        var camera = Assert.Single(manifest.Cameras);
+        Assert.Equal(("housing", "police", "5000-K123456-26"), (manifest.ApprovedBy, manifest.RequestedBy, manifest.CaseNumber));
+        Assert.Equal(maskHash, camera.MaskSha256);
+        Assert.Equal("Permit", camera.LegalBasis);
+        var gap = Assert.Single(camera.Gaps);
+        Assert.Equal(from, gap.From);
+        Assert.InRange((gap.To - footageStart).TotalSeconds, -0.5, 0.5);
+        var video = Assert.Single(camera.Videos);
+        Assert.Equal(to, video.To);
+        Assert.InRange(video.Frames, 45, 55);                          // five seconds at 10 fps
+        Assert.Equal(0, video.FramesObscuredEntirely);
+        Assert.NotEmpty(camera.SourceSegments);
+        var probe = await RunAsync(dir, "ffprobe", "-v", "error", "-select_streams", "v:0", "-count_frames", "-show_entries",
+            "stream=codec_name,width,height,nb_read_frames", "-of", "csv=p=0", video.Path);
+        Assert.StartsWith("h264,640,360,", probe.Output.Trim(), StringComparison.Ordinal);
+
+        // One flipped byte in the video is caught by sha256sum and by our verifier.
+        var path = Path.Combine(dir, video.Path);
+        var bytes = await File.ReadAllBytesAsync(path);
+        bytes[bytes.Length / 2] ^= 0x01;
+        await File.WriteAllBytesAsync(path, bytes);
+        Assert.NotEqual(0, (await RunAsync(dir, "sha256sum", "--quiet", "-c", "SHA256SUMS")).Code);
+
+        // The DPO sees the request, the approval and the download.
+        var dpo = await _hub.SignInAsAsync("dpo");
+        foreach (var action in new[] { "EvidenceRequested", "EvidenceApproved", "EvidenceDownloaded" })
+        {
+            var entries = await dpo.GetFromJsonAsync<JsonElement>($"/api/audit?camera={CameraId}&action={action}");
+            Assert.True(entries.GetProperty("total").GetInt32() >= 1, action);
+        }
+    }
+
+    [Fact]
+    public async Task A_request_needs_the_export_right_and_a_valid_case_number()
+    {
+        var housing = await _hub.SignInAsAsync("housing");
+        var police = await _hub.SignInAsAsync("police");
+        var now = DateTime.UtcNow;
+        var bad = await police.PostAsJsonAsync("/api/evidence", new { caseNumber = "12345", cameraIds = new[] { CameraId }, from = now.AddMinutes(-5), to = now, reason = "x" });
+        Assert.Equal(HttpStatusCode.BadRequest, bad.StatusCode);
+        Assert.Contains("5000-K123456-26", await bad.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+
+        var noRight = await housing.PostAsJsonAsync("/api/evidence", new { caseNumber = "5000-K1-26", cameraIds = new[] { CameraId }, from = now.AddMinutes(-5), to = now, reason = "x" });
+        Assert.Equal(HttpStatusCode.Forbidden, noRight.StatusCode);
+    }
+}

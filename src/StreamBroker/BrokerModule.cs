@@ -20,6 +20,7 @@ public static class BrokerModule
     /// </summary>
     public static IServiceCollection AddStreamBroker(this IServiceCollection services, IConfiguration configuration)
     {
+        services.AddSingleton<Microsoft.AspNetCore.SignalR.IUserIdProvider, Events.UserNameIdProvider>();
         services.AddOptions<BrokerOptions>().Bind(configuration.GetSection(BrokerOptions.Section));
         services.TryAddSingleton(TimeProvider.System);
         services.TryAddSingleton<AccessGate>();

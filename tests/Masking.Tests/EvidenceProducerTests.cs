@@ -157,6 +157,35 @@ public sealed class EvidenceProducerTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task An_expired_package_is_deleted_and_its_legal_holds_end()
+    {
+        var producer = _host.Services.GetRequiredService<EvidenceProducer>();
+        var hold = await _footage.PlaceHoldAsync("GAR-001-K01", T0, T0.AddSeconds(4), "5000-K1-26", T0.AddDays(90), "police", default);
+        var package = Path.Combine(producer.ExportsDirectory(), "old.zip");
+        await File.WriteAllTextAsync(package, "zip");
+        Guid id;
+        await using (var scope = _host.Services.CreateAsyncScope())
+        {
+            var db = scope.ServiceProvider.GetRequiredService<MaskingDbContext>();
+            var request = new EvidenceRequest
+            {
+                Id = Guid.NewGuid(), CaseNumber = "5000-K1-26", RequestedBy = "police", CameraIds = ["GAR-001-K01"], FromUtc = T0, ToUtc = T0.AddSeconds(4),
+                Reason = "x", Status = EvidenceStatus.Ready, PackageFile = "old.zip", HoldIds = [hold], CreatedAtUtc = T0,
+                ExpiresAtUtc = DateTime.UtcNow.AddMinutes(-1),
+            };
+            db.EvidenceRequests.Add(request);
+            await db.SaveChangesAsync();
+            id = request.Id;
+        }
+
+        await producer.ExpireAsync(default);
+
+        Assert.Equal(EvidenceStatus.Expired, (await LoadAsync(id)).Status);
+        Assert.False(File.Exists(package));
+        Assert.DoesNotContain(hold, _footage.Holds);
+    }
+
+    [Fact]
     public void Segments_are_grouped_into_runs_of_continuous_footage()
     {
         var runs = EvidenceProducer.Runs(

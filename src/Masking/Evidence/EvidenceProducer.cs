@@ -1,3 +1,4 @@
+using Microsoft.AspNetCore.SignalR;
 using System.Globalization;
 using System.Security.Cryptography;
 using CameraHub.CameraRegistry.Audit;
@@ -34,7 +35,8 @@ public sealed class EvidenceOptions
 /// </summary>
 public sealed class EvidenceProducer(
     IServiceScopeFactory scopes, ICameraDirectory cameras, IEvidenceFootage footage, CameraFileMasker masker, EvidenceSigningKey key,
-    IAuditLog audit, IOptions<EvidenceOptions> options, TimeProvider time, ILogger<EvidenceProducer> logger) : BackgroundService
+    IAuditLog audit, IOptions<EvidenceOptions> options, TimeProvider time, ILogger<EvidenceProducer> logger,
+    Microsoft.AspNetCore.SignalR.IHubContext<StreamBroker.Events.CameraEventsHub>? events = null) : BackgroundService
 {
     private const double ContinuityToleranceSeconds = 1.5;
     private readonly SemaphoreSlim _wake = new(0);
@@ -363,6 +365,14 @@ public sealed class EvidenceProducer(
         var request = await db.EvidenceRequests.FirstAsync(r => r.Id == id, ct);
         change(request);
         await db.SaveChangesAsync(ct);
+        if (events is not null)
+        {
+            // Progress goes to the two people the request concerns, not to every console.
+            string[] users = [request.RequestedBy, .. request.DecidedBy is { } d ? new[] { d } : []];
+            await events.Clients.Users(users).SendAsync(StreamBroker.Events.CameraEventsHub.EvidenceProgress,
+                new { id = request.Id, status = request.Status.ToString(), progress = request.Progress, stage = request.Stage, error = request.Error }, CancellationToken.None);
+        }
+
         return request;
     }
 

@@ -39,6 +39,15 @@ public sealed class CameraEventsHub : Hub
     public const string ViewerCount = "viewerCount";
 
     public const string SessionEnded = "sessionEnded";
+
+    /// <summary>Evidence export progress, sent to the requester and the approver only.</summary>
+    public const string EvidenceProgress = "evidenceProgress";
+}
+
+/// <summary>Addresses SignalR users by their user name (the name grants and audit entries use).</summary>
+public sealed class UserNameIdProvider : IUserIdProvider
+{
+    public string? GetUserId(HubConnectionContext connection) => connection.User?.Identity?.Name;
 }
 
 /// <summary>Publishes broker events to every connected SignalR client.</summary>

@@ -1,3 +1,4 @@
+using Microsoft.AspNetCore.SignalR.Client;
 using System.Diagnostics;
 using System.IO.Compression;
 using System.Net;
@@ -133,6 +134,20 @@ public sealed class EvidenceExportTests : IAsyncLifetime
         var from = footageStart.AddSeconds(-3);         // three seconds before the recording began: a gap
         var to = footageStart.AddSeconds(5);
 
+        // The requester follows the export's progress over SignalR.
+        var token = police.DefaultRequestHeaders.Authorization!.Parameter;
+        var progress = new System.Collections.Concurrent.ConcurrentQueue<JsonElement>();
+        await using var events = new Microsoft.AspNetCore.SignalR.Client.HubConnectionBuilder()
+            .WithUrl(new Uri(_hub.Server.BaseAddress, "/hubs/events"), o =>
+            {
+                o.HttpMessageHandlerFactory = _ => _hub.Server.CreateHandler();
+                o.Transports = Microsoft.AspNetCore.Http.Connections.HttpTransportType.LongPolling;
+                o.AccessTokenProvider = () => Task.FromResult<string?>(token);
+            })
+            .Build();
+        events.On<JsonElement>("evidenceProgress", e => progress.Enqueue(e));
+        await events.StartAsync();
+
         var created = await police.PostAsJsonAsync("/api/evidence", new { caseNumber = "5000-K123456-26", cameraIds = new[] { CameraId }, from, to, reason = "Inbrott i garage" });
         Assert.Equal(HttpStatusCode.Created, created.StatusCode);
         var id = (await created.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("id").GetString();
@@ -153,6 +168,8 @@ public sealed class EvidenceExportTests : IAsyncLifetime
             return state == "Ready" ? (JsonElement?)status : null;
         }, TimeSpan.FromSeconds(120), "the package");
         Assert.Equal(100, ready!.Value.GetProperty("progress").GetInt32());
+        await EventuallyAsync(() => Task.FromResult(progress.Any(p => p.GetProperty("status").GetString() == "Ready") ? (object?)true : null), TimeSpan.FromSeconds(10), "the Ready event");
+        Assert.Contains(progress, p => p.GetProperty("stage").GetString()!.StartsWith("masking", StringComparison.Ordinal));
 
         // Only the requester downloads.
         Assert.Equal(HttpStatusCode.Forbidden, (await housing.GetAsync($"/api/evidence/{id}/package")).StatusCode);

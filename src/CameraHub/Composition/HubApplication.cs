@@ -66,6 +66,13 @@ public static class HubApplication
         app.UseStatusCodePages();
         app.UseWebSockets();
         app.UseStaticFiles();
+        // Run from another folder (e.g. `dotnet run --project src/CameraHub` at the repository root), the content root
+        // has no wwwroot; the build copies the pages next to the binaries, so serve them from there.
+        var shipped = Path.Combine(AppContext.BaseDirectory, "wwwroot");
+        if (!Directory.Exists(app.Environment.WebRootPath ?? string.Empty) && Directory.Exists(shipped))
+        {
+            app.UseStaticFiles(new StaticFileOptions { FileProvider = new Microsoft.Extensions.FileProviders.PhysicalFileProvider(shipped) });
+        }
         app.UseAuthentication();
         app.UseAuthorization();
         // The API description and reference are public documentation; health answers load balancers.

@@ -190,8 +190,11 @@ public sealed class WsViewer : IAsyncDisposable
 
     public Task<bool> WaitForMessagesAsync(int count, TimeSpan timeout) => Processes.EventuallyAsync(() => BinaryMessages >= count, timeout);
 
-    public Task<bool> WaitForEventAsync(string type, TimeSpan timeout) =>
-        Processes.EventuallyAsync(() => Events.Any(e => e.Contains($"\"type\":\"{type}\"", StringComparison.Ordinal)), timeout);
+    public Task<bool> WaitForEventAsync(string type, TimeSpan timeout, int count = 1) =>
+        Processes.EventuallyAsync(() => CountEvents(type) >= count, timeout);
+
+    /// <summary>How many text events of <paramref name="type"/> the viewer has received so far.</summary>
+    public int CountEvents(string type) => Events.Count(e => e.Contains($"\"type\":\"{type}\"", StringComparison.Ordinal));
 
     private async Task PumpAsync()
     {

@@ -31,9 +31,10 @@ public sealed class LiveResilienceTests
             Assert.Equal(CameraLiveState.Offline, offline.State);
             Assert.False(string.IsNullOrWhiteSpace(offline.Reason));
 
+            var resets = viewer.CountEvents("reset");
             await camera.StartServerAsync();
             Assert.True(await viewer.WaitForEventAsync("online", BrokerHost.Patience), "the viewer was not told the camera is back");
-            Assert.True(await viewer.WaitForEventAsync("reset", BrokerHost.Patience), "the viewer did not get the new init segment");
+            Assert.True(await viewer.WaitForEventAsync("reset", BrokerHost.Patience, resets + 1), "the viewer did not get the new init segment");
             var before = viewer.BinaryMessages;
             Assert.True(await viewer.WaitForMessagesAsync(before + 10, BrokerHost.Patience), "video did not resume on the same WebSocket");
             Assert.False(viewer.Closed);
@@ -55,9 +56,10 @@ public sealed class LiveResilienceTests
             Assert.True(await viewer.WaitForMessagesAsync(10, BrokerHost.Patience));
 
             var pid = Assert.Single(Processes.WithMarker(UpstreamArguments.Marker(id)));
+            var resets = viewer.CountEvents("reset"); // the session began with one
             Process.GetProcessById(pid).Kill();
 
-            Assert.True(await viewer.WaitForEventAsync("reset", BrokerHost.Patience), "the stream did not restart");
+            Assert.True(await viewer.WaitForEventAsync("reset", BrokerHost.Patience, resets + 1), "the stream did not restart");
             var before = viewer.BinaryMessages;
             Assert.True(await viewer.WaitForMessagesAsync(before + 10, BrokerHost.Patience));
             Assert.True(broker.Paths.Find(id)!.UpstreamStarts >= 2);

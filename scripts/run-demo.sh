@@ -7,4 +7,4 @@ cd "$(dirname "$0")/.."
 scripts/setup.sh
 export ASPNETCORE_URLS="${ASPNETCORE_URLS:-http://127.0.0.1:5080}"
 dotnet build src/CameraHub -c Release -nologo -v quiet
-exec dotnet run --project src/CameraHub -c Release --no-build -- --CameraHub:Demo=true --CameraHub:RtspPort="${CAMERAHUB_RTSP_PORT:-8554}" "$@"
+exec dotnet run --project src/CameraHub -c Release --no-build -- --CameraHub:Demo=true --CameraHub:DataDirectory="$PWD/data" --CameraHub:RtspPort="${CAMERAHUB_RTSP_PORT:-8554}" "$@"

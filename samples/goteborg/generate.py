@@ -107,7 +107,7 @@ traffic_basis = ("BalancingOfInterests", "SMN 2025-0412", "2025-04-15", "Stadsmi
 for i in range(64):
     lat, lon = coord()
     camera(f"TRF-{i + 1:03d}", f"Trafikkamera {random.choice(['E6', 'E45', 'Rv40', 'Götaleden', 'Lundbyleden', 'Marieholmsleden'])} {i + 1}",
-           "stadsmiljonamnden", None, "Traffic", "LiveOnly", "Active", traffic_basis, ALWAYS, "", "PrivacyPolygons" if i % 4 == 0 else "None", "",
+           "stadsmiljonamnden", None, "Traffic", "LiveOnly", "Active", traffic_basis, ALWAYS, "", "PrivacyPolygons" if i % 4 == 3 else "None", "",
            ["vasttrafik", "trafik-goteborg"] if i % 3 == 0 else ["trafik-goteborg"], (18000, 12000, 1500, 0), monitoring=6.0,
            lat=lat, lon=lon)
 for i, place in enumerate(["Tingstadstunneln"] * 14 + ["Götatunneln"] * 12 + ["Hisingsbron"] * 10 + ["Marieholmstunneln"] * 8):

@@ -59,15 +59,15 @@ public sealed class MaskEndpointTests : IAsyncLifetime
     [Fact]
     public async Task A_traffic_cameras_privacy_polygon_is_black_in_its_mask_and_the_rest_white()
     {
-        // TRF-001's profile obscures the polygon 0,480 1280,480 1280,720 0,720 (the pavement below the road).
-        var response = await _host.Client.GetAsync("/api/cameras/TRF-001/mask.png?width=1280&height=720");
+        // TRF-004's profile obscures the polygon 0,480 1280,480 1280,720 0,720 (the pavement below the road).
+        var response = await _host.Client.GetAsync("/api/cameras/TRF-004/mask.png?width=1280&height=720");
 
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         using var png = Cv2.ImDecode(await response.Content.ReadAsByteArrayAsync(), ImreadModes.Grayscale);
         Assert.Equal(new Size(1280, 720), png.Size());
         Assert.Equal(255, png.At<byte>(100, 640));
         Assert.Equal(0, png.At<byte>(600, 640));
-        Assert.Equal(HttpStatusCode.BadRequest, (await _host.Client.GetAsync("/api/cameras/TRF-001/mask.png")).StatusCode);
+        Assert.Equal(HttpStatusCode.BadRequest, (await _host.Client.GetAsync("/api/cameras/TRF-004/mask.png")).StatusCode);
     }
 
     [Fact]

@@ -79,6 +79,7 @@ public static class RegistryModule
             routes.MapGrantEndpoints(),
             routes.MapAuditEndpoints(),
             routes.MapUserEndpoints(),
+            routes.MapRightsEndpoints(),
         ];
         foreach (var group in groups)
         {

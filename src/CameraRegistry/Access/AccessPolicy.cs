@@ -79,6 +79,44 @@ public sealed class AccessPolicy(ICameraDirectory cameras, IDbContextFactory<Acc
         return cameras.Where(c => owners.Contains(c.OwnerId) || ids.Contains(c.Id) || categories.Contains(c.Category));
     }
 
+    /// <summary>
+    /// Every right the user holds on some camera (by role or an active grant), for a client to decide which features
+    /// to offer; each action is still decided per camera.
+    /// </summary>
+    public async Task<CameraRight> HeldRightsAsync(ClaimsPrincipal user, CancellationToken ct)
+    {
+        var name = user.Identity?.IsAuthenticated == true ? user.Identity.Name : null;
+        if (name is null)
+        {
+            return CameraRight.None;
+        }
+
+        var roles = user.FindAll(ClaimTypes.Role).Select(c => c.Value).ToHashSet(StringComparer.Ordinal);
+        var held = CameraRight.None;
+        if (roles.Contains(HubRoles.Administrator))
+        {
+            held |= CameraRight.Manage | CameraRight.Audit;
+        }
+
+        if (roles.Contains(HubRoles.DataProtectionOfficer))
+        {
+            held |= CameraRight.Audit;
+        }
+
+        if (roles.Contains(HubRoles.CameraOwner) && user.FindFirst(HubRoles.OrganisationClaim) is not null)
+        {
+            held |= CameraRight.Manage | CameraRight.ApproveExport | CameraRight.Audit;
+        }
+
+        await using var db = await contexts.CreateDbContextAsync(ct);
+        var utc = time.GetUtcNow().UtcDateTime;
+        var grants = await db.Grants.AsNoTracking()
+            .Where(g => g.RevokedAtUtc == null)
+            .Where(g => (g.SubjectKind == GrantSubjectKind.User && g.Subject == name) || (g.SubjectKind == GrantSubjectKind.Role && roles.Contains(g.Subject)))
+            .ToListAsync(ct);
+        return grants.Where(g => g.IsActiveAt(utc)).Aggregate(held, (all, g) => all | g.Rights);
+    }
+
     /// <summary>Why the camera itself forbids <paramref name="right"/> now, or null.</summary>
     public static string? CameraRefusal(CameraSource camera, CameraRight right, DateTimeOffset now)
     {

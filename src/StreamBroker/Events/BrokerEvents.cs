@@ -50,7 +50,7 @@ public sealed class UserNameIdProvider : IUserIdProvider
     public string? GetUserId(HubConnectionContext connection) => connection.User?.Identity?.Name;
 }
 
-/// <summary>Publishes broker events to every connected SignalR client.</summary>
+/// <summary>Publishes camera status and viewer counts to every connected SignalR client, ended sessions to their viewer.</summary>
 internal sealed class SignalRBrokerEvents(IHubContext<CameraEventsHub> hub) : IBrokerEvents
 {
     public Task CameraStatusChangedAsync(CameraStatusEvent status) =>
@@ -59,6 +59,7 @@ internal sealed class SignalRBrokerEvents(IHubContext<CameraEventsHub> hub) : IB
     public Task ViewerCountChangedAsync(ViewerCountEvent count) =>
         hub.Clients.All.SendAsync(CameraEventsHub.ViewerCount, count);
 
+    // Who watched what is personal data: only the viewer whose session ended hears about it.
     public Task SessionEndedAsync(SessionEndedEvent ended) =>
-        hub.Clients.All.SendAsync(CameraEventsHub.SessionEnded, ended);
+        hub.Clients.User(ended.UserName).SendAsync(CameraEventsHub.SessionEnded, ended);
 }

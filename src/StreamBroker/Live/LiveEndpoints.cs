@@ -185,7 +185,7 @@ public static class LiveEndpoints
 
             if (viewer.EndReason is { } reason && socket.State == WebSocketState.Open)
             {
-                var ended = Encoding.UTF8.GetBytes(System.Text.Json.JsonSerializer.Serialize(new { type = "ended", reason }));
+                var ended = Encoding.UTF8.GetBytes(System.Text.Json.JsonSerializer.Serialize(new { type = "ended", reason, revoked = viewer.EndedByRevocation }));
                 await socket.SendAsync(ended, WebSocketMessageType.Text, true, CancellationToken.None);
                 await socket.CloseOutputAsync(WebSocketCloseStatus.PolicyViolation, Truncate(reason), CancellationToken.None);
                 // Let the client answer the close: cancelling the receive would abort the socket and could lose

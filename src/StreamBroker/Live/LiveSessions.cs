@@ -161,7 +161,7 @@ public sealed class LiveSessions(
             session.Hls = null;
         }
 
-        ws?.Viewer.End(reason);
+        ws?.Viewer.End(reason, revoked);
         if (hls is not null)
         {
             await hls.DisposeAsync();

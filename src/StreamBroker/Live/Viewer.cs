@@ -52,6 +52,9 @@ public sealed class Viewer : IDisposable
     /// <summary>Why the viewer was ended by the broker (too slow, revoked, shut down); null while it runs.</summary>
     public string? EndReason { get; private set; }
 
+    /// <summary>Whether the viewer was ended because its access was revoked (the player then stops for good).</summary>
+    public bool EndedByRevocation { get; private set; }
+
     /// <summary>Cancelled when the broker ends this viewer; transports abort their connection on it.</summary>
     public CancellationToken Ended => _ended.Token;
 
@@ -128,7 +131,7 @@ public sealed class Viewer : IDisposable
     internal void Notify(string json) => _queue?.Writer.TryWrite(ViewerMessage.Event(json));
 
     /// <summary>Ends the viewer: its queue completes and its transport is aborted.</summary>
-    public void End(string reason)
+    public void End(string reason, bool revoked = false)
     {
         if (EndReason is not null)
         {
@@ -136,6 +139,7 @@ public sealed class Viewer : IDisposable
         }
 
         EndReason = reason;
+        EndedByRevocation = revoked;
         _queue?.Writer.TryComplete();
         try
         {

@@ -89,17 +89,34 @@ public sealed class VideoMaskerTests : IDisposable
     }
 
     [Fact]
-    public async Task A_calibration_for_another_image_size_is_refused_before_anything_is_written()
+    public async Task A_calibration_for_a_picture_of_other_proportions_is_refused_before_anything_is_written()
     {
-        var input = await TestClipAsync(seconds: 1, withAudio: false, size: "320x240");
+        var input = await TestClipAsync(seconds: 1, withAudio: false, size: "320x180");
         var output = _folder.File("never.mp4");
         var calibration = SyntheticScene.SchoolFacade().Calibration("SKO-001-K01");
 
         var error = await Assert.ThrowsAsync<CalibrationRejectedException>(() =>
             _masker.MaskFileAsync(input, output, info => MaskingPlan.For(Facade, calibration, _cache, info.Width, info.Height), CancellationToken.None));
 
-        Assert.Contains("measured on 640×480 images but the footage is 320×240", error.Message);
+        Assert.Contains("measured on 640×480 images but the footage is 320×180, a different aspect ratio", error.Message);
         Assert.False(File.Exists(output));
+    }
+
+    [Fact]
+    public void A_sub_stream_of_the_calibrated_picture_gets_the_same_mask_at_its_own_size()
+    {
+        var calibration = SyntheticScene.SchoolFacade().Calibration("SKO-001-K01");
+        var full = MaskingPlan.For(Facade, calibration, _cache, 640, 480).Mask;
+        var half = MaskingPlan.For(Facade, calibration, _cache, 320, 240).Mask;
+
+        Assert.Equal((320, 240), (half.Width, half.Height));
+        using var shrunk = new OpenCvSharp.Mat();
+        OpenCvSharp.Cv2.Resize(full.Keep, shrunk, new OpenCvSharp.Size(320, 240), interpolation: OpenCvSharp.InterpolationFlags.Nearest);
+        using var differ = new OpenCvSharp.Mat();
+        OpenCvSharp.Cv2.Compare(shrunk, half.Keep, differ, OpenCvSharp.CmpType.NE);
+        var disagreement = OpenCvSharp.Cv2.CountNonZero(differ) / (320.0 * 240);
+        Assert.True(disagreement < 0.02, $"the half-size mask differs from the scaled full mask on {disagreement:P1} of the pixels");
+        Assert.InRange(half.KeptPixels, 1, (320 * 240) - 1);
     }
 
     [Fact]

@@ -21,7 +21,7 @@ public sealed record MaskingPlan(
     public bool DetectsPeople => Kind == MaskingKind.FacadeDistance && Calibration is not null;
 
     /// <summary>Decides the plan for footage of <paramref name="width"/>×<paramref name="height"/>.</summary>
-    /// <exception cref="CalibrationRejectedException">The calibration is bad or was made for another image size.</exception>
+    /// <exception cref="CalibrationRejectedException">The calibration is bad or was made for a picture of other proportions.</exception>
     public static MaskingPlan For(MaskingProfile profile, CameraCalibration? calibration, MaskCache cache, int width, int height, ObscureStyle style = ObscureStyle.Pixelate)
     {
         switch (profile.Kind)
@@ -41,12 +41,16 @@ public sealed record MaskingPlan(
                     calibration = calibration with { KeepDistanceMetres = allowed };
                 }
 
-                var validated = CalibrationValidator.Validate(calibration);
                 if (calibration.ImageWidth != width || calibration.ImageHeight != height)
                 {
-                    throw new CalibrationRejectedException(calibration.CameraId,
-                        [$"The calibration was measured on {calibration.ImageWidth}×{calibration.ImageHeight} images but the footage is {width}×{height}; recalibrate on this stream's picture."]);
+                    // Another stream of the same picture (e.g. a 640×360 sub-stream of a 1920×1080 calibration) scales;
+                    // a different crop or aspect ratio does not.
+                    calibration = calibration.ScaledTo(width, height) ?? throw new CalibrationRejectedException(calibration.CameraId,
+                        [$"The calibration was measured on {calibration.ImageWidth}×{calibration.ImageHeight} images but the footage is {width}×{height}, "
+                            + "a different aspect ratio; recalibrate on this stream's picture."]);
                 }
+
+                var validated = CalibrationValidator.Validate(calibration);
 
                 return new MaskingPlan(MaskingKind.FacadeDistance, cache.Get(validated), validated, profile.AllowAudio, style, null);
             default:

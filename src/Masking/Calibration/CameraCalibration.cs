@@ -28,6 +28,31 @@ public sealed record CameraCalibration
     public required int ImageWidth { get; init; }
     public required int ImageHeight { get; init; }
 
+    /// <summary>
+    /// The same calibration for another stream of the same camera (a sub-stream at a lower resolution), or null when
+    /// the picture's proportions differ: a pure rescale keeps the geometry only if the whole sensor is still in view.
+    /// </summary>
+    public CameraCalibration? ScaledTo(int width, int height)
+    {
+        if (width <= 0 || height <= 0 || ImageWidth <= 0 || ImageHeight <= 0)
+        {
+            return null;
+        }
+
+        double sx = (double)width / ImageWidth, sy = (double)height / ImageHeight;
+        if (Math.Abs(sx - sy) > 0.005 * Math.Max(sx, sy))
+        {
+            return null;
+        }
+
+        return this with
+        {
+            Points = [.. Points.Select(p => p with { ImageX = p.ImageX * sx, ImageY = p.ImageY * sy })],
+            ImageWidth = width,
+            ImageHeight = height,
+        };
+    }
+
     /// <summary>True when the façade is a closed building outline rather than an open polyline.</summary>
     public bool FacadeIsOutline =>
         Facade.Count >= 4 && Facade[0].Length >= 2 && Facade[^1].Length >= 2

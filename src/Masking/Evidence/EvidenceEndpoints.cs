@@ -40,6 +40,8 @@ public static class EvidenceEndpoints
         group.MapPost("/{id:guid}/approve", ApproveAsync).WithSummary("Approves, by someone else than the requester with approve-export rights on every camera.");
         group.MapPost("/{id:guid}/reject", RejectAsync).WithSummary("Rejects with a reason; the legal holds end.");
         group.MapGet("/{id:guid}/package", DownloadAsync).WithSummary("The signed zip, for the requester, once ready; each download is audited.");
+        group.MapGet("/{id:guid}/verification", VerifyAsync)
+            .WithSummary("Checks the stored package as a recipient would (signature, key, every file's SHA-256), for the requester, the approver and the DPO.");
         group.MapGet("/signing-key", (EvidenceSigningKey key) => Results.Ok(new { publicKeyPem = key.PublicKeyPem, fingerprint = key.Fingerprint }))
             .AllowAnonymous().WithSummary("The installation's public key and its fingerprint, for recipients to compare.");
         return group;
@@ -253,5 +255,28 @@ public static class EvidenceEndpoints
 
         var path = Path.Combine(producer.ExportsDirectory(), request.PackageFile);
         return Results.File(path, "application/zip", $"evidence-{request.CaseNumber}.zip");
+    }
+
+    private static async Task<IResult> VerifyAsync(
+        Guid id, HttpContext http, MaskingDbContext db, EvidenceProducer producer, EvidenceSigningKey key, CancellationToken ct)
+    {
+        var request = await db.EvidenceRequests.AsNoTracking().FirstOrDefaultAsync(r => r.Id == id, ct);
+        var actor = AccessGate.Actor(http);
+        var entitled = request is not null && (request.RequestedBy == actor || request.DecidedBy == actor
+            || http.User.IsInRole(HubRoles.DataProtectionOfficer) || http.User.IsInRole(HubRoles.Administrator));
+        if (!entitled)
+        {
+            return Results.Problem(statusCode: 404, title: "Not found", detail: $"no evidence request {id} of yours");
+        }
+
+        if (request!.Status != EvidenceStatus.Ready || request.PackageFile is null)
+        {
+            return Results.Problem(statusCode: 409, title: "Not ready", detail: $"the request is {request.Status}");
+        }
+
+        var path = Path.Combine(producer.ExportsDirectory(), request.PackageFile);
+        // Reading and hashing a large zip is slow, synchronous work: keep it off the request thread.
+        var verification = await Task.Run(() => EvidenceVerifier.Verify(path, key.Fingerprint), ct);
+        return Results.Ok(verification);
     }
 }

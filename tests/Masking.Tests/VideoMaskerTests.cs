@@ -113,7 +113,7 @@ public sealed class VideoMaskerTests : IDisposable
         using var shrunk = new OpenCvSharp.Mat();
         OpenCvSharp.Cv2.Resize(full.Keep, shrunk, new OpenCvSharp.Size(320, 240), interpolation: OpenCvSharp.InterpolationFlags.Nearest);
         using var differ = new OpenCvSharp.Mat();
-        OpenCvSharp.Cv2.Compare(shrunk, half.Keep, differ, OpenCvSharp.CmpType.NE);
+        OpenCvSharp.Cv2.Compare(shrunk, half.Keep, differ, OpenCvSharp.CmpTypes.NE);
         var disagreement = OpenCvSharp.Cv2.CountNonZero(differ) / (320.0 * 240);
         Assert.True(disagreement < 0.02, $"the half-size mask differs from the scaled full mask on {disagreement:P1} of the pixels");
         Assert.InRange(half.KeptPixels, 1, (320 * 240) - 1);

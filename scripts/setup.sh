@@ -44,4 +44,10 @@ if [ ! -d tests/onvif-peer/node_modules/onvif ]; then
   (cd tests/onvif-peer && npm ci --no-audit --no-fund --loglevel=error)
 fi
 
+# The console's browser libraries (SignalR client, Chart.js); the build copies them into the hub's wwwroot/lib.
+if [ ! -f src/CameraHub/ClientLibraries/node_modules/.package-lock.json ] \
+   || [ src/CameraHub/ClientLibraries/package-lock.json -nt src/CameraHub/ClientLibraries/node_modules/.package-lock.json ]; then
+  (cd src/CameraHub/ClientLibraries && npm ci --no-audit --no-fund --loglevel=error)
+fi
+
 dotnet tool restore >/dev/null

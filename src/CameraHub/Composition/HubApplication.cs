@@ -69,7 +69,8 @@ public static class HubApplication
         // Run from another folder (e.g. `dotnet run --project src/CameraHub` at the repository root), the content root
         // has no wwwroot; the build copies the pages next to the binaries, so serve them from there.
         var shipped = Path.Combine(AppContext.BaseDirectory, "wwwroot");
-        if (!Directory.Exists(app.Environment.WebRootPath ?? string.Empty) && Directory.Exists(shipped))
+        var webRoot = Directory.Exists(app.Environment.WebRootPath ?? string.Empty) ? app.Environment.WebRootPath! : shipped;
+        if (webRoot == shipped && Directory.Exists(shipped))
         {
             app.UseStaticFiles(new StaticFileOptions { FileProvider = new Microsoft.Extensions.FileProviders.PhysicalFileProvider(shipped) });
         }
@@ -96,7 +97,9 @@ public static class HubApplication
             masking.RequireAuthorization();
         }
 
-        app.MapGet("/", () => Results.Redirect("/api-reference")).ExcludeFromDescription();
+        // The operator console (static pages; it signs in itself, and every call it makes is authorised by the API).
+        var console = Path.Combine(webRoot, "index.html");
+        app.MapGet("/", () => Results.File(console, "text/html; charset=utf-8")).AllowAnonymous().ExcludeFromDescription();
         return app;
     }
 

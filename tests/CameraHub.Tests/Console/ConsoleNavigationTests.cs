@@ -1,0 +1,75 @@
+using Microsoft.Playwright;
+
+namespace CameraHub.Tests.Console;
+
+/// <summary>Every demo role signs in and is offered exactly the pages its role and grants allow; each page opens.</summary>
+[Collection(ConsoleBrowser.Name)]
+[Trait("Category", "Browser")]
+public sealed class ConsoleNavigationTests(DemoHub hub)
+{
+    public static TheoryData<string, string[]> Roles => new()
+    {
+        { "admin", ["cameras", "reports", "evidence", "audit"] },
+        { "schools", ["cameras", "reports", "playback", "evidence"] },
+        { "housing", ["cameras", "reports", "playback", "evidence"] },
+        { "traffic", ["cameras", "wall"] },
+        { "care", ["cameras", "wall"] },
+        { "police", ["cameras", "evidence"] },
+        { "dpo", ["cameras", "reports", "evidence", "audit"] },
+    };
+
+    [Theory]
+    [MemberData(nameof(Roles))]
+    public async Task A_demo_role_is_offered_only_its_pages_and_each_one_opens(string user, string[] pages)
+    {
+        var page = await hub.SignInAsync(user);
+        try
+        {
+            var offered = await page.EvalOnSelectorAllAsync<string[]>("nav#nav a", "links => links.map(a => a.dataset.nav)");
+            Assert.Equal(pages, offered);
+            foreach (var name in offered)
+            {
+                await page.ClickAsync($"nav#nav a[data-nav={name}]");
+                await page.WaitForSelectorAsync("main h1");
+                Assert.Empty(await page.QuerySelectorAllAsync("main .problem"));
+            }
+
+            // A page not offered is not reachable by typing its address either (and the API would refuse anyway).
+            foreach (var hidden in new[] { "wall", "playback", "evidence", "audit", "reports" }.Except(pages))
+            {
+                await page.GotoAsync(new Uri(hub.Address, $"/#/{hidden}").ToString());
+                await page.WaitForSelectorAsync("main h1");
+                Assert.Equal("Your account has no access to this page.", await page.TextContentAsync("main h1"));
+            }
+        }
+        finally
+        {
+            await page.Context.CloseAsync();
+        }
+    }
+
+    [Fact]
+    public async Task The_console_speaks_Swedish_by_default_and_switches_to_English()
+    {
+        var context = await hub.Browser.NewContextAsync();
+        var page = await context.NewPageAsync();
+        await page.GotoAsync(hub.Address.ToString());
+        Assert.Equal("Logga in i CameraHub", await page.TextContentAsync("main h1"));
+        await page.FillAsync("#signin input[name=username]", "dpo");
+        await page.FillAsync("#signin input[name=password]", "wrong-password-123");
+        await page.ClickAsync("#signin button[type=submit]");
+        await page.WaitForSelectorAsync("#signin-error:not(:empty)");
+        Assert.Contains("wrong password", await page.TextContentAsync("#signin-error"));
+
+        await page.FillAsync("#signin input[name=password]", DemoHub.Password);
+        await page.ClickAsync("#signin button[type=submit]");
+        await page.WaitForSelectorAsync("header#top:not([hidden])");
+        Assert.Equal("Loggbok", await page.TextContentAsync("nav#nav a[data-nav=audit]"));
+        Assert.Equal("Kameraregister", await page.TextContentAsync("main h1"));
+
+        await page.SelectOptionAsync("#language", "en");
+        await page.WaitForFunctionAsync("() => document.querySelector('main h1')?.textContent === 'Camera registry'");
+        Assert.Equal("Audit log", await page.TextContentAsync("nav#nav a[data-nav=audit]"));
+        await context.CloseAsync();
+    }
+}

@@ -19,13 +19,16 @@ public sealed class PlaybackPageTests(DemoHub hub)
             await page.WaitForSelectorAsync("#timeline");
             await page.WaitForFunctionAsync("() => /^[1-9]/.test(document.querySelector('#timeline-summary').textContent)");
 
+            // A few seconds of recording: the view zooms in to ten minutes so the segments are visible.
+            Assert.Equal("600000", await page.GetAttributeAsync("#timeline", "data-view-span"));
             // Click just before the first recording: playback starts at the first segment after that moment.
             var x = await page.EvaluateAsync<double>(@"async () => {
                 const r = await (await fetch('/api/cameras/GAR-001-K01/recordings')).json();
                 const start = new Date(r.segments[0].start);
-                const midnight = new Date(start); midnight.setHours(0, 0, 0, 0);
-                const c = document.querySelector('#timeline').getBoundingClientRect();
-                return c.left + ((start - midnight) / 86400000) * c.width - 3;
+                const canvas = document.querySelector('#timeline');
+                const viewStart = new Date(canvas.dataset.viewStart), span = Number(canvas.dataset.viewSpan);
+                const c = canvas.getBoundingClientRect();
+                return c.left + ((start - viewStart) / span) * c.width - 3;
             }");
             var box = (await page.QuerySelectorAsync("#timeline"))!;
             var bounds = (await box.BoundingBoxAsync())!;

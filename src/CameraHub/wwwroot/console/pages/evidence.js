@@ -25,13 +25,19 @@ async function requestForm(onCreated) {
   const exportable = candidates.filter(c => rights.get(c.id)?.allowed.has('Export'));
   const now = new Date();
   const result = el('div');
+  // Hundreds of cameras may be exportable: narrow the list by typing; chosen cameras stay visible.
+  const cameraList = el('select', { name: 'cameraIds', multiple: true, size: Math.min(8, Math.max(3, exportable.length)) },
+    exportable.map(c => el('option', { value: c.id, selected: c.id === preselected }, `${c.id} – ${c.name}`)));
+  const cameraFilter = el('input', { type: 'search', placeholder: t('evidence.filterCameras'), 'aria-label': t('evidence.filterCameras') });
+  cameraFilter.addEventListener('input', () => {
+    const text = cameraFilter.value.toLowerCase();
+    for (const option of cameraList.options) option.hidden = !option.selected && !!text && !option.textContent.toLowerCase().includes(text);
+  });
   const form = el('form.grid.panel', { id: 'evidence-form', novalidate: true },
     el('label', {}, t('evidence.caseNumber'), el('input', { name: 'caseNumber', placeholder: '5000-K123456-26', required: true })),
     el('label', {}, t('evidence.from'), el('input', { name: 'from', type: 'datetime-local', step: '1', value: isoToLocal(new Date(now - 15 * 60000)) })),
     el('label', {}, t('evidence.to'), el('input', { name: 'to', type: 'datetime-local', step: '1', value: isoToLocal(new Date(now - 5 * 60000)) })),
-    el('label.wide', {}, t('evidence.cameras'),
-      el('select', { name: 'cameraIds', multiple: true, size: Math.min(8, Math.max(3, exportable.length)) },
-        exportable.map(c => el('option', { value: c.id, selected: c.id === preselected }, `${c.id} – ${c.name}`)))),
+    el('label.wide', {}, t('evidence.cameras'), cameraFilter, cameraList),
     el('label.wide', {}, t('evidence.reason'), el('textarea', { name: 'reason', rows: 2 })),
     el('div.wide', {}, el('button', { type: 'submit' }, t('evidence.submit')), ' ', el('span.muted', {}, t('evidence.fourEyes'))),
     el('div.wide', {}, result));

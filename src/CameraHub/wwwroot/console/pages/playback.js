@@ -3,6 +3,20 @@ import { allCameras, api, el, formatTime, problemBox, rightsOf, t } from '../cor
 import { StreamPlayer } from '../player.js';
 
 const day = 24 * 3600 * 1000;
+const minute = 60 * 1000;
+// Zoom levels of the timeline and the spacing of their tick marks.
+const spans = [
+  { ms: 10 * minute, tick: minute, label: '10 min' },
+  { ms: 60 * minute, tick: 10 * minute, label: '1 h' },
+  { ms: 6 * 60 * minute, tick: 60 * minute, label: '6 h' },
+  { ms: day, tick: 3 * 60 * minute, label: '24 h' },
+];
+
+/** h:mm:ss for a number of seconds. */
+function duration(seconds) {
+  const s = Math.round(seconds);
+  return `${Math.floor(s / 3600)}:${String(Math.floor((s % 3600) / 60)).padStart(2, '0')}:${String(s % 60).padStart(2, '0')}`;
+}
 
 export async function render(view, cameraId) {
   const candidates = (await allCameras()).filter(c => c.mode !== 'LiveOnly');
@@ -31,8 +45,15 @@ export async function render(view, cameraId) {
   });
   let recordings = null;
   let anchor = null;
+  // The visible part of the day: the whole day, or zoomed in so that short recordings and gaps can be told apart.
+  let span = day;
+  let viewStart = null;
 
+  const zoomButtons = spans.map(z => el('button.secondary', { type: 'button', dataset: { zoom: String(z.ms) }, onclick: () => zoom(z.ms) }, z.label));
   view.append(el('div.toolbar', {}, el('label', {}, t('playback.day'), dateInput),
+    el('span', {}, t('playback.zoom')), zoomButtons,
+    el('button.secondary', { type: 'button', title: t('playback.earlier'), onclick: () => pan(-0.5) }, '‹'),
+    el('button.secondary', { type: 'button', title: t('playback.later'), onclick: () => pan(0.5) }, '›'),
     el('button.secondary', { type: 'button', onclick: () => step(-30) }, '−30 s'),
     el('button.secondary', { type: 'button', onclick: () => step(30) }, '+30 s'),
     el('span', {}, t('playback.position'), ' ', position)),
@@ -47,31 +68,52 @@ export async function render(view, cameraId) {
   async function load() {
     const { from, to } = windowOfDay();
     recordings = await api(`/api/cameras/${encodeURIComponent(cameraId)}/recordings?from=${from.toISOString()}&to=${to.toISOString()}`);
-    draw();
-    const seconds = recordings.segments.reduce((s, x) => s + (new Date(x.end) - new Date(x.start)) / 1000, 0);
-    legend.textContent = t('playback.summary', { segments: recordings.segments.length, minutes: Math.round(seconds / 60), gaps: recordings.gaps.length });
+    const seconds = recordings.segments.reduce((sum, x) => sum + (new Date(x.end) - new Date(x.start)) / 1000, 0);
+    legend.textContent = t('playback.summary', { segments: recordings.segments.length, duration: duration(seconds), gaps: recordings.gaps.length });
+    // Fit the view to what was recorded that day (at least ten minutes, at most the day).
+    if (recordings.segments.length) {
+      const first = new Date(recordings.segments[0].start), last = new Date(recordings.segments.at(-1).end);
+      const fit = spans.find(z => z.ms >= (last - first) * 1.2)?.ms ?? day;
+      setView(fit, new Date((first.getTime() + last.getTime()) / 2));
+    } else {
+      setView(day, new Date(from.getTime() + day / 2));
+    }
   }
 
-  function x(date, from) { return ((new Date(date) - from) / day) * canvas.width; }
+  function setView(ms, centre) {
+    const { from } = windowOfDay();
+    span = ms;
+    viewStart = new Date(Math.min(Math.max(centre.getTime() - ms / 2, from.getTime()), from.getTime() + day - ms));
+    canvas.dataset.viewStart = viewStart.toISOString();
+    canvas.dataset.viewSpan = String(span);
+    zoomButtons.forEach(b => b.classList.toggle('secondary', Number(b.dataset.zoom) !== span));
+    draw();
+  }
+
+  function zoom(ms) { setView(ms, anchor ? current() : new Date(viewStart.getTime() + span / 2)); }
+  function pan(fraction) { setView(span, new Date(viewStart.getTime() + span / 2 + fraction * span)); }
+
+  function x(date) { return ((new Date(date) - viewStart) / span) * canvas.width; }
 
   function draw() {
-    const { from } = windowOfDay();
+    if (!viewStart) return;
     const g = canvas.getContext('2d');
     g.clearRect(0, 0, canvas.width, canvas.height);
     g.fillStyle = '#f3d9d7';
-    for (const gap of recordings?.gaps || []) g.fillRect(x(gap.from, from), 14, Math.max(1, x(gap.to, from) - x(gap.from, from)), 28);
+    for (const gap of recordings?.gaps || []) g.fillRect(x(gap.from), 14, Math.max(1, x(gap.to) - x(gap.from)), 28);
     g.fillStyle = '#1b7f3b';
-    for (const s of recordings?.segments || []) g.fillRect(x(s.start, from), 14, Math.max(1, x(s.end, from) - x(s.start, from)), 28);
+    for (const seg of recordings?.segments || []) g.fillRect(x(seg.start), 14, Math.max(2, x(seg.end) - x(seg.start) - 1), 28);
     g.fillStyle = '#5b6675';
     g.font = '11px system-ui';
-    for (let h = 0; h <= 24; h += 3) {
-      const px = (h / 24) * canvas.width;
+    const tick = spans.find(z => z.ms === span).tick;
+    for (let at = Math.ceil(viewStart.getTime() / tick) * tick; at <= viewStart.getTime() + span; at += tick) {
+      const px = x(at);
       g.fillRect(px, 42, 1, 6);
-      g.fillText(`${String(h).padStart(2, '0')}:00`, Math.min(px + 2, canvas.width - 32), 56);
+      g.fillText(new Date(at).toLocaleTimeString('sv-SE', { hour: '2-digit', minute: '2-digit' }), Math.min(px + 2, canvas.width - 32), 56);
     }
     if (anchor) {
       g.fillStyle = '#005a9c';
-      g.fillRect(x(current(), from) - 1, 4, 3, 44);
+      g.fillRect(x(current()) - 1, 4, 3, 44);
     }
   }
 
@@ -79,7 +121,7 @@ export async function render(view, cameraId) {
   async function playFrom(at) {
     message.replaceChildren();
     const { to } = windowOfDay();
-    const segment = recordings.segments.find(s => new Date(s.end) > at);
+    const segment = recordings.segments.find(seg => new Date(seg.end) > at);
     if (!segment) { message.replaceChildren(el('p.muted', {}, t('playback.nothingAfter'))); return; }
     const start = new Date(Math.max(at, new Date(segment.start)));
     try {
@@ -107,8 +149,7 @@ export async function render(view, cameraId) {
 
   canvas.addEventListener('click', ev => {
     const rect = canvas.getBoundingClientRect();
-    const { from } = windowOfDay();
-    playFrom(new Date(from.getTime() + ((ev.clientX - rect.left) / rect.width) * day));
+    playFrom(new Date(viewStart.getTime() + ((ev.clientX - rect.left) / rect.width) * span));
   });
   dateInput.addEventListener('change', () => load().catch(e => message.replaceChildren(problemBox(e))));
   const ticker = setInterval(() => {

@@ -1,3 +1,4 @@
+using CameraHub.CameraRegistry.Access;
 using Microsoft.AspNetCore.SignalR;
 
 namespace CameraHub.StreamBroker.Events;
@@ -30,9 +31,52 @@ public interface IBrokerEvents
     Task SessionEndedAsync(SessionEndedEvent ended);
 }
 
-/// <summary>SignalR hub at /hubs/events: camera status, viewer counts, access revoked. Clients only listen.</summary>
-public sealed class CameraEventsHub : Hub
+/// <summary>
+/// SignalR hub at /hubs/events. A client follows the cameras it shows (<see cref="Follow"/>) and hears their status and
+/// viewer counts; only cameras the user has some right on can be followed, so the hub tells nobody about cameras
+/// outside their business. Ended sessions and evidence progress go to the user concerned without following.
+/// </summary>
+public sealed class CameraEventsHub(IAccessPolicy policy) : Hub
 {
+    private static readonly CameraRight[] AnyRight = [CameraRight.Live, CameraRight.Playback, CameraRight.Export, CameraRight.Manage, CameraRight.Audit];
+
+    /// <summary>At most this many cameras per call (a 4×4 wall is 16).</summary>
+    public const int MaxFollowed = 100;
+
+    /// <summary>The group that hears one camera's events.</summary>
+    public static string GroupOf(string cameraId) => $"camera:{cameraId}";
+
+    /// <summary>Starts sending the named cameras' status and viewer counts to this connection; returns those the user may follow.</summary>
+    public async Task<IReadOnlyList<string>> Follow(string[] cameraIds)
+    {
+        ArgumentNullException.ThrowIfNull(cameraIds);
+        var followed = new List<string>();
+        foreach (var id in cameraIds.Distinct(StringComparer.Ordinal).Take(MaxFollowed))
+        {
+            foreach (var right in AnyRight)
+            {
+                if ((await policy.DecideAsync(Context.User!, right, id, Context.ConnectionAborted)).Allowed)
+                {
+                    await Groups.AddToGroupAsync(Context.ConnectionId, GroupOf(id), Context.ConnectionAborted);
+                    followed.Add(id);
+                    break;
+                }
+            }
+        }
+
+        return followed;
+    }
+
+    /// <summary>Stops sending the named cameras' events to this connection.</summary>
+    public async Task Unfollow(string[] cameraIds)
+    {
+        ArgumentNullException.ThrowIfNull(cameraIds);
+        foreach (var id in cameraIds.Distinct(StringComparer.Ordinal).Take(MaxFollowed))
+        {
+            await Groups.RemoveFromGroupAsync(Context.ConnectionId, GroupOf(id), Context.ConnectionAborted);
+        }
+    }
+
     /// <summary>Client method names, stable for the console and scripts.</summary>
     public const string CameraStatus = "cameraStatus";
 
@@ -50,14 +94,14 @@ public sealed class UserNameIdProvider : IUserIdProvider
     public string? GetUserId(HubConnectionContext connection) => connection.User?.Identity?.Name;
 }
 
-/// <summary>Publishes camera status and viewer counts to every connected SignalR client, ended sessions to their viewer.</summary>
+/// <summary>Publishes camera status and viewer counts to the camera's followers, ended sessions to their viewer.</summary>
 internal sealed class SignalRBrokerEvents(IHubContext<CameraEventsHub> hub) : IBrokerEvents
 {
     public Task CameraStatusChangedAsync(CameraStatusEvent status) =>
-        hub.Clients.All.SendAsync(CameraEventsHub.CameraStatus, status);
+        hub.Clients.Group(CameraEventsHub.GroupOf(status.CameraId)).SendAsync(CameraEventsHub.CameraStatus, status);
 
     public Task ViewerCountChangedAsync(ViewerCountEvent count) =>
-        hub.Clients.All.SendAsync(CameraEventsHub.ViewerCount, count);
+        hub.Clients.Group(CameraEventsHub.GroupOf(count.CameraId)).SendAsync(CameraEventsHub.ViewerCount, count);
 
     // Who watched what is personal data: only the viewer whose session ended hears about it.
     public Task SessionEndedAsync(SessionEndedEvent ended) =>

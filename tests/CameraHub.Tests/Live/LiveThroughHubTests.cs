@@ -9,7 +9,9 @@ using CameraHub.CameraRegistry.Tests.Infrastructure;
 using CameraHub.FakeCamera;
 using CameraHub.StreamBroker.Live;
 using CameraHub.Tests.Infrastructure;
+using CameraHub.StreamBroker.Tests.Live;
 using Microsoft.AspNetCore.Mvc.Testing;
+using Microsoft.AspNetCore.SignalR.Client;
 using Microsoft.Extensions.Logging.Abstractions;
 
 namespace CameraHub.Tests.Live;
@@ -79,10 +81,53 @@ public sealed class LiveThroughHubTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task The_live_page_is_served_to_anyone()
+    public async Task The_console_and_the_live_page_are_served_to_anyone_and_the_player_uses_MSE()
     {
-        using var page = await _hub.CreateClient(new WebApplicationFactoryClientOptions()).GetAsync("/live.html");
-        Assert.Equal(HttpStatusCode.OK, page.StatusCode);
-        Assert.Contains("MediaSource", await page.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+        var anonymous = _hub.CreateClient(new WebApplicationFactoryClientOptions());
+        Assert.Contains("/console/app.js", await anonymous.GetStringAsync("/"), StringComparison.Ordinal);
+        Assert.Contains("StreamPlayer", await anonymous.GetStringAsync("/live.html"), StringComparison.Ordinal);
+        Assert.Contains("MediaSource", await anonymous.GetStringAsync("/console/player.js"), StringComparison.Ordinal);
+        // The console's third-party scripts are the hub's own files, not a CDN's.
+        using var signalr = await anonymous.GetAsync("/lib/signalr.min.js");
+        Assert.Equal(HttpStatusCode.OK, signalr.StatusCode);
+    }
+
+    [Fact]
+    public async Task Camera_events_reach_only_users_who_may_follow_the_camera()
+    {
+        var traffic = await _hub.SignInAsAsync("traffic");
+        var outsider = await _hub.SignInAsAsync("outsider");
+        await using var granted = await EventsAsync(traffic);
+        await using var nosy = await EventsAsync(outsider);
+        var seenByGranted = new System.Collections.Concurrent.ConcurrentQueue<JsonElement>();
+        var seenByNosy = new System.Collections.Concurrent.ConcurrentQueue<JsonElement>();
+        granted.On<JsonElement>("viewerCount", e => seenByGranted.Enqueue(e));
+        nosy.On<JsonElement>("viewerCount", e => seenByNosy.Enqueue(e));
+
+        Assert.Equal([CameraId], await granted.InvokeAsync<string[]>("Follow", new[] { CameraId }));
+        Assert.Empty(await nosy.InvokeAsync<string[]>("Follow", new[] { CameraId }));
+
+        using var response = await traffic.PostAsync($"/api/cameras/{CameraId}/live", null);
+        var session = (await response.Content.ReadFromJsonAsync<LiveSessionResponse>(HubFactory.Json))!;
+        var socket = await _hub.Server.CreateWebSocketClient().ConnectAsync(new Uri(session.WebSocketUrl), CancellationToken.None);
+        Assert.True(await Processes.EventuallyAsync(() => seenByGranted.Any(e => e.GetProperty("viewers").GetInt32() >= 1), TimeSpan.FromSeconds(30)),
+            "the granted user heard no viewer count");
+        await socket.CloseAsync(WebSocketCloseStatus.NormalClosure, "done", CancellationToken.None);
+        Assert.Empty(seenByNosy);
+    }
+
+    private async Task<Microsoft.AspNetCore.SignalR.Client.HubConnection> EventsAsync(HttpClient user)
+    {
+        var token = user.DefaultRequestHeaders.Authorization!.Parameter;
+        var connection = new Microsoft.AspNetCore.SignalR.Client.HubConnectionBuilder()
+            .WithUrl(new Uri(_hub.Server.BaseAddress, "/hubs/events"), o =>
+            {
+                o.HttpMessageHandlerFactory = _ => _hub.Server.CreateHandler();
+                o.Transports = Microsoft.AspNetCore.Http.Connections.HttpTransportType.LongPolling;
+                o.AccessTokenProvider = () => Task.FromResult<string?>(token);
+            })
+            .Build();
+        await connection.StartAsync();
+        return connection;
     }
 }

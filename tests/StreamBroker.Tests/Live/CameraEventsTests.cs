@@ -17,16 +17,19 @@ public sealed class CameraEventsTests
         var id = BrokerHost.NewCameraId();
         await using var broker = await BrokerHost.StartAsync();
         broker.AddWatchableCamera(id, camera.Url);
+        // The listener follows only cameras its user has a right on.
+        broker.Policy.Grant("dispatcher", id);
 
         var statuses = new ConcurrentQueue<CameraStatusEvent>();
         var counts = new ConcurrentQueue<ViewerCountEvent>();
         await using var events = new HubConnectionBuilder()
-            .WithUrl(new Uri(broker.Address, "/hubs/events"))
+            .WithUrl(new Uri(broker.Address, "/hubs/events"), o => o.Headers["X-Test-User"] = "dispatcher")
             .AddJsonProtocol(o => o.PayloadSerializerOptions.Converters.Add(new System.Text.Json.Serialization.JsonStringEnumConverter()))
             .Build();
         events.On<CameraStatusEvent>(CameraEventsHub.CameraStatus, s => statuses.Enqueue(s));
         events.On<ViewerCountEvent>(CameraEventsHub.ViewerCount, c => counts.Enqueue(c));
         await events.StartAsync();
+        Assert.Equal([id], await events.InvokeAsync<string[]>(nameof(CameraEventsHub.Follow), new[] { id, "NOT-IN-REGISTRY" }));
 
         await using var first = await broker.WatchAsync("traffic", id);
         await using var second = await broker.WatchAsync("traffic", id);

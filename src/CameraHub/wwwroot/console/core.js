@@ -168,14 +168,29 @@ export function events() {
       handlers.set(name, new Set());
       connection.on(name, payload => handlers.get(name).forEach(h => h(payload)));
     }
-    const started = connection.start().catch(() => {});
+    // Camera events come only for followed cameras (the hub checks the user may); a reconnect forgets them.
+    const followed = new Map();
+    const invoke = (method, ids) => (ids.length && connection.state === 'Connected' ? connection.invoke(method, ids).catch(() => {}) : Promise.resolve());
+    connection.onreconnected(() => invoke('Follow', [...followed.keys()]));
+    const started = connection.start().then(() => invoke('Follow', [...followed.keys()])).catch(() => {});
     state.events = {
       on(name, handler) { handlers.get(name).add(handler); return () => handlers.get(name).delete(handler); },
+      /** Follows cameras' status and viewer counts; the returned function unfollows them. */
+      follow(ids) {
+        const fresh = ids.filter(id => !followed.has(id));
+        ids.forEach(id => followed.set(id, (followed.get(id) || 0) + 1));
+        invoke('Follow', fresh);
+        return () => {
+          const gone = ids.filter(id => followed.set(id, followed.get(id) - 1).get(id) <= 0);
+          gone.forEach(id => followed.delete(id));
+          invoke('Unfollow', gone);
+        };
+      },
       started,
       stop: () => connection.stop(),
     };
   }
-  return state.events || { on: () => () => {}, started: Promise.resolve(), stop: () => {} };
+  return state.events || { on: () => () => {}, follow: () => () => {}, started: Promise.resolve(), stop: () => {} };
 }
 
 export function stopEvents() {

@@ -94,6 +94,7 @@ class Tile {
       this.message,
       el('button.close', { type: 'button', title: t('wall.close'), onclick: () => { this.dispose(); onClose(); } }, '✕'));
     this.player = new StreamPlayer(this.video, { onState: (state, detail) => this.onState(state, detail) });
+    this.unfollow = events().follow([cameraId]);
     this.open();
     api(`/api/cameras/${encodeURIComponent(cameraId)}/viewers`).then(v => this.viewers({ cameraId, viewers: v.viewers ?? v })).catch(() => {});
   }
@@ -163,11 +164,13 @@ class Tile {
   close(message) {
     this.closed = true;
     clearTimeout(this.timer);
+    this.unfollow();
     this.player.dispose();
     this.show('closed', t('wall.state.closed'), message);
   }
 
   dispose() {
+    if (!this.closed) this.unfollow();
     this.closed = true;
     clearTimeout(this.timer);
     this.player.dispose();

@@ -260,6 +260,8 @@ internal sealed class ShareAll : ISharingPolicy
 
     public Task<PartnerLogin?> FindLoginAsync(string userName, CancellationToken ct) => Task.FromResult(userName == "bench" ? Login : null);
 
+    public Task<PartnerLogin?> FindApiKeyLoginAsync(string apiKey, CancellationToken ct) => Task.FromResult(apiKey == "bench" ? Login : null);
+
     public Task<AccessDecision> DecideAsync(PartnerLogin login, string cameraId, SharingProtocols protocol, CancellationToken ct) =>
         Task.FromResult(AccessDecision.Allow("benchmark"));
 }

@@ -43,7 +43,7 @@ public sealed class PartnerHlsReaders(
     PartnerFeeds feeds, PartnerSessions sessions, IOptions<BrokerOptions> options, TimeProvider time, ILogger<PartnerHlsReaders> logger) : BackgroundService
 {
     private readonly ConcurrentDictionary<(Guid Credential, string Camera, string? Remote), PartnerHlsReader> _readers = new();
-    private readonly SemaphoreSlim _opening = new(1, 1);
+    private readonly ConcurrentDictionary<(Guid Credential, string Camera, string? Remote), Lazy<Task<PartnerHlsReader>>> _opening = new();
 
     /// <summary>How many partner HLS readers are open (tests, diagnostics).</summary>
     public int Count => _readers.Count;
@@ -61,39 +61,47 @@ public sealed class PartnerHlsReaders(
 
     /// <summary>The open reader, or a new one attached to the partner feed of <paramref name="camera"/> and audited as a session.</summary>
     /// <exception cref="PartnerMaskUnavailableException">The camera requires masking and no mask can be made.</exception>
-    internal async Task<PartnerHlsReader> OpenAsync(PartnerLogin login, CameraSource camera, string? remote, string reason, CancellationToken ct)
+    internal async Task<PartnerHlsReader> OpenAsync(PartnerLogin login, CameraSource camera, string? remote, string reason)
     {
-        await _opening.WaitAsync(ct);
+        if (Find(login, camera.Id, remote) is { } open)
+        {
+            return open;
+        }
+
+        // A player's first requests can overlap: they share one opening (which may wait for the camera's first
+        // video), and openings of other partners or cameras never wait for it.
+        var key = (login.CredentialId, camera.Id, remote);
+        var opening = _opening.GetOrAdd(key, _ => new Lazy<Task<PartnerHlsReader>>(() => OpenNewAsync(key, login, camera, remote, reason)));
         try
         {
-            if (Find(login, camera.Id, remote) is { } open)
-            {
-                return open;
-            }
-
-            var viewer = new Viewer($"partner-hls-{login.UserName}", 1, time, options.Value.SlowViewerTimeout, queued: false);
-            PathLease lease;
-            try
-            {
-                lease = await feeds.AttachAsync(camera, viewer, ct);
-            }
-            catch
-            {
-                viewer.Dispose();
-                throw;
-            }
-
-            var session = await sessions.StartAsync(login, camera.Id, SharingProtocols.Hls, remote, reason, ct);
-            var key = (login.CredentialId, camera.Id, remote);
-            var reader = new PartnerHlsReader(session, lease, time.GetTimestamp());
-            _readers[key] = reader;
-            reader.OnCut = session.Cut.Register(() => _ = CloseAsync(key, reader, null));
-            return reader;
+            return await opening.Value;
         }
         finally
         {
-            _opening.Release();
+            _opening.TryRemove(new KeyValuePair<(Guid, string, string?), Lazy<Task<PartnerHlsReader>>>(key, opening));
         }
+    }
+
+    private async Task<PartnerHlsReader> OpenNewAsync((Guid, string, string?) key, PartnerLogin login, CameraSource camera, string? remote, string reason)
+    {
+        var viewer = new Viewer($"partner-hls-{login.UserName}", 1, time, options.Value.SlowViewerTimeout, queued: false);
+        PathLease lease;
+        try
+        {
+            // Not the request's token: other requests may be waiting on this opening.
+            lease = await feeds.AttachAsync(camera, viewer, CancellationToken.None);
+        }
+        catch
+        {
+            viewer.Dispose();
+            throw;
+        }
+
+        var session = await sessions.StartAsync(login, camera.Id, SharingProtocols.Hls, remote, reason, CancellationToken.None);
+        var reader = new PartnerHlsReader(session, lease, time.GetTimestamp());
+        _readers[key] = reader;
+        reader.OnCut = session.Cut.Register(() => _ = CloseAsync(key, reader, null));
+        return reader;
     }
 
     /// <summary>Drops the reader and its path hold; ends (and audits) its session unless the hub already did.</summary>
@@ -150,7 +158,6 @@ public sealed class PartnerHlsReaders(
             reader.OnCut.Dispose();
         }
 
-        _opening.Dispose();
         base.Dispose();
     }
 }
@@ -201,7 +208,7 @@ public static class PartnerHlsEndpoints
         PartnerHlsReader reader;
         try
         {
-            reader = await readers.OpenAsync(login, camera, remote, decision.Reason, http.RequestAborted);
+            reader = await readers.OpenAsync(login, camera, remote, decision.Reason);
         }
         catch (PartnerMaskUnavailableException e)
         {

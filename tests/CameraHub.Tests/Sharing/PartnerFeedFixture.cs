@@ -83,14 +83,18 @@ public sealed class PartnerFeedHub : IAsyncDisposable
         });
         await Hub.CreateCameraAsync(SampleCameras.Traffic(Uncalibrated) with
         {
-            RtspUrl = rtsp, Masking = new MaskingProfile { Kind = MaskingKind.FacadeDistance, KeepDistanceMetres = 2.0 },
+            RtspUrl = rtsp,
+            Masking = new MaskingProfile { Kind = MaskingKind.FacadeDistance, KeepDistanceMetres = 2.0 },
         });
 
         var admin = await Hub.SignInAsAsync("admin");
         using var created = await admin.PostAsJsonAsync("/api/sharing-agreements", new
         {
-            partnerId = "vasttrafik", category = "Traffic", purpose = "Trafikinformation i kollektivtrafiken",
-            legalBasisReference = "SMN 2026-0112", protocols = "Rtsp, Hls",
+            partnerId = "vasttrafik",
+            category = "Traffic",
+            purpose = "Trafikinformation i kollektivtrafiken",
+            legalBasisReference = "SMN 2026-0112",
+            protocols = "Rtsp, Hls",
         });
         Assert.Equal(HttpStatusCode.Created, created.StatusCode);
         Agreement = (await created.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("id").GetGuid();

@@ -124,4 +124,26 @@ public sealed class PartnerHlsTests : IAsyncLifetime
         Assert.Contains("withdrawn", ended.GetRawText(), StringComparison.Ordinal);
         Assert.Contains("Denied", ended.GetRawText(), StringComparison.Ordinal);
     }
+
+    [Fact]
+    public async Task Rotating_the_credentials_ends_the_HLS_session_and_the_old_key_gets_401()
+    {
+        using var partner = _fixture.PartnerClient(_fixture.Credentials.ApiKey);
+        using var playlist = await partner.GetAsync($"api/partner/hls/{PartnerFeedHub.Shared}/index.m3u8");
+        Assert.Equal(HttpStatusCode.OK, playlist.StatusCode);
+        var sessions = Hub.Services.GetRequiredService<PartnerSessions>();
+        Assert.Single(sessions.Open);
+
+        var admin = await Hub.SignInAsAsync("admin");
+        using var rotated = await admin.PostAsync("/api/partners/vasttrafik/credentials", null);
+        Assert.Equal(HttpStatusCode.OK, rotated.StatusCode);
+        var fresh = (await rotated.Content.ReadFromJsonAsync<CameraRegistry.Sharing.PartnerCredentialsIssued>(HubFactory.Json))!;
+
+        Assert.True(await Processes.EventuallyAsync(() => sessions.Open.Count == 0, TimeSpan.FromSeconds(5)), "the HLS session outlived its credentials");
+        using var old = await partner.GetAsync($"api/partner/hls/{PartnerFeedHub.Shared}/index.m3u8");
+        Assert.Equal(HttpStatusCode.Unauthorized, old.StatusCode);
+        using var renewed = _fixture.PartnerClient(fresh.ApiKey);
+        using var again = await renewed.GetAsync($"api/partner/hls/{PartnerFeedHub.Shared}/index.m3u8");
+        Assert.Equal(HttpStatusCode.OK, again.StatusCode);
+    }
 }

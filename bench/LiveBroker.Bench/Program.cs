@@ -21,6 +21,8 @@ using Microsoft.Extensions.Logging;
 //                               a broker with an allow-all policy on 127.0.0.1:PORT (printed), camera id "bench";
 //                               with RTSP_PORT also the partner RTSP server (user bench, password bench), printing
 //                               "partnerBytes N" every second (bench/RESULTS.md "Partner RTSP")
+//                               with BENCH_MASK_PNG set (a grey PNG, white = obscured) the camera requires masking
+//                               and partners get its masked re-encode with that mask (bench/partner-masked.sh)
 //   load HUB_URL VIEWERS SECONDS RTSP_URL udp|tcp
 //                               N WebSocket viewers; time to first frame; per-fragment delay of the broker
 //                               relative to a direct ffmpeg reader of the same RTSP source (matched by frame bytes:
@@ -38,8 +40,15 @@ static async Task<int> ServeAsync(string rtspUrl, string transport, int partnerR
     builder.Configuration["CameraHub:RtspPort"] = partnerRtspPort.ToString(CultureInfo.InvariantCulture);
     builder.WebHost.UseUrls("http://127.0.0.1:0");
     builder.Logging.SetMinimumLevel(LogLevel.Warning);
+    var maskPng = Environment.GetEnvironmentVariable("BENCH_MASK_PNG");
+    var masking = maskPng is null ? new MaskingProfile() : new MaskingProfile { Kind = MaskingKind.PrivacyPolygons, Polygons = [[[0, 0], [1, 0], [1, 1]]] };
     var cameras = new BenchDirectory(new CameraSource("bench", "bench", "org", CameraCategory.Traffic, CameraMode.LiveOnly, CameraStatus.Active, true,
-        "always", null, rtspUrl, null, transport == "udp" ? RtspTransport.Udp : RtspTransport.Tcp, null, null, new MaskingProfile(), []));
+        "always", null, rtspUrl, null, transport == "udp" ? RtspTransport.Udp : RtspTransport.Tcp, null, null, masking, []));
+    if (maskPng is not null)
+    {
+        builder.Services.AddSingleton<IPartnerFeedMasks>(new FileMask(await File.ReadAllBytesAsync(maskPng)));
+    }
+
     builder.Services.AddSingleton<IAccessPolicy, AllowAll>();
     builder.Services.AddSingleton<IAuditLog, NoAudit>();
     builder.Services.AddSingleton<ICameraDirectory>(cameras);
@@ -260,8 +269,17 @@ internal sealed class ShareAll : ISharingPolicy
 
     public Task<PartnerLogin?> FindLoginAsync(string userName, CancellationToken ct) => Task.FromResult(userName == "bench" ? Login : null);
 
+    public Task<PartnerLogin?> FindApiKeyLoginAsync(string apiKey, CancellationToken ct) => Task.FromResult(apiKey == "bench" ? Login : null);
+
     public Task<AccessDecision> DecideAsync(PartnerLogin login, string cameraId, SharingProtocols protocol, CancellationToken ct) =>
         Task.FromResult(AccessDecision.Allow("benchmark"));
+}
+
+/// <summary>One fixed mask from a file (benchmark only): the encoder's cost does not depend on where the mask came from.</summary>
+internal sealed class FileMask(byte[] png) : IPartnerFeedMasks
+{
+    public Task<PartnerFeedMask> GetAsync(CameraSource camera, int width, int height, CancellationToken ct) =>
+        Task.FromResult(new PartnerFeedMask(png, Math.Max(16, width / 40) & ~1, "bench"));
 }
 
 /// <summary>Discards audit events (benchmark only).</summary>

@@ -27,6 +27,8 @@ public static class MaskingModule
         services.AddSingleton<CameraFileMasker>();
         services.AddScoped<CalibrationStore>();
         services.AddScoped<MaskingSampleLoader>();
+        // Partner feeds of masked cameras are masked with the same cached masks as exports.
+        services.AddSingleton<StreamBroker.Sharing.IPartnerFeedMasks, Partners.PartnerFeedMasks>();
         return services;
     }
 

@@ -84,6 +84,8 @@ public static class HubApplication
         app.MapCameraRegistry();
         MapBroker(app);
         app.MapSharing();
+        // Partner systems authenticate with their API key, checked per request against the sharing policy.
+        app.MapPartnerHls().AllowAnonymous();
         MapRecording(app);
         // Signed-in users only, like the registry's groups; the manage-right check per camera comes with the access policy.
         foreach (var onvif in app.MapOnvifEndpoints())

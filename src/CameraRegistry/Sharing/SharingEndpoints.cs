@@ -253,10 +253,13 @@ public static class SharingEndpoints
         var row = new PartnerCredential
         {
             Id = Guid.NewGuid(), PartnerId = partnerId, UserName = userName, DigestHa1 = Ha1(userName, password),
-            ApiKeyHash = Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(apiKey))), CreatedBy = createdBy, CreatedAtUtc = utc,
+            ApiKeyHash = ApiKeyHash(apiKey), CreatedBy = createdBy, CreatedAtUtc = utc,
         };
         return (new PartnerCredentialsIssued(partnerId, userName, password, apiKey, DigestRealm, utc), row);
     }
+
+    /// <summary>Lower-case hex SHA-256 of an HLS API key, as stored.</summary>
+    public static string ApiKeyHash(string apiKey) => Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(apiKey)));
 
     /// <summary>Marks every active credential of the partner revoked (saved by the caller); returns how many.</summary>
     public static async Task<int> RevokeAllAsync(AccessDbContext db, string partnerId, DateTime utc, CancellationToken ct)

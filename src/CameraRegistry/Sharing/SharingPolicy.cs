@@ -15,24 +15,36 @@ public interface ISharingPolicy
     /// <summary>The active credential with this user name, or null.</summary>
     Task<PartnerLogin?> FindLoginAsync(string userName, CancellationToken ct);
 
+    /// <summary>The active credential whose HLS API key this is, or null.</summary>
+    Task<PartnerLogin?> FindApiKeyLoginAsync(string apiKey, CancellationToken ct);
+
     /// <summary>May the partner, with this credential, pull this camera over this protocol now?</summary>
     Task<AccessDecision> DecideAsync(PartnerLogin login, string cameraId, SharingProtocols protocol, CancellationToken ct);
 }
 
 /// <summary>
 /// "May partner P pull camera C now?": the camera's own rules (mode allows live, active, valid basis, allowed hours),
-/// the camera lists P among its sharing partners, no masking is required (not available for partners yet), the
-/// credential is still active, and an active agreement covers C for this protocol within its validity and hours.
+/// the camera lists P among its sharing partners, the credential is still active, and an active agreement covers C
+/// for this protocol within its validity and hours. A camera whose profile requires masking is allowed here: the
+/// broker then serves partners its masked re-encode, or refuses when no mask can be made.
 /// </summary>
 public sealed class SharingPolicy(ICameraDirectory cameras, IDbContextFactory<AccessDbContext> contexts, TimeProvider time) : ISharingPolicy
 {
-    public const string MaskingRefusal = "masking for partners not available; camera requires masking";
-
     public async Task<PartnerLogin?> FindLoginAsync(string userName, CancellationToken ct)
     {
         await using var db = await contexts.CreateDbContextAsync(ct);
         var credential = await db.PartnerCredentials.AsNoTracking()
             .FirstOrDefaultAsync(c => c.UserName == userName && c.RevokedAtUtc == null, ct);
+        return credential is null ? null : new PartnerLogin(credential.Id, credential.PartnerId, credential.UserName, credential.DigestHa1);
+    }
+
+    public async Task<PartnerLogin?> FindApiKeyLoginAsync(string apiKey, CancellationToken ct)
+    {
+        // Keys are stored as SHA-256: look the hash up (a keyed lookup on a hash leaks nothing about the key).
+        var hash = SharingEndpoints.ApiKeyHash(apiKey);
+        await using var db = await contexts.CreateDbContextAsync(ct);
+        var credential = await db.PartnerCredentials.AsNoTracking()
+            .FirstOrDefaultAsync(c => c.ApiKeyHash == hash && c.RevokedAtUtc == null, ct);
         return credential is null ? null : new PartnerLogin(credential.Id, credential.PartnerId, credential.UserName, credential.DigestHa1);
     }
 
@@ -53,11 +65,6 @@ public sealed class SharingPolicy(ICameraDirectory cameras, IDbContextFactory<Ac
         if (!camera.SharingPartnerIds.Contains(login.PartnerId, StringComparer.Ordinal))
         {
             return AccessDecision.Forbid($"camera '{camera.Id}' does not list partner '{login.PartnerId}' among its sharing partners");
-        }
-
-        if (camera.Masking.Kind != MaskingKind.None)
-        {
-            return AccessDecision.Forbid($"{MaskingRefusal} ({camera.Masking.Kind})");
         }
 
         await using var db = await contexts.CreateDbContextAsync(ct);

@@ -8,7 +8,8 @@ namespace CameraHub.StreamBroker.Live;
 /// <summary>
 /// One camera's upstream and its readers (mediamtx's "path"): one ffmpeg pulling RTSP with -c copy, its fMP4 output
 /// parsed into a <see cref="FragmentBuffer"/> and offered to every reader's queue. Reconnects with backoff when the
-/// camera drops; the owning <see cref="PathManager"/> closes it after the idle grace.
+/// camera drops; the owning <see cref="PathManager"/> closes it after the idle grace. A derived feed (the masked
+/// re-encode for partners) is a path too, with another <see cref="IPathSource"/>, so readers treat both alike.
 /// </summary>
 public sealed class CameraPath : IAsyncDisposable
 {
@@ -16,6 +17,7 @@ public sealed class CameraPath : IAsyncDisposable
     private readonly ILogger _logger;
     private readonly TimeProvider _time;
     private readonly IBrokerEvents _events;
+    private readonly IPathSource _source;
     private readonly Lock _gate = new();
     private readonly List<Viewer> _viewers = [];
     private readonly List<IPathRecorder> _recorders = [];
@@ -25,9 +27,11 @@ public sealed class CameraPath : IAsyncDisposable
     private int _upstreamStarts;
     private long _bytesIn;
 
-    internal CameraPath(CameraSource camera, BrokerOptions options, ILogger logger, TimeProvider time, IBrokerEvents events)
+    internal CameraPath(string key, CameraSource camera, IPathSource source, BrokerOptions options, ILogger logger, TimeProvider time, IBrokerEvents events)
     {
+        Key = key;
         Camera = camera;
+        _source = source;
         _options = options;
         _logger = logger;
         _time = time;
@@ -37,7 +41,13 @@ public sealed class CameraPath : IAsyncDisposable
         StartedAt = time.GetTimestamp();
     }
 
+    /// <summary>The path's name in the <see cref="PathManager"/>: the camera id, or a derived feed's key.</summary>
+    public string Key { get; }
+
     public CameraSource Camera { get; }
+
+    /// <summary>True for the camera's own upstream; false for a derived feed (the masked re-encode).</summary>
+    public bool IsCameraUpstream => _source.IsCameraUpstream;
 
     public CameraStatusEvent Status { get; private set; }
 
@@ -178,7 +188,7 @@ public sealed class CameraPath : IAsyncDisposable
             failures = receivedMedia ? 1 : failures + 1;
             SetStatus(CameraLiveState.Offline, reason);
             var delay = TimeSpan.FromTicks(Math.Min(_options.ReconnectMaxDelay.Ticks, _options.ReconnectMinDelay.Ticks << Math.Min(failures - 1, 20)));
-            _logger.LogWarning("Camera {Camera} offline ({Reason}); reconnecting in {Delay}", Camera.Id, reason, delay);
+            _logger.LogWarning("Path {Path} offline ({Reason}); restarting in {Delay}", Key, reason, delay);
             try
             {
                 await Task.Delay(delay, _time, ct);
@@ -197,11 +207,19 @@ public sealed class CameraPath : IAsyncDisposable
         FfmpegProcess ffmpeg;
         try
         {
-            ffmpeg = FfmpegProcess.Start(_options.FfmpegPath, UpstreamArguments.For(Camera, _options), _logger, $"upstream {Camera.Id}");
+            ffmpeg = await _source.StartAsync(ct);
         }
-        catch (Exception e) when (e is System.ComponentModel.Win32Exception or InvalidOperationException)
+        catch (System.ComponentModel.Win32Exception e)
         {
             return ($"ffmpeg could not be started: {e.Message}", false);
+        }
+        catch (InvalidOperationException e)
+        {
+            return (e.Message, false);
+        }
+        catch (OperationCanceledException) when (ct.IsCancellationRequested)
+        {
+            return ("stopped", false);
         }
 
         await using var owned = ffmpeg;

@@ -273,22 +273,7 @@ public static class LiveEndpoints
         }
 
         var lease = sessions.EnsureHls(session);
-        var waitFor = lease.Path.Read(b => b.Segments.Count >= 2 ? null : b.SegmentAdded);
-        // A fresh upstream has no complete keyframe interval yet: hold the first request until one exists.
-        for (var i = 0; waitFor is not null && i < 3; i++)
-        {
-            try
-            {
-                await waitFor.WaitAsync(TimeSpan.FromSeconds(10), http.RequestAborted);
-            }
-            catch (TimeoutException)
-            {
-                break;
-            }
-
-            waitFor = lease.Path.Read(b => b.Segments.Count >= 2 ? null : b.SegmentAdded);
-        }
-
+        await WaitForSegmentsAsync(lease.Path, http.RequestAborted);
         var prefix = tokenInPath ? "" : $"{token}/";
         var playlist = lease.Path.Read(b => BuildPlaylist(b, prefix));
         if (playlist is null)
@@ -304,7 +289,27 @@ public static class LiveEndpoints
         return Results.Text(playlist, "application/vnd.apple.mpegurl", Encoding.UTF8);
     }
 
-    private static string? BuildPlaylist(FragmentBuffer buffer, string prefix)
+    /// <summary>A fresh path has no complete keyframe interval yet: holds the first request until two exist (at most ~30 s).</summary>
+    internal static async Task WaitForSegmentsAsync(CameraPath path, CancellationToken ct)
+    {
+        var waitFor = path.Read(b => b.Segments.Count >= 2 ? null : b.SegmentAdded);
+        for (var i = 0; waitFor is not null && i < 3; i++)
+        {
+            try
+            {
+                await waitFor.WaitAsync(TimeSpan.FromSeconds(10), ct);
+            }
+            catch (TimeoutException)
+            {
+                break;
+            }
+
+            waitFor = path.Read(b => b.Segments.Count >= 2 ? null : b.SegmentAdded);
+        }
+    }
+
+    /// <summary>A live HLS playlist (EXT-X-MAP init, one segment per keyframe interval); null until there is video.</summary>
+    internal static string? BuildPlaylist(FragmentBuffer buffer, string prefix)
     {
         if (buffer.Init is null || buffer.Segments.Count == 0)
         {

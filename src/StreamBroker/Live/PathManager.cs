@@ -56,23 +56,24 @@ public sealed class PathManager(
     private readonly ILogger _logger = loggers.CreateLogger<PathManager>();
     private bool _disposed;
 
-    /// <summary>The open paths, for status pages and tests.</summary>
+    /// <summary>The open camera upstreams (not derived feeds), for status pages and tests.</summary>
     public IReadOnlyList<CameraPath> Paths
     {
         get
         {
             lock (_gate)
             {
-                return [.. _paths.Values];
+                return [.. _paths.Values.Where(p => p.IsCameraUpstream)];
             }
         }
     }
 
-    public CameraPath? Find(string cameraId)
+    /// <summary>The camera's own upstream path, or a derived feed by its key.</summary>
+    public CameraPath? Find(string key)
     {
         lock (_gate)
         {
-            return _paths.GetValueOrDefault(cameraId);
+            return _paths.GetValueOrDefault(key);
         }
     }
 
@@ -84,12 +85,27 @@ public sealed class PathManager(
         lock (_gate)
         {
             ObjectDisposedException.ThrowIf(_disposed, this);
-            path = OpenPath(camera, "its first viewer");
+            path = OpenPath(camera.Id, camera, () => new CameraUpstream(camera, options.Value, PathLogger(camera.Id)), events, "its first viewer");
             count = path.Attach(viewer);
         }
 
         _ = PublishCountAsync(camera.Id, count);
         return new PathLease(this, path, viewer);
+    }
+
+    /// <summary>
+    /// Attaches <paramref name="viewer"/> to a feed derived from a camera (e.g. its masked re-encode), started from
+    /// <paramref name="source"/> by its first reader and closed after the idle grace like a camera path.
+    /// </summary>
+    internal PathLease AttachFeed(string key, CameraSource camera, Func<IPathSource> source, Viewer viewer)
+    {
+        lock (_gate)
+        {
+            ObjectDisposedException.ThrowIf(_disposed, this);
+            var path = OpenPath(key, camera, source, SilentBrokerEvents.Instance, "its first reader");
+            path.Attach(viewer);
+            return new PathLease(this, path, viewer);
+        }
     }
 
     /// <summary>
@@ -101,25 +117,27 @@ public sealed class PathManager(
         lock (_gate)
         {
             ObjectDisposedException.ThrowIf(_disposed, this);
-            var path = OpenPath(camera, "recording");
+            var path = OpenPath(camera.Id, camera, () => new CameraUpstream(camera, options.Value, PathLogger(camera.Id)), events, "recording");
             path.AttachRecorder(recorder);
             return new RecorderLease(this, path, recorder);
         }
     }
 
-    /// <summary>The camera's open path, or a new one started now; call under the lock.</summary>
-    private CameraPath OpenPath(CameraSource camera, string reader)
+    /// <summary>The open path under <paramref name="key"/>, or a new one started now; call under the lock.</summary>
+    private CameraPath OpenPath(string key, CameraSource camera, Func<IPathSource> source, IBrokerEvents pathEvents, string reader)
     {
-        if (!_paths.TryGetValue(camera.Id, out var path))
+        if (!_paths.TryGetValue(key, out var path))
         {
-            path = new CameraPath(camera, options.Value, loggers.CreateLogger($"CameraHub.StreamBroker.Live.CameraPath.{camera.Id}"), time, events);
-            _paths.Add(camera.Id, path);
+            path = new CameraPath(key, camera, source(), options.Value, PathLogger(key), time, pathEvents);
+            _paths.Add(key, path);
             path.Start();
-            _logger.LogInformation("Camera {Camera}: upstream opened for {Reader}", camera.Id, reader);
+            _logger.LogInformation("Path {Path}: opened for {Reader}", key, reader);
         }
 
         return path;
     }
+
+    private ILogger PathLogger(string key) => loggers.CreateLogger($"CameraHub.StreamBroker.Live.CameraPath.{key}");
 
     internal void ReleaseRecorder(CameraPath path, IPathRecorder recorder)
     {
@@ -133,7 +151,11 @@ public sealed class PathManager(
     {
         var count = path.Detach(viewer);
         viewer.Dispose();
-        await PublishCountAsync(path.Camera.Id, count);
+        if (path.IsCameraUpstream)
+        {
+            await PublishCountAsync(path.Camera.Id, count);
+        }
+
         if (count == 0)
         {
             _ = CloseWhenIdleAsync(path);
@@ -151,7 +173,7 @@ public sealed class PathManager(
                 lock (_gate)
                 {
                     // Someone came back during the grace, or the path is already closed: keep it / nothing to do.
-                    if (_disposed || path.IdleSince is not { } since || !_paths.TryGetValue(path.Camera.Id, out var current) || current != path)
+                    if (_disposed || path.IdleSince is not { } since || !_paths.TryGetValue(path.Key, out var current) || current != path)
                     {
                         return;
                     }
@@ -160,7 +182,7 @@ public sealed class PathManager(
                     var idle = time.GetElapsedTime(since);
                     if (idle >= options.Value.IdleGrace)
                     {
-                        _paths.Remove(path.Camera.Id);
+                        _paths.Remove(path.Key);
                         break;
                     }
 
@@ -168,13 +190,17 @@ public sealed class PathManager(
                 }
             }
 
-            _logger.LogInformation("Camera {Camera}: no viewers for {Grace}; closing the upstream", path.Camera.Id, options.Value.IdleGrace);
-            await ReportBitrateAsync(path);
+            _logger.LogInformation("Path {Path}: no readers for {Grace}; closing it", path.Key, options.Value.IdleGrace);
+            if (path.IsCameraUpstream)
+            {
+                await ReportBitrateAsync(path);
+            }
+
             await path.DisposeAsync();
         }
         catch (Exception e) when (e is not OutOfMemoryException)
         {
-            _logger.LogError(e, "Closing the idle path of camera {Camera} failed", path.Camera.Id);
+            _logger.LogError(e, "Closing the idle path {Path} failed", path.Key);
         }
     }
 

@@ -16,13 +16,15 @@ public sealed class FfmpegProcess : IAsyncDisposable
     private readonly Queue<string> _tail = new();
     private readonly TaskCompletionSource<int> _exited = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly Task _stderrPump;
+    private readonly bool _stdinIsMedia;
     private int _stopping;
 
-    private FfmpegProcess(Process process, ILogger logger, string name)
+    private FfmpegProcess(Process process, ILogger logger, string name, bool stdinIsMedia)
     {
         _process = process;
         _logger = logger;
         Name = name;
+        _stdinIsMedia = stdinIsMedia;
         _stderrPump = Task.Run(PumpStderrAsync);
         process.EnableRaisingEvents = true;
         process.Exited += (_, _) => _ = ReportExitAsync();
@@ -59,8 +61,12 @@ public sealed class FfmpegProcess : IAsyncDisposable
         }
     }
 
-    /// <summary>Starts <paramref name="executable"/> (ffmpeg, ffprobe) with <paramref name="arguments"/>.</summary>
-    public static FfmpegProcess Start(string executable, IEnumerable<string> arguments, ILogger logger, string name)
+    /// <summary>
+    /// Starts <paramref name="executable"/> (ffmpeg, ffprobe) with <paramref name="arguments"/>. With
+    /// <paramref name="stdinIsMedia"/> stdin carries the input (pipe:0): <see cref="StopAsync"/> then must not type 'q'
+    /// into the media; whoever writes stdin ends the input by closing it, and the stop waits for that before killing.
+    /// </summary>
+    public static FfmpegProcess Start(string executable, IEnumerable<string> arguments, ILogger logger, string name, bool stdinIsMedia = false)
     {
         var info = new ProcessStartInfo(executable)
         {
@@ -77,13 +83,13 @@ public sealed class FfmpegProcess : IAsyncDisposable
 
         var process = Process.Start(info) ?? throw new InvalidOperationException($"could not start {executable}");
         logger.LogDebug("{Name}: started {Executable} (pid {Pid})", name, executable, process.Id);
-        return new FfmpegProcess(process, logger, name);
+        return new FfmpegProcess(process, logger, name, stdinIsMedia);
     }
 
     /// <summary>Asks ffmpeg to finish ('q'), waits up to <paramref name="grace"/>, then kills the process tree.</summary>
     public async Task<int> StopAsync(TimeSpan grace)
     {
-        if (Interlocked.Exchange(ref _stopping, 1) == 0 && !_process.HasExited)
+        if (Interlocked.Exchange(ref _stopping, 1) == 0 && !_stdinIsMedia && !_process.HasExited)
         {
             try
             {

@@ -3,8 +3,8 @@ using CameraHub.StreamBroker.Live;
 
 namespace CameraHub.StreamBroker.Sharing;
 
-/// <summary>The H.264 decoder configuration from the init segment's avcC box (ISO 14496-15).</summary>
-public sealed record AvcConfig(IReadOnlyList<byte[]> Sps, IReadOnlyList<byte[]> Pps, int NalLengthSize, uint Timescale)
+/// <summary>The H.264 decoder configuration from the init segment's avcC box (ISO 14496-15), and the picture size of its sample entry.</summary>
+public sealed record AvcConfig(IReadOnlyList<byte[]> Sps, IReadOnlyList<byte[]> Pps, int NalLengthSize, uint Timescale, int Width = 0, int Height = 0)
 {
     /// <summary>profile_idc, constraint flags and level_idc of the first SPS as six hex digits (SDP profile-level-id).</summary>
     public string ProfileLevelId => Sps.Count > 0 && Sps[0].Length >= 4 ? Convert.ToHexString(Sps[0], 1, 3) : "42E01E";
@@ -12,12 +12,14 @@ public sealed record AvcConfig(IReadOnlyList<byte[]> Sps, IReadOnlyList<byte[]> 
     /// <summary>Reads avcC from moov/trak/mdia/minf/stbl/stsd/avc1; null when the init holds no H.264 track.</summary>
     public static AvcConfig? FromInit(InitSegment init)
     {
-        var avcC = FindAvcC(init.Data);
-        if (avcC is not { Length: >= 7 } c)
+        if (FindAvcC(init.Data) is not ({ Length: >= 7 } c, var entry))
         {
             return null;
         }
 
+        // VisualSampleEntry: 6 reserved, data_reference_index, 16 bytes pre_defined/reserved, then width and height.
+        var width = BinaryPrimitives.ReadUInt16BigEndian(entry.Span[24..]);
+        var height = BinaryPrimitives.ReadUInt16BigEndian(entry.Span[26..]);
         var span = c.Span;
         var lengthSize = (span[4] & 0x03) + 1;
         var pos = 5;
@@ -25,12 +27,12 @@ public sealed record AvcConfig(IReadOnlyList<byte[]> Sps, IReadOnlyList<byte[]> 
         var sps = ReadParameterSets(span, ref pos, spsCount);
         if (pos >= span.Length)
         {
-            return new AvcConfig(sps, [], lengthSize, init.Timescale);
+            return new AvcConfig(sps, [], lengthSize, init.Timescale, width, height);
         }
 
         var ppsCount = span[pos++];
         var pps = ReadParameterSets(span, ref pos, ppsCount);
-        return new AvcConfig(sps, pps, lengthSize, init.Timescale);
+        return new AvcConfig(sps, pps, lengthSize, init.Timescale, width, height);
     }
 
     private static List<byte[]> ReadParameterSets(ReadOnlySpan<byte> span, ref int pos, int count)
@@ -52,7 +54,8 @@ public sealed record AvcConfig(IReadOnlyList<byte[]> Sps, IReadOnlyList<byte[]> 
         return sets;
     }
 
-    private static ReadOnlyMemory<byte>? FindAvcC(byte[] init)
+    /// <summary>The avcC box and the avc1/avc3 sample entry (payload) holding it.</summary>
+    private static (ReadOnlyMemory<byte> AvcC, ReadOnlyMemory<byte> Entry)? FindAvcC(byte[] init)
     {
         foreach (var (type, offset, length) in Mp4BoxReader.Children(init))
         {
@@ -84,7 +87,7 @@ public sealed record AvcConfig(IReadOnlyList<byte[]> Sps, IReadOnlyList<byte[]> 
                 {
                     if ((et == "avc1" || et == "avc3") && el > 78 && Child(entries.Slice(eo + 78, el - 78), "avcC") is { } avcC)
                     {
-                        return avcC;
+                        return (avcC, entries.Slice(eo, el));
                     }
                 }
             }

@@ -21,15 +21,16 @@ public sealed class RtspServerOptions
 
 /// <summary>What every RTSP connection needs from the host.</summary>
 internal sealed record RtspContext(
-    ISharingPolicy Policy, ICameraDirectory Cameras, PathManager Paths, PartnerSessions Sessions, IAuditLog Audit,
+    ISharingPolicy Policy, ICameraDirectory Cameras, PartnerFeeds Feeds, PartnerSessions Sessions, IAuditLog Audit,
     BrokerOptions Broker, TimeProvider Time, ILogger Logger);
 
 /// <summary>
 /// The hub's RTSP server for partner systems: rtsp://HOST:PORT/{cameraId}, TCP-interleaved RTP, digest authentication.
-/// Each connection attaches as a reader of the camera's existing path (no second upstream, no transcoding).
+/// Each connection attaches as a reader of the camera's existing path (no second upstream, no transcoding), or of its
+/// masked re-encode when the camera's masking profile requires one (<see cref="PartnerFeeds"/>).
 /// </summary>
 public sealed class RtspServer(
-    IOptions<RtspServerOptions> options, IOptions<BrokerOptions> broker, ISharingPolicy policy, ICameraDirectory cameras, PathManager paths,
+    IOptions<RtspServerOptions> options, IOptions<BrokerOptions> broker, ISharingPolicy policy, ICameraDirectory cameras, PartnerFeeds feeds,
     PartnerSessions sessions, IAuditLog audit, TimeProvider time, ILoggerFactory loggers) : BackgroundService
 {
     private readonly ILogger _logger = loggers.CreateLogger<RtspServer>();
@@ -60,7 +61,7 @@ public sealed class RtspServer(
             return;
         }
 
-        var context = new RtspContext(policy, cameras, paths, sessions, audit, broker.Value, time, loggers.CreateLogger<RtspSession>());
+        var context = new RtspContext(policy, cameras, feeds, sessions, audit, broker.Value, time, loggers.CreateLogger<RtspSession>());
         try
         {
             while (!stoppingToken.IsCancellationRequested)

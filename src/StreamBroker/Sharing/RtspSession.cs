@@ -220,7 +220,25 @@ internal sealed class RtspSession(TcpClient client, RtspContext context) : IAsyn
         if (_lease is null)
         {
             var viewer = new Viewer($"rtsp-{_sessionId}", context.Broker.ViewerQueueLength, context.Time, context.Broker.SlowViewerTimeout);
-            _lease = context.Paths.Attach(camera, viewer);
+            try
+            {
+                // The camera's own path, or its masked re-encode when its profile requires masking.
+                _lease = await context.Feeds.AttachAsync(camera, viewer, connection.Token);
+            }
+            catch (InvalidOperationException e)
+            {
+                viewer.Dispose();
+                var masking = e is PartnerMaskUnavailableException;
+                if (masking)
+                {
+                    await AuditDenialAsync(request, PartnerSessions.ActorOf(_login!.PartnerId), cameraId, e.Message);
+                }
+
+                await RespondAsync(request, masking ? 403 : 503, $"{(masking ? "Forbidden" : "Service Unavailable")}: {e.Message}", masking ? [] : [("Retry-After", "5")],
+                    Encoding.UTF8.GetBytes(e.Message + "\n"), "text/plain");
+                return true;
+            }
+
             // A slow partner the path gave up on: close the connection.
             _registrations.Add(viewer.Ended.Register(() => Stop(viewer.EndReason ?? "ended by the broker")));
         }
@@ -476,7 +494,8 @@ internal sealed class RtspSession(TcpClient client, RtspContext context) : IAsyn
         }
     }
 
-    private static bool IsInit(ViewerMessage message) =>
+    /// <summary>Whether a queued message is an init segment (ftyp/moov) rather than a fragment or a control event.</summary>
+    internal static bool IsInit(ViewerMessage message) =>
         message.Control is null && message.Media.Length >= 8
         && (message.Media.Span.Slice(4, 4).SequenceEqual("ftyp"u8) || message.Media.Span.Slice(4, 4).SequenceEqual("moov"u8));
 
@@ -498,7 +517,8 @@ internal sealed class RtspSession(TcpClient client, RtspContext context) : IAsyn
         }
     }
 
-    private static async Task<AvcConfig?> ConfigOfAsync(ReadOnlyMemory<byte> init)
+    /// <summary>The H.264 configuration (SPS/PPS, picture size) of an init segment's bytes.</summary>
+    internal static async Task<AvcConfig?> ConfigOfAsync(ReadOnlyMemory<byte> init)
     {
         await foreach (var media in new FragmentedMp4Parser(new MemoryStream(init.ToArray())).ReadAsync(CancellationToken.None))
         {

@@ -1,9 +1,10 @@
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 
 namespace CameraHub.StreamBroker.Sharing;
 
-/// <summary>Composition of partner streaming on the broker side: sessions, their supervisor and the RTSP server.</summary>
+/// <summary>Composition of partner streaming on the broker side: sessions, their supervisor, the RTSP server and partner HLS.</summary>
 public static class SharingBroker
 {
     /// <summary>
@@ -14,6 +15,11 @@ public static class SharingBroker
     {
         services.AddOptions<RtspServerOptions>().Bind(configuration.GetSection("CameraHub"));
         services.AddSingleton<PartnerSessions>();
+        // Fail closed: without the masking module's masks, a camera that requires masking is never shared.
+        services.TryAddSingleton<IPartnerFeedMasks, NoPartnerFeedMasks>();
+        services.AddSingleton<PartnerFeeds>();
+        services.AddSingleton<PartnerHlsReaders>();
+        services.AddHostedService(sp => sp.GetRequiredService<PartnerHlsReaders>());
         services.AddHostedService<PartnerSessionSupervisor>();
         services.AddSingleton<RtspServer>();
         services.AddHostedService(sp => sp.GetRequiredService<RtspServer>());

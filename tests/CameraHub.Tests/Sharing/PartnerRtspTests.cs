@@ -30,7 +30,6 @@ public sealed class PartnerRtspTests : IAsyncLifetime
     private const string NotListed = "TRF-S-02";
     private const string RecordedOnly = "TRF-S-03";
     private const string Expired = "TEK-S-04";
-    private const string Masked = "TRF-S-05";
     private readonly int _port = FreePort();
     private readonly HubFactory _hub;
     private readonly List<Process> _clients = [];
@@ -52,10 +51,6 @@ public sealed class PartnerRtspTests : IAsyncLifetime
         await _hub.CreateCameraAsync(SampleCameras.Traffic(NotListed) with { RtspUrl = rtsp, SharingPartnerIds = [] });
         await _hub.CreateCameraAsync(SampleCameras.Traffic(RecordedOnly) with { RtspUrl = rtsp, Mode = CameraMode.RecordedOnly, RetentionDays = 7, SharingPartnerIds = [], Costs = new CameraCosts() });
         await _hub.CreateCameraAsync(SampleCameras.Traffic(Expired) with { RtspUrl = rtsp, Category = CameraCategory.TechnicalFacility });
-        await _hub.CreateCameraAsync(SampleCameras.Traffic(Masked) with
-        {
-            RtspUrl = rtsp, Masking = new MaskingProfile { Kind = MaskingKind.PrivacyPolygons, Polygons = [[[0, 0], [10, 0], [10, 10]]] },
-        });
         await _hub.GrantAsync(GrantSubjectKind.User, "traffic", GrantScopeKind.Camera, Shared, CameraRight.Live);
 
         var admin = await _hub.SignInAsAsync("admin");
@@ -126,13 +121,12 @@ public sealed class PartnerRtspTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task Wrong_credentials_an_expired_agreement_an_unlisted_a_recorded_only_and_a_masked_camera_are_refused_and_audited()
+    public async Task Wrong_credentials_an_expired_agreement_an_unlisted_and_a_recorded_only_camera_are_refused_and_audited()
     {
         var (wrong, wrongLog) = await Probe(Url(Shared, "not-the-password"));
         var (expired, expiredLog) = await Probe(Url(Expired));
         var (unlisted, unlistedLog) = await Probe(Url(NotListed));
         var (recorded, recordedLog) = await Probe(Url(RecordedOnly));
-        var (masked, maskedLog) = await Probe(Url(Masked));
 
         Assert.NotEqual(0, wrong);
         Assert.Contains("401", wrongLog, StringComparison.Ordinal);
@@ -143,12 +137,10 @@ public sealed class PartnerRtspTests : IAsyncLifetime
         Assert.Contains("does not list partner", unlistedLog, StringComparison.Ordinal);
         Assert.NotEqual(0, recorded);
         Assert.Contains("RecordedOnly", recordedLog, StringComparison.Ordinal);
-        Assert.NotEqual(0, masked);
-        Assert.Contains("masking for partners not available; camera requires masking", maskedLog, StringComparison.Ordinal);
         Assert.Null(_hub.Services.GetRequiredService<PathManager>().Find(Shared));
 
         var dpo = await _hub.SignInAsAsync("dpo");
-        foreach (var (camera, words) in new[] { (Shared, "wrong RTSP password"), (Expired, "not valid now"), (NotListed, "does not list"), (RecordedOnly, "RecordedOnly"), (Masked, "masking") })
+        foreach (var (camera, words) in new[] { (Shared, "wrong RTSP password"), (Expired, "not valid now"), (NotListed, "does not list"), (RecordedOnly, "RecordedOnly") })
         {
             var denied = await dpo.GetFromJsonAsync<JsonElement>($"/api/audit?camera={camera}&action=AccessDenied&actor=partner:vasttrafik", HubFactory.Json);
             Assert.True(denied.GetProperty("total").GetInt32() >= 1, camera);

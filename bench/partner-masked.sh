@@ -1,0 +1,67 @@
+#!/usr/bin/env bash
+# Masked partner feed benchmark: the ~4 Mbit/s 1080p25 clip of bench/live-broker.sh published in a loop to
+# rtsp-server-perl; (a) the hub (LiveBroker.Bench serve, BENCH_MASK_PNG set) serving one partner RTSP reader of the
+# camera's masked re-encode: CPU of the hub + its camera upstream + its masked encoder; (b) plain ffmpeg pulling the
+# same RTSP source and running the same filter graph and encoder (MaskedFeedArguments) to /dev/null.
+# Frames per second are what each delivered over the window (the partner reader's -progress frames / plain ffmpeg's).
+# RUNS runs each, medians. Markdown rows for bench/RESULTS.md "Masked partner feed".
+set -euo pipefail
+cd "$(dirname "$0")/.."
+out=bench/out; mkdir -p "$out"
+window=${WINDOW:-15}
+runs=${RUNS:-3}
+clip=$out/clip1080.mp4
+[ -f "$clip" ] || ffmpeg -v error -f lavfi -i "testsrc2=size=1920x1080:rate=25" -t 10 -c:v libx264 -preset veryfast \
+  -pix_fmt yuv420p -bf 0 -g 50 -b:v 4M -maxrate 4M -bufsize 4M -an "$clip"
+mask=$out/mask1080.png   # left half obscured
+ffmpeg -v error -y -f lavfi -i "color=black:size=1920x1080,format=gray" -vf "drawbox=x=0:y=0:w=960:h=1080:color=white:t=fill" -frames:v 1 "$mask"
+dotnet build bench/LiveBroker.Bench -c Release -nologo -v q >/dev/null
+bench="dotnet bench/LiveBroker.Bench/bin/Release/net10.0/CameraHub.LiveBroker.Bench.dll"
+
+pids=()
+cleanup() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; }
+trap cleanup EXIT
+rtsp-server-perl -c 18730 -s 18731 --client_listen_address 127.0.0.1 --source_listen_address 127.0.0.1 >"$out/perl-m.log" 2>&1 &
+pids+=("$!"); sleep 1
+ffmpeg -v error -re -stream_loop -1 -i "$clip" -c copy -f rtsp rtsp://127.0.0.1:18731/cam >"$out/publish-m.log" 2>&1 &
+pids+=("$!"); sleep 2
+camera=rtsp://127.0.0.1:18730/cam
+hz=$(getconf CLK_TCK)
+ticks() { local t=0; for p in "$@"; do t=$((t + $(awk '{print $14+$15}' "/proc/$p/stat" 2>/dev/null || echo 0))); done; echo "$t"; }
+frames() { awk -F= '/^frame=/ {f=$2} END {print f+0}' "$1"; }   # ffmpeg -progress: frames so far (written every 0.5 s)
+median() { sort -n | awk '{a[NR]=$1} END {print (NR % 2) ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2}'; }
+graph="[0:v]split[base][copy];[copy]scale=40:23:flags=area,scale=1920:1104:flags=neighbor,crop=1920:1080:0:0[blocks];[1:v]format=gray[mask];[blocks][mask]alphamerge[veil];[base][veil]overlay=format=yuv420:eof_action=repeat,format=yuv420p[out]"
+encode=(-map "[out]" -an -c:v libx264 -preset ultrafast -tune zerolatency -force_key_frames "expr:gte(t,n_forced*1)" -fps_mode passthrough)
+
+hub_cpu=(); hub_fps=(); plain_cpu=(); plain_fps=()
+for run in $(seq "$runs"); do
+  # (a) the hub's masked feed, one partner reader
+  mkfifo "$out/hub-m.in" 2>/dev/null || true
+  BENCH_MASK_PNG="$mask" $bench serve "$camera" udp 18732 <"$out/hub-m.in" >"$out/hub-m.out" 2>&1 &
+  hub=$!; pids+=("$hub"); exec 9>"$out/hub-m.in"
+  for _ in $(seq 50); do grep -q ready "$out/hub-m.out" 2>/dev/null && break; sleep 0.2; done
+  ffmpeg -nostdin -v error -progress "$out/reader.progress" -rtsp_transport tcp -i rtsp://bench:bench@127.0.0.1:18732/bench -c copy -f null - &
+  reader=$!; pids+=("$reader")
+  sleep 6
+  upstream=$(pgrep -f "CameraHub-live camera=bench" | head -1); encoder=$(pgrep -f "CameraHub-masked feed=bench" | head -1)
+  p0=$(frames "$out/reader.progress")
+  t0=$(ticks "$hub" "$upstream" "$encoder"); sleep "$window"; t1=$(ticks "$hub" "$upstream" "$encoder")
+  p1=$(frames "$out/reader.progress")
+  kill "$reader" 2>/dev/null || true; exec 9>&-; wait "$hub" 2>/dev/null || true
+  hub_cpu+=("$(( (t1 - t0) * 100 / hz / window ))"); hub_fps+=("$(awk -v a="$p0" -v b="$p1" -v s="$window" 'BEGIN {printf "%.1f", (b - a) / s}')")
+
+  # (b) plain ffmpeg: the same source, filter and encoder, to nowhere
+  ffmpeg -nostdin -v error -progress "$out/plain.progress" -rtsp_transport udp -i "$camera" -i "$mask" -filter_complex "$graph" "${encode[@]}" -f mp4 -movflags empty_moov+default_base_moof+frag_every_frame -y /dev/null &
+  plain=$!; pids+=("$plain")
+  sleep 6
+  f0=$(frames "$out/plain.progress"); t0=$(ticks "$plain"); sleep "$window"; t1=$(ticks "$plain")
+  f1=$(frames "$out/plain.progress")
+  kill "$plain" 2>/dev/null || true; wait "$plain" 2>/dev/null || true
+  plain_cpu+=("$(( (t1 - t0) * 100 / hz / window ))"); plain_fps+=("$(awk -v a="$f0" -v b="$f1" -v s="$window" 'BEGIN {printf "%.1f", (b - a) / s}')")
+  sleep 2
+done
+echo "| masked 1080p25 feed, one partner reader | CPU % of one core (median of $runs) | frames/s delivered (median) |"
+echo "|---|---|---|"
+echo "| hub: upstream -c copy + masked encoder + RTSP fan-out | $(printf '%s\n' "${hub_cpu[@]}" | median) | $(printf '%s\n' "${hub_fps[@]}" | median) |"
+echo "| plain ffmpeg: same RTSP source, filter and encoder | $(printf '%s\n' "${plain_cpu[@]}" | median) | $(printf '%s\n' "${plain_fps[@]}" | median) |"
+echo "runs: hub cpu ${hub_cpu[*]} fps ${hub_fps[*]}; plain cpu ${plain_cpu[*]} fps ${plain_fps[*]}"

@@ -1,0 +1,55 @@
+using CameraHub.CameraRegistry.Cameras;
+using CameraHub.Masking.Masks;
+using CameraHub.Masking.Partners;
+using CameraHub.StreamBroker.Sharing;
+using Microsoft.Extensions.DependencyInjection;
+using OpenCvSharp;
+
+namespace CameraHub.Masking.Tests;
+
+/// <summary>The partner feed's mask: the export mask, grown to whole 2×2 cells, white where obscured; no mask, no feed.</summary>
+public sealed class PartnerFeedMasksTests : IDisposable
+{
+    private readonly MaskCache _cache = new();
+    private readonly ServiceProvider _services = new ServiceCollection().BuildServiceProvider();
+
+    private static CameraSource Camera(MaskingProfile masking) =>
+        new("TRF-M-1", "Torget", "org", CameraCategory.Traffic, CameraMode.LiveOnly, CameraStatus.Active, true, "always", null,
+            "rtsp://10.0.0.5:554/stream1", null, RtspTransport.Tcp, null, null, masking, []);
+
+    [Fact]
+    public async Task A_privacy_polygon_becomes_a_white_area_grown_to_whole_2x2_cells_with_the_exports_block_size_and_hash()
+    {
+        var profile = new MaskingProfile { Kind = MaskingKind.PrivacyPolygons, Polygons = [[[0, 0], [10, 0], [10, 10], [0, 10]]] };
+        var masks = new PartnerFeedMasks(_services.GetRequiredService<IServiceScopeFactory>(), _cache);
+
+        var mask = await masks.GetAsync(Camera(profile), 64, 48, CancellationToken.None);
+
+        using var png = Cv2.ImDecode(mask.ObscurePng, ImreadModes.Unchanged);
+        Assert.Equal((64, 48, 1), (png.Width, png.Height, png.Channels()));
+        Assert.Equal(255, png.At<byte>(0, 0));
+        Assert.Equal(255, png.At<byte>(10, 10)); // the polygon's own edge
+        Assert.Equal(255, png.At<byte>(11, 11)); // grown: shares 4:2:0 chroma samples with (10, 10)
+        Assert.Equal(0, png.At<byte>(12, 12));
+        Assert.Equal(0, png.At<byte>(47, 63));
+        Assert.Equal(16, mask.BlockSize);
+        Assert.Equal(_cache.Get([profile.Polygons[0]], 64, 48).Sha256, mask.Sha256);
+    }
+
+    [Fact]
+    public async Task A_camera_without_a_usable_mask_is_refused_with_the_reason_rather_than_served_unmasked()
+    {
+        var masks = new PartnerFeedMasks(_services.GetRequiredService<IServiceScopeFactory>(), _cache);
+        var badPolygon = new MaskingProfile { Kind = MaskingKind.PrivacyPolygons, Polygons = [[[0, 0], [10, 0]]] };
+
+        var refused = await Assert.ThrowsAsync<PartnerMaskUnavailableException>(() => masks.GetAsync(Camera(badPolygon), 64, 48, CancellationToken.None));
+        Assert.Contains("masking profile is unusable", refused.Message, StringComparison.Ordinal);
+        await Assert.ThrowsAsync<PartnerMaskUnavailableException>(() => masks.GetAsync(Camera(new MaskingProfile()), 64, 48, CancellationToken.None));
+    }
+
+    public void Dispose()
+    {
+        _cache.Dispose();
+        _services.Dispose();
+    }
+}

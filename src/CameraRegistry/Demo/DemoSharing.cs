@@ -25,7 +25,7 @@ public sealed class DemoSharing(IDbContextFactory<AccessDbContext> contexts, Tim
                 Category = CameraCategory.Traffic,
                 Purpose = "Trafikinformation och störningshantering i kollektivtrafiken",
                 LegalBasisReference = "SMN 2026-0112 (avtal med Västtrafik AB)",
-                Protocols = SharingProtocols.Rtsp,
+                Protocols = SharingProtocols.Rtsp | SharingProtocols.Hls,
                 CreatedBy = "demo-seed",
                 CreatedAtUtc = now,
             });

@@ -5,6 +5,7 @@ using CameraHub.CameraRegistry.Demo;
 using CameraHub.CameraRegistry.Persistence;
 using CameraHub.CameraRegistry.Sharing;
 using CameraHub.Health;
+using CameraHub.KeyProtection;
 using CameraHub.StreamBroker;
 using CameraHub.StreamBroker.Onvif;
 using CameraHub.StreamBroker.Sharing;
@@ -37,9 +38,7 @@ public static class HubApplication
         builder.Services.AddCameraRegistry(builder.Configuration, connectionString);
         builder.Services.AddOnvif(builder.Configuration);
         builder.Services.AddMasking(connectionString);
-        builder.Services.AddDataProtection()
-            .SetApplicationName("CameraHub")
-            .PersistKeysToFileSystem(new DirectoryInfo(Path.Combine(dataDirectory, "keys")));
+        builder.Services.AddHubKeyRing(builder.Configuration, dataDirectory, options.Demo);
         builder.Services.AddScoped<SampleCityLoader>();
         builder.Services.AddScoped<DemoAccess>();
         builder.Services.AddScoped<DemoSharing>();
@@ -129,6 +128,8 @@ public static class HubApplication
     /// <summary>Applies every module's migrations and, in demo mode, loads the sample city and demo users.</summary>
     public static async Task PrepareAsync(IServiceProvider services, IConfiguration configuration, CancellationToken ct)
     {
+        var options = configuration.GetSection("CameraHub").Get<HubOptions>() ?? new HubOptions();
+        KeyRingRegistration.VerifyReadable(services, Path.Combine(options.ResolvedDataDirectory(), "keys"));
         await using var scope = services.CreateAsyncScope();
         await scope.ServiceProvider.GetRequiredService<RegistryDbContext>().Database.MigrateAsync(ct);
         await using (var access = await scope.ServiceProvider.GetRequiredService<IDbContextFactory<AccessDbContext>>().CreateDbContextAsync(ct))
@@ -139,7 +140,14 @@ public static class HubApplication
         await services.MigrateMaskingAsync(ct);
         await services.MigrateRecordingAsync(ct);
 
-        var options = configuration.GetSection("CameraHub").Get<HubOptions>() ?? new HubOptions();
+        if (!KeyRingRegistration.Encrypts(services))
+        {
+            services.GetRequiredService<ILoggerFactory>().CreateLogger("CameraHub.KeyProtection").LogWarning(
+                "The Data Protection key ring (which protects camera passwords and the evidence signing key) is stored unencrypted in {Directory}; "
+                + "set CameraHub:KeyEncryptionKey or CameraHub:KeyEncryptionKeyFile (openssl rand -base64 32) and keep it outside the data directory",
+                Path.Combine(options.ResolvedDataDirectory(), "keys"));
+        }
+
         if (options.Demo)
         {
             var directory = options.ResolvedSampleCityDirectory()

@@ -22,13 +22,13 @@ public static class GrantEndpoints
     public static RouteGroupBuilder MapGrantEndpoints(this IEndpointRouteBuilder routes)
     {
         var group = routes.MapGroup("/api/grants").WithTags("Grants");
-        group.MapGet("/", ListAsync).WithSummary("Grants: all for administrators and the DPO, one's own for everybody else.");
+        group.MapGet("/", ListAsync).WithSummary("Grants: all for administrators and the DPO; for owners also those on their organisation's cameras; one's own for everybody else.");
         group.MapPost("/", CreateAsync).WithSummary("Creates a grant (administrators; camera owners for their own organisation's cameras).");
         group.MapDelete("/{id:guid}", RevokeAsync).WithSummary("Revokes a grant; open streams it allowed end within seconds.");
         return group;
     }
 
-    private static async Task<IResult> ListAsync(HttpContext http, AccessDbContext db, bool? includeRevoked, CancellationToken ct)
+    private static async Task<IResult> ListAsync(HttpContext http, AccessDbContext db, RegistryDbContext registry, bool? includeRevoked, CancellationToken ct)
     {
         var user = http.User;
         var query = db.Grants.AsNoTracking();
@@ -41,7 +41,12 @@ public static class GrantEndpoints
         {
             var name = user.Identity?.Name ?? string.Empty;
             var roles = user.FindAll(ClaimTypes.Role).Select(c => c.Value).ToList();
-            query = query.Where(g => (g.SubjectKind == GrantSubjectKind.User && g.Subject == name) || (g.SubjectKind == GrantSubjectKind.Role && roles.Contains(g.Subject)));
+            // Owners also see the grants on their organisation's cameras, which they may give and revoke.
+            var org = user.IsInRole(HubRoles.CameraOwner) ? user.FindFirst(HubRoles.OrganisationClaim)?.Value : null;
+            var ownCameras = org is null ? [] : await registry.Cameras.AsNoTracking().Where(c => c.OwnerId == org).Select(c => c.Id).ToListAsync(ct);
+            query = query.Where(g => (g.SubjectKind == GrantSubjectKind.User && g.Subject == name) || (g.SubjectKind == GrantSubjectKind.Role && roles.Contains(g.Subject))
+                || (org != null && g.ScopeKind == GrantScopeKind.Organisation && g.Scope == org)
+                || (org != null && g.ScopeKind == GrantScopeKind.Camera && ownCameras.Contains(g.Scope)));
         }
 
         return Results.Ok(await query.OrderBy(g => g.CreatedAtUtc).ToListAsync(ct));

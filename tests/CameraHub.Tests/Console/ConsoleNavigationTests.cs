@@ -9,9 +9,9 @@ public sealed class ConsoleNavigationTests(DemoHub hub)
 {
     public static TheoryData<string, string[]> Roles => new()
     {
-        { "admin", ["cameras", "reports", "evidence", "audit"] },
-        { "schools", ["cameras", "reports", "playback", "evidence"] },
-        { "housing", ["cameras", "reports", "playback", "evidence"] },
+        { "admin", ["cameras", "reports", "evidence", "audit", "grants"] },
+        { "schools", ["cameras", "reports", "playback", "evidence", "grants"] },
+        { "housing", ["cameras", "reports", "playback", "evidence", "grants"] },
         { "traffic", ["cameras", "wall"] },
         { "care", ["cameras", "wall"] },
         { "police", ["cameras", "evidence"] },
@@ -35,7 +35,7 @@ public sealed class ConsoleNavigationTests(DemoHub hub)
             }
 
             // A page not offered is not reachable by typing its address either (and the API would refuse anyway).
-            foreach (var hidden in new[] { "wall", "playback", "evidence", "audit", "reports" }.Except(pages))
+            foreach (var hidden in new[] { "wall", "playback", "evidence", "audit", "reports", "grants" }.Except(pages))
             {
                 await page.GotoAsync(new Uri(hub.Address, $"/#/{hidden}").ToString());
                 await page.WaitForSelectorAsync("main h1");

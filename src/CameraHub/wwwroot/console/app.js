@@ -7,6 +7,7 @@ import * as wall from './pages/wall.js';
 import * as playback from './pages/playback.js';
 import * as evidence from './pages/evidence.js';
 import * as audit from './pages/audit.js';
+import * as grants from './pages/grants.js';
 
 const view = document.getElementById('view');
 let leave = null;
@@ -20,6 +21,7 @@ const routes = [
   { path: /^\/playback(?:\/([^/]+))?$/, page: playback, nav: 'playback', offered: () => holds('Playback') },
   { path: /^\/evidence$/, page: evidence, nav: 'evidence', offered: () => holds('Export') || holds('ApproveExport') || hasRole('DataProtectionOfficer', 'Administrator') },
   { path: /^\/audit$/, page: audit, nav: 'audit', offered: () => hasRole('DataProtectionOfficer', 'Administrator') },
+  { path: /^\/grants$/, page: grants, nav: 'grants', offered: () => hasRole('Administrator', 'CameraOwner') },
 ];
 
 function renderNav() {

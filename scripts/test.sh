@@ -7,6 +7,14 @@ scripts/setup.sh || exit 1
 
 dotnet build CameraHub.sln -c Release -nologo -v quiet || { echo "0 passed, 1 failed"; exit 1; }
 
+# Formatting (whitespace, imports, .editorconfig style) is part of the suite: `dotnet format CameraHub.sln` fixes it.
+format_failed=0
+if ! dotnet format whitespace CameraHub.sln --verify-no-changes >/dev/null 2>&1 \
+   || ! dotnet format style CameraHub.sln --verify-no-changes --no-restore >/dev/null 2>&1; then
+  echo "formatting differs from .editorconfig: run 'dotnet format CameraHub.sln'"
+  format_failed=1
+fi
+
 log=$(mktemp)
 dotnet test CameraHub.sln -c Release --no-build -nologo "$@" 2>&1 | tee "$log"
 status=${PIPESTATUS[0]}
@@ -17,6 +25,7 @@ read -r passed failed skipped < <(grep -E '^\s*(Passed|Failed)!\s+-\s+Failed:' "
 assemblies=$(grep -cE '^\s*(Passed|Failed)!\s+-\s+Failed:' "$log")
 rm -f "$log"
 if [ "$status" -ne 0 ] && [ "$failed" -eq 0 ]; then failed=1; fi   # a crash or a build error counts as a failure
+if [ "$format_failed" -ne 0 ]; then failed=$((failed + 1)); status=1; fi
 echo "Test assemblies run: $assemblies"
 echo "$passed passed, $failed failed, $skipped skipped"
 exit "$status"

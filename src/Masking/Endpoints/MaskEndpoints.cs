@@ -1,4 +1,3 @@
-using Microsoft.Extensions.DependencyInjection;
 using CameraHub.CameraRegistry.Access;
 using CameraHub.CameraRegistry.Cameras;
 using CameraHub.Masking.Anonymisation;
@@ -8,6 +7,7 @@ using CameraHub.Masking.Masks;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
+using Microsoft.Extensions.DependencyInjection;
 using OpenCvSharp;
 
 namespace CameraHub.Masking.Endpoints;

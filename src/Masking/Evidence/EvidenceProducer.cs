@@ -1,4 +1,3 @@
-using Microsoft.AspNetCore.SignalR;
 using System.Globalization;
 using System.Security.Cryptography;
 using CameraHub.CameraRegistry.Audit;
@@ -7,6 +6,7 @@ using CameraHub.Masking.Calibration;
 using CameraHub.Masking.Files;
 using CameraHub.Masking.Persistence;
 using CameraHub.StreamBroker.Processes;
+using Microsoft.AspNetCore.SignalR;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;

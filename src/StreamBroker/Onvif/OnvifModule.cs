@@ -1,7 +1,7 @@
-using CameraHub.CameraRegistry.Access;
-using CameraHub.CameraRegistry.Identity;
 using System.Net;
+using CameraHub.CameraRegistry.Access;
 using CameraHub.CameraRegistry.Cameras;
+using CameraHub.CameraRegistry.Identity;
 using CameraHub.StreamBroker.Onvif.Discovery;
 using CameraHub.StreamBroker.Onvif.Probing;
 using Microsoft.AspNetCore.Builder;

@@ -29,7 +29,10 @@ public class AccessMatrixTests : IAsyncLifetime
         await _hub.CreateCameraAsync(SampleCameras.School("REC"));                   // RecordedOnly, school board
         await _hub.CreateCameraAsync(SampleCameras.Traffic("BOTH") with              // LiveAndRecorded, traffic board
         {
-            Category = CameraCategory.PublicSquare, Mode = CameraMode.LiveAndRecorded, RetentionDays = 14, SharingPartnerIds = [],
+            Category = CameraCategory.PublicSquare,
+            Mode = CameraMode.LiveAndRecorded,
+            RetentionDays = 14,
+            SharingPartnerIds = [],
         });
 
         await _hub.GrantAsync(GrantSubjectKind.Role, HubRoles.TrafficOperator, GrantScopeKind.Organisation, "stadsmiljonamnden", CameraRight.Live);

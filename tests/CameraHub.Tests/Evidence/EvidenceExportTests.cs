@@ -1,4 +1,3 @@
-using Microsoft.AspNetCore.SignalR.Client;
 using System.Diagnostics;
 using System.IO.Compression;
 using System.Net;
@@ -15,6 +14,7 @@ using CameraHub.FakeCamera;
 using CameraHub.Masking.Evidence;
 using CameraHub.StreamBroker.Recording;
 using CameraHub.Tests.Infrastructure;
+using Microsoft.AspNetCore.SignalR.Client;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging.Abstractions;
 

@@ -3,7 +3,7 @@ using System.Security.Cryptography;
 using CameraHub.CameraRegistry.Access;
 using CameraHub.CameraRegistry.Audit;
 using CameraHub.CameraRegistry.Sharing;
-using Microsoft.Extensions.Hosting;
+using CameraHub.StreamBroker.Sessions;
 using Microsoft.Extensions.Logging;
 
 namespace CameraHub.StreamBroker.Sharing;
@@ -149,71 +149,22 @@ public sealed class PartnerSessions(ISharingPolicy policy, IAuditLog audit, Time
 /// camera changed in the registry), so an ended agreement cuts the stream within five seconds.
 /// </summary>
 internal sealed class PartnerSessionSupervisor(
-    PartnerSessions sessions, IEnumerable<IAccessChangeFeed> feeds, TimeProvider time, ILogger<PartnerSessionSupervisor> logger) : BackgroundService
+    PartnerSessions sessions, IEnumerable<IAccessChangeFeed> feeds, TimeProvider time, ILogger<PartnerSessionSupervisor> logger)
+    : SessionSupervisor(feeds, time, logger, RecheckInterval)
 {
     public static readonly TimeSpan RecheckInterval = TimeSpan.FromSeconds(2);
-    private readonly List<IDisposable> _subscriptions = [];
 
-    public override Task StartAsync(CancellationToken cancellationToken)
-    {
-        foreach (var feed in feeds)
-        {
-            _subscriptions.Add(feed.Subscribe(OnAccessChangedAsync));
-        }
+    protected override string Sessions => "partner sessions";
 
-        return base.StartAsync(cancellationToken);
-    }
-
-    private async Task OnAccessChangedAsync(AccessChanged change)
+    protected override Task RecheckAsync(AccessChanged change)
     {
         const string prefix = "partner:";
         var partner = change.UserName is { } name && name.StartsWith(prefix, StringComparison.Ordinal) ? name[prefix.Length..] : null;
-        if (partner is null && change.UserName is not null)
-        {
-            return; // a person's grant or account: partner sessions do not depend on it
-        }
-
-        try
-        {
-            await sessions.RecheckAsync(partner, change.Reason, CancellationToken.None);
-        }
-        catch (Exception e) when (e is not OutOfMemoryException)
-        {
-            logger.LogError(e, "Re-checking partner sessions after an access change failed ({Reason})", change.Reason);
-        }
+        // A person's grant or account: partner sessions do not depend on it.
+        return partner is null && change.UserName is not null ? Task.CompletedTask : sessions.RecheckAsync(partner, change.Reason, CancellationToken.None);
     }
 
-    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
-    {
-        using var timer = new PeriodicTimer(RecheckInterval, time);
-        try
-        {
-            while (await timer.WaitForNextTickAsync(stoppingToken))
-            {
-                try
-                {
-                    await sessions.RecheckAsync(null, "periodic re-check", stoppingToken);
-                }
-                catch (Exception e) when (e is not OutOfMemoryException and not OperationCanceledException)
-                {
-                    logger.LogError(e, "Re-checking partner sessions failed");
-                }
-            }
-        }
-        catch (OperationCanceledException)
-        {
-            // host stopping
-        }
-    }
+    protected override Task SweepAsync(CancellationToken ct) => sessions.RecheckAsync(null, "periodic re-check", ct);
 
-    public override async Task StopAsync(CancellationToken cancellationToken)
-    {
-        foreach (var s in _subscriptions)
-        {
-            s.Dispose();
-        }
-
-        await base.StopAsync(cancellationToken);
-        await sessions.EndAllAsync("the hub is shutting down");
-    }
+    protected override Task EndAllAsync(string reason) => sessions.EndAllAsync(reason);
 }

@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.IO.Compression;
 using CameraHub.Masking.Evidence;
+using CameraHub.Tests.Shared;
 using Microsoft.AspNetCore.DataProtection;
 
 namespace CameraHub.Masking.Tests;
@@ -20,7 +21,7 @@ public sealed class EvidencePackageTests : IAsyncLifetime, IDisposable
     public async Task InitializeAsync()
     {
         var video = _folder.File("clip.mp4");
-        Assert.Equal(0, (await RunAsync("ffmpeg", "-hide_banner", "-loglevel", "error", "-f", "lavfi", "-i", "testsrc=size=320x240:rate=10", "-t", "2",
+        Assert.Equal(0, (await Tool.RunAsync("ffmpeg", "-hide_banner", "-loglevel", "error", "-f", "lavfi", "-i", "testsrc=size=320x240:rate=10", "-t", "2",
             "-c:v", "libx264", "-pix_fmt", "yuv420p", video)).Code);
         _zip = _folder.File("evidence.zip");
         var from = new DateTime(2026, 11, 20, 22, 0, 0, DateTimeKind.Utc);
@@ -46,39 +47,11 @@ public sealed class EvidencePackageTests : IAsyncLifetime, IDisposable
         _folder.Dispose();
     }
 
-    private static async Task<(int Code, string Output)> RunAsync(string file, params string[] args)
-    {
-        var info = new ProcessStartInfo(file) { RedirectStandardOutput = true, RedirectStandardError = true };
-        foreach (var a in args)
-        {
-            info.ArgumentList.Add(a);
-        }
-
-        using var process = Process.Start(info)!;
-        var output = await process.StandardOutput.ReadToEndAsync() + await process.StandardError.ReadToEndAsync();
-        await process.WaitForExitAsync();
-        return (process.ExitCode, output);
-    }
-
     private string Unzip(string zip)
     {
         var dir = _folder.File("unzipped-" + Guid.NewGuid().ToString("N"));
         ZipFile.ExtractToDirectory(zip, dir);
         return dir;
-    }
-
-    private static async Task<(int Code, string Output)> RunInAsync(string dir, string file, params string[] args)
-    {
-        var info = new ProcessStartInfo(file) { RedirectStandardOutput = true, RedirectStandardError = true, WorkingDirectory = dir };
-        foreach (var a in args)
-        {
-            info.ArgumentList.Add(a);
-        }
-
-        using var process = Process.Start(info)!;
-        var output = await process.StandardOutput.ReadToEndAsync() + await process.StandardError.ReadToEndAsync();
-        await process.WaitForExitAsync();
-        return (process.ExitCode, output);
     }
 
     [Fact]
@@ -89,13 +62,13 @@ public sealed class EvidencePackageTests : IAsyncLifetime, IDisposable
         Assert.Equal("5000-K123456-26", ours.CaseNumber);
 
         var dir = Unzip(_zip);
-        var sums = await RunInAsync(dir, "sha256sum", "-c", "SHA256SUMS");
+        var sums = await Tool.RunInAsync(dir, "sha256sum", "-c", "SHA256SUMS");
         Assert.Equal(0, sums.Code);
         Assert.Contains("videos/SKO-001-K01-20261120T220000Z.mp4: OK", sums.Output, StringComparison.Ordinal);
-        var signature = await RunInAsync(dir, "openssl", "dgst", "-sha256", "-verify", "public-key.pem", "-signature", "manifest.sig", "manifest.json");
+        var signature = await Tool.RunInAsync(dir, "openssl", "dgst", "-sha256", "-verify", "public-key.pem", "-signature", "manifest.sig", "manifest.json");
         Assert.Equal(0, signature.Code);
         Assert.Contains("Verified OK", signature.Output, StringComparison.Ordinal);
-        var fingerprint = await RunInAsync(dir, "sh", "-c", "openssl pkey -pubin -in public-key.pem -outform DER | sha256sum");
+        var fingerprint = await Tool.RunInAsync(dir, "sh", "-c", "openssl pkey -pubin -in public-key.pem -outform DER | sha256sum");
         Assert.StartsWith(_key.Fingerprint, fingerprint.Output, StringComparison.Ordinal);
         Assert.Contains(_key.Fingerprint, await File.ReadAllTextAsync(Path.Combine(dir, "VERIFY.txt")), StringComparison.Ordinal);
     }
@@ -131,8 +104,8 @@ public sealed class EvidencePackageTests : IAsyncLifetime, IDisposable
         Assert.False(result.Intact);
         Assert.Contains(result.Problems, p => p.Contains(expectedProblem, StringComparison.Ordinal));
         var dir = Unzip(tampered);
-        var sums = await RunInAsync(dir, "sha256sum", "-c", "SHA256SUMS");
-        var signature = await RunInAsync(dir, "openssl", "dgst", "-sha256", "-verify", "public-key.pem", "-signature", "manifest.sig", "manifest.json");
+        var sums = await Tool.RunInAsync(dir, "sha256sum", "-c", "SHA256SUMS");
+        var signature = await Tool.RunInAsync(dir, "openssl", "dgst", "-sha256", "-verify", "public-key.pem", "-signature", "manifest.sig", "manifest.json");
         Assert.True(sums.Code != 0 || signature.Code != 0, "standard tools must notice the change too");
     }
 

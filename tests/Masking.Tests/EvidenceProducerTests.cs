@@ -4,6 +4,7 @@ using System.IO.Compression;
 using System.Text.Json;
 using CameraHub.Masking.Evidence;
 using CameraHub.Masking.Persistence;
+using CameraHub.Tests.Shared;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
@@ -31,8 +32,8 @@ public sealed class EvidenceProducerTests : IAsyncLifetime
         // Two consecutive 4-second segments written as the recorder writes them: one fragmented MP4 stream (a fragment per
         // 1-second GOP) split into files that each start with the init, decode times continuing from one file to the next.
         var full = Path.Combine(_host.DataDirectory, "stream.mp4");
-        Assert.Equal(0, await RunAsync("ffmpeg", "-hide_banner", "-loglevel", "error", "-f", "lavfi", "-i", "testsrc=size=320x240:rate=10",
-            "-t", "8", "-c:v", "libx264", "-g", "10", "-pix_fmt", "yuv420p", "-movflags", "empty_moov+default_base_moof+frag_keyframe", full));
+        Assert.Equal(0, (await Tool.RunAsync("ffmpeg", "-hide_banner", "-loglevel", "error", "-f", "lavfi", "-i", "testsrc=size=320x240:rate=10",
+            "-t", "8", "-c:v", "libx264", "-g", "10", "-pix_fmt", "yuv420p", "-movflags", "empty_moov+default_base_moof+frag_keyframe", full)).Code);
         var boxes = TopLevelBoxes(await File.ReadAllBytesAsync(full));
         var init = boxes.Where(b => b.Type is "ftyp" or "moov").SelectMany(b => b.Bytes).ToArray();
         var fragments = boxes.Where(b => b.Type is "moof" or "mdat").ToList();
@@ -58,20 +59,6 @@ public sealed class EvidenceProducerTests : IAsyncLifetime
     }
 
     public async Task DisposeAsync() => await _host.DisposeAsync();
-
-    private static async Task<int> RunAsync(string file, params string[] args)
-    {
-        var info = new ProcessStartInfo(file) { RedirectStandardError = true, RedirectStandardOutput = true };
-        foreach (var a in args)
-        {
-            info.ArgumentList.Add(a);
-        }
-
-        using var process = Process.Start(info)!;
-        await process.StandardError.ReadToEndAsync();
-        await process.WaitForExitAsync();
-        return process.ExitCode;
-    }
 
     private async Task<Guid> ApprovedRequestAsync(string camera, DateTime from, DateTime to, EvidenceStatus status = EvidenceStatus.Approved)
     {

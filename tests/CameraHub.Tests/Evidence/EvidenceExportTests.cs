@@ -14,6 +14,7 @@ using CameraHub.FakeCamera;
 using CameraHub.Masking.Evidence;
 using CameraHub.StreamBroker.Recording;
 using CameraHub.Tests.Infrastructure;
+using CameraHub.Tests.Shared;
 using Microsoft.AspNetCore.SignalR.Client;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging.Abstractions;
@@ -83,20 +84,6 @@ public sealed class EvidenceExportTests : IAsyncLifetime
         json["imageWidth"] = 640;
         json["imageHeight"] = 360;
         return json;
-    }
-
-    private static async Task<(int Code, string Output)> RunAsync(string dir, string file, params string[] args)
-    {
-        var info = new ProcessStartInfo(file) { RedirectStandardOutput = true, RedirectStandardError = true, WorkingDirectory = dir };
-        foreach (var a in args)
-        {
-            info.ArgumentList.Add(a);
-        }
-
-        using var process = Process.Start(info)!;
-        var output = await process.StandardOutput.ReadToEndAsync() + await process.StandardError.ReadToEndAsync();
-        await process.WaitForExitAsync();
-        return (process.ExitCode, output);
     }
 
     private static async Task<T> EventuallyAsync<T>(Func<Task<T?>> probe, TimeSpan timeout, string what)
@@ -183,8 +170,8 @@ public sealed class EvidenceExportTests : IAsyncLifetime
         Assert.Equal(0, await HubCommandLine.InvokeAsync(["verify-evidence", zip, "--fingerprint", fingerprint]));
         var dir = Path.Combine(_work, "unzipped");
         ZipFile.ExtractToDirectory(zip, dir);
-        Assert.Equal(0, (await RunAsync(dir, "sha256sum", "-c", "SHA256SUMS")).Code);
-        var openssl = await RunAsync(dir, "openssl", "dgst", "-sha256", "-verify", "public-key.pem", "-signature", "manifest.sig", "manifest.json");
+        Assert.Equal(0, (await Tool.RunInAsync(dir, "sha256sum", "-c", "SHA256SUMS")).Code);
+        var openssl = await Tool.RunInAsync(dir, "openssl", "dgst", "-sha256", "-verify", "public-key.pem", "-signature", "manifest.sig", "manifest.json");
         Assert.Contains("Verified OK", openssl.Output, StringComparison.Ordinal);
 
         // The manifest: exact window, the gap before the recording, the calibration's mask, the held originals.
@@ -201,7 +188,7 @@ public sealed class EvidenceExportTests : IAsyncLifetime
         Assert.InRange(video.Frames, 45, 55);                          // five seconds at 10 fps
         Assert.Equal(0, video.FramesObscuredEntirely);
         Assert.NotEmpty(camera.SourceSegments);
-        var probe = await RunAsync(dir, "ffprobe", "-v", "error", "-select_streams", "v:0", "-count_frames", "-show_entries",
+        var probe = await Tool.RunInAsync(dir, "ffprobe", "-v", "error", "-select_streams", "v:0", "-count_frames", "-show_entries",
             "stream=codec_name,width,height,nb_read_frames", "-of", "csv=p=0", video.Path);
         Assert.StartsWith("h264,640,360,", probe.Output.Trim(), StringComparison.Ordinal);
 
@@ -210,7 +197,7 @@ public sealed class EvidenceExportTests : IAsyncLifetime
         var bytes = await File.ReadAllBytesAsync(path);
         bytes[bytes.Length / 2] ^= 0x01;
         await File.WriteAllBytesAsync(path, bytes);
-        Assert.NotEqual(0, (await RunAsync(dir, "sha256sum", "--quiet", "-c", "SHA256SUMS")).Code);
+        Assert.NotEqual(0, (await Tool.RunInAsync(dir, "sha256sum", "--quiet", "-c", "SHA256SUMS")).Code);
 
         // The DPO sees the request, the approval and the download.
         var dpo = await _hub.SignInAsAsync("dpo");

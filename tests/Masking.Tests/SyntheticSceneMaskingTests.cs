@@ -234,6 +234,25 @@ public sealed class SyntheticSceneMaskingTests : IDisposable
     }
 
     [Fact]
+    public void The_cache_keeps_the_most_recently_used_masks_and_an_evicted_mask_stays_usable()
+    {
+        using var cache = new MaskCache(capacity: 2);
+
+        var oldest = cache.Uniform(keep: false, 64, 48);
+        var kept = cache.Uniform(keep: false, 32, 24);
+        Assert.Same(oldest, cache.Uniform(keep: false, 64, 48)); // used again: now the newest
+        var newest = cache.Uniform(keep: true, 16, 12);
+
+        Assert.Equal(2, cache.Count);
+        Assert.Same(oldest, cache.Uniform(keep: false, 64, 48));
+        Assert.Same(newest, cache.Uniform(keep: true, 16, 12));
+        Assert.NotSame(kept, cache.Uniform(keep: false, 32, 24)); // it was the least recently used, so it was rebuilt
+        // Whoever still held the evicted mask can go on using it: eviction never disposes.
+        Assert.Equal((32, 24, 0), (kept.Width, kept.Height, kept.KeptPixels));
+        Assert.False(kept.Keep.IsDisposed);
+    }
+
+    [Fact]
     public void Privacy_polygons_obscure_only_their_inside()
     {
         using var mask = PrivacyPolygonMask.Build([[[100, 100], [300, 100], [300, 200], [100, 200]]], 640, 480);

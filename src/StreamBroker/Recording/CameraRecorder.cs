@@ -12,7 +12,9 @@ namespace CameraHub.StreamBroker.Recording;
 /// </summary>
 internal sealed class CameraRecorder : IPathRecorder, IAsyncDisposable
 {
-    private readonly Channel<UpstreamMedia> _queue = Channel.CreateUnbounded<UpstreamMedia>(new UnboundedChannelOptions { SingleReader = true });
+    // Bounded by bytes in Receive, not by count: fragments vary from a few kB to a few MB.
+    private readonly Channel<(UpstreamMedia Media, DateTimeOffset ReceivedAt)> _queue =
+        Channel.CreateUnbounded<(UpstreamMedia, DateTimeOffset)>(new UnboundedChannelOptions { SingleReader = true });
     private readonly CameraSource _camera;
     private readonly RecordingOptions _options;
     private readonly SegmentIndex _index;
@@ -20,6 +22,9 @@ internal sealed class CameraRecorder : IPathRecorder, IAsyncDisposable
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
     private readonly Task _run;
+    private long _queuedBytes;
+    private int _overflows;
+    private volatile bool _dropping;
     private OpenSegment? _open;
     private InitSegment? _init;
     private DateTimeOffset? _continueAt;
@@ -57,7 +62,46 @@ internal sealed class CameraRecorder : IPathRecorder, IAsyncDisposable
         return new CameraRecorder(camera, options, index, directory, time, logger);
     }
 
-    public void Receive(UpstreamMedia media) => _queue.Writer.TryWrite(media);
+    /// <summary>Bytes queued for the writer and not yet written.</summary>
+    public long QueuedBytes => Interlocked.Read(ref _queuedBytes);
+
+    /// <summary>Times the writer fell so far behind that footage was dropped (each one is a gap in the recording).</summary>
+    public int Overflows => _overflows;
+
+    // Called by the path without waiting. A disk that stalls must not grow memory without bound: past the limit the
+    // recorder drops media, tells the writer to close the segment where the footage stops, and takes media again at
+    // the next keyframe once the backlog has halved; the hole is an ordinary gap in the index.
+    public void Receive(UpstreamMedia media)
+    {
+        var bytes = SizeOf(media);
+        if (_dropping)
+        {
+            var resume = Interlocked.Read(ref _queuedBytes) <= _options.MaxQueuedBytesPerCamera / 2 && media is InitSegment or Fragment { Keyframe: true };
+            if (!resume)
+            {
+                return;
+            }
+
+            _dropping = false;
+        }
+        else if (Interlocked.Read(ref _queuedBytes) + bytes > _options.MaxQueuedBytesPerCamera)
+        {
+            _dropping = true;
+            Interlocked.Increment(ref _overflows);
+            _queue.Writer.TryWrite((Overflow.Instance, _time.GetUtcNow()));
+            return;
+        }
+
+        Interlocked.Add(ref _queuedBytes, bytes);
+        _queue.Writer.TryWrite((media, _time.GetUtcNow()));
+    }
+
+    private static long SizeOf(UpstreamMedia media) => media switch
+    {
+        InitSegment init => init.Data.Length,
+        Fragment fragment => fragment.Data.Length,
+        _ => 0,
+    };
 
     public void PathClosed() => _queue.Writer.TryComplete();
 
@@ -65,10 +109,18 @@ internal sealed class CameraRecorder : IPathRecorder, IAsyncDisposable
     {
         try
         {
-            await foreach (var media in _queue.Reader.ReadAllAsync())
+            await foreach (var (media, receivedAt) in _queue.Reader.ReadAllAsync())
             {
+                Interlocked.Add(ref _queuedBytes, -SizeOf(media));
                 switch (media)
                 {
+                    case Overflow:
+                        // Footage was dropped behind this point: end the segment here so the index shows the hole.
+                        _logger.LogError("Recording camera {Camera} fell {Limit} bytes behind the disk; footage is dropped until it catches up (a gap in the recording)",
+                            _camera.Id, _options.MaxQueuedBytesPerCamera);
+                        await CloseAsync();
+                        _continueAt = null;
+                        break;
                     case InitSegment init:
                         // A new upstream (camera reconnected): what was written so far is complete; the hole is a gap.
                         await CloseAsync();
@@ -76,7 +128,7 @@ internal sealed class CameraRecorder : IPathRecorder, IAsyncDisposable
                         _init = init;
                         break;
                     case Fragment fragment when _init is not null:
-                        await WriteAsync(_init, fragment);
+                        await WriteAsync(_init, fragment, receivedAt);
                         break;
                     default:
                         break;
@@ -95,7 +147,7 @@ internal sealed class CameraRecorder : IPathRecorder, IAsyncDisposable
         }
     }
 
-    private async Task WriteAsync(InitSegment init, Fragment fragment)
+    private async Task WriteAsync(InitSegment init, Fragment fragment, DateTimeOffset receivedAt)
     {
         if (_open is { } open && fragment.Keyframe && open.Duration >= _options.SegmentLength)
         {
@@ -110,8 +162,8 @@ internal sealed class CameraRecorder : IPathRecorder, IAsyncDisposable
             }
 
             // A segment following another of the same upstream starts where that one ended, so rotation leaves no
-            // artificial gap or overlap; otherwise the wall clock at the first fragment is the start.
-            var start = _continueAt ?? _time.GetUtcNow();
+            // artificial gap or overlap; otherwise the first fragment's arrival (not when a slow disk got to it) is the start.
+            var start = _continueAt ?? receivedAt;
             _open = await OpenSegment.CreateAsync(_options.StorageRoot, _camera.Id, start, init);
         }
 
@@ -199,4 +251,10 @@ internal sealed class CameraRecorder : IPathRecorder, IAsyncDisposable
 
         public void Abandon() => file.Dispose();
     }
+}
+
+/// <summary>Marks, in a recorder's queue, the point after which footage was dropped.</summary>
+internal sealed record Overflow : UpstreamMedia
+{
+    public static readonly Overflow Instance = new();
 }

@@ -27,6 +27,12 @@ public sealed class RecordingOptions
     /// <summary>Free-space floor on the storage volume in bytes; below it expired footage goes first, then recording pauses.</summary>
     public long MinFreeBytes { get; set; } = 1L << 30;
 
+    /// <summary>
+    /// How far (bytes) one camera's writer may fall behind a stalled disk before footage is dropped (and recorded as
+    /// a gap) rather than held in memory: 64 MiB is about two minutes of a 4 Mbit/s camera.
+    /// </summary>
+    public long MaxQueuedBytesPerCamera { get; set; } = 64L << 20;
+
     /// <summary>How long a playback session's token may be used to open its streams.</summary>
     public TimeSpan PlaybackTokenLifetime { get; set; } = TimeSpan.FromMinutes(30);
 }

@@ -44,7 +44,7 @@ hub=$(awk '/ready/ {print $2}' "$out/hub.out")
 
 echo "| viewers | hub CPU % (of one core) | upstream ffmpeg CPU % | hub RSS MB | TTFF cold median / max ms | TTFF warm ms | added delay median / p95 ms | Mbit/s per viewer | dropped fragments |"
 echo "|---|---|---|---|---|---|---|---|---|"
-for n in 1 50 200; do
+for n in ${VIEWERS:-1 50 200}; do
   $bench load "$hub" "$n" "$seconds" "$camera" udp >"$out/load-$n.json" &
   load=$!
   sleep 4   # let every viewer connect, then measure the steady state

@@ -22,6 +22,10 @@ public static class UpstreamArguments
             "-timeout", ((long)options.StallTimeout.TotalMicroseconds).ToString(System.Globalization.CultureInfo.InvariantCulture),
             "-user_agent", Marker(camera.Id),
             "-fflags", "nobuffer",
+            // Probe no further than the first keyframe's parameters: the default probing reads seconds of video to
+            // estimate a frame rate that stream copy never needs, and a viewer waits for it on every cold start
+            // (measured: 2.2 s → 1.2 s to the first fragment with a 1 s GOP over TCP, 4.0 s → 2.0 s with a 2 s GOP over UDP).
+            "-probesize", "32", "-analyzeduration", "0",
             "-i", url,
             // Video only: camera audio (G.711, AAC-LATM) rarely fits MP4 without transcoding, and live view needs none.
             "-map", "0:v:0", "-an",

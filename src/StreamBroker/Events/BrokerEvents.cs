@@ -38,8 +38,6 @@ public interface IBrokerEvents
 /// </summary>
 public sealed class CameraEventsHub(IAccessPolicy policy) : Hub
 {
-    private static readonly CameraRight[] AnyRight = [CameraRight.Live, CameraRight.Playback, CameraRight.Export, CameraRight.Manage, CameraRight.Audit];
-
     /// <summary>At most this many cameras per call (a 4×4 wall is 16).</summary>
     public const int MaxFollowed = 100;
 
@@ -53,14 +51,10 @@ public sealed class CameraEventsHub(IAccessPolicy policy) : Hub
         var followed = new List<string>();
         foreach (var id in cameraIds.Distinct(StringComparer.Ordinal).Take(MaxFollowed))
         {
-            foreach (var right in AnyRight)
+            if (await CameraFollowers.MayFollowAsync(policy, Context.User!, id, Context.ConnectionAborted))
             {
-                if ((await policy.DecideAsync(Context.User!, right, id, Context.ConnectionAborted)).Allowed)
-                {
-                    await Groups.AddToGroupAsync(Context.ConnectionId, GroupOf(id), Context.ConnectionAborted);
-                    followed.Add(id);
-                    break;
-                }
+                await Groups.AddToGroupAsync(Context.ConnectionId, GroupOf(id), Context.ConnectionAborted);
+                followed.Add(id);
             }
         }
 

@@ -52,9 +52,24 @@ public static class LiveEndpoints
     public static RouteGroupBuilder MapLiveStatus(this IEndpointRouteBuilder routes)
     {
         var group = routes.MapGroup("/api").WithTags("Live");
-        group.MapGet("/live/status", (PathManager paths) => paths.Paths.Select(StatusOf).ToList()).WithName("LiveStatus");
-        group.MapGet("/cameras/{id}/viewers", (string id, PathManager paths) =>
-            paths.Find(id) is { } path ? StatusOf(path) : new CameraLiveStatus(id, CameraLiveState.Idle, null, null, 0, 0, 0))
+        group.MapGet("/live/status", async (HttpContext http, PathManager paths, IAccessPolicy policy, CancellationToken ct) =>
+        {
+            // Only the cameras the caller has business with: which cameras are in use is not everybody's to know.
+            var visible = new List<CameraLiveStatus>();
+            foreach (var path in paths.Paths)
+            {
+                if (await CameraFollowers.MayFollowAsync(policy, http.User, path.Camera.Id, ct))
+                {
+                    visible.Add(StatusOf(path));
+                }
+            }
+
+            return visible;
+        }).WithName("LiveStatus");
+        group.MapGet("/cameras/{id}/viewers", async (string id, HttpContext http, PathManager paths, IAccessPolicy policy, CancellationToken ct) =>
+            !await CameraFollowers.MayFollowAsync(policy, http.User, id, ct)
+                ? Results.Problem(statusCode: 404, title: "Not found", detail: $"no camera '{id}' of yours")
+                : Results.Ok(paths.Find(id) is { } path ? StatusOf(path) : new CameraLiveStatus(id, CameraLiveState.Idle, null, null, 0, 0, 0)))
             .WithName("CameraViewers");
         return group;
     }

@@ -112,6 +112,16 @@ public sealed class BrokerHost : IAsyncDisposable
         Policy.Grant(user, id);
     }
 
+    /// <summary>GET /api/cameras/{id}/viewers as <paramref name="user"/> (who must have a right on the camera).</summary>
+    public async Task<CameraLiveStatus> ViewersAsync(string cameraId, string user = "traffic")
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Get, $"/api/cameras/{cameraId}/viewers");
+        request.Headers.Add("X-Test-User", user);
+        using var response = await Http.SendAsync(request);
+        response.EnsureSuccessStatusCode();
+        return (await response.Content.ReadFromJsonAsync<CameraLiveStatus>(System.Text.Json.JsonSerializerOptions.Web))!;
+    }
+
     /// <summary>POST /api/cameras/{id}/live as <paramref name="user"/>.</summary>
     public async Task<HttpResponseMessage> PostLiveAsync(string user, string cameraId)
     {

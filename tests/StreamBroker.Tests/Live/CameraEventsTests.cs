@@ -45,5 +45,14 @@ public sealed class CameraEventsTests
 
         var live = await first.WaitForMessagesAsync(first.BinaryMessages + 5, BrokerHost.Patience);
         Assert.True(live, "video did not resume for a viewer");
+
+        // Someone without a right on the camera learns nothing of it: not its state, not how many watch.
+        Assert.Equal(2, (await broker.ViewersAsync(id, "dispatcher")).Viewers);
+        using var outsider = new HttpRequestMessage(HttpMethod.Get, $"/api/cameras/{id}/viewers");
+        outsider.Headers.Add("X-Test-User", "stranger");
+        Assert.Equal(System.Net.HttpStatusCode.NotFound, (await broker.Http.SendAsync(outsider)).StatusCode);
+        using var status = new HttpRequestMessage(HttpMethod.Get, "/api/live/status");
+        status.Headers.Add("X-Test-User", "stranger");
+        Assert.Equal("[]", await (await broker.Http.SendAsync(status)).Content.ReadAsStringAsync());
     }
 }

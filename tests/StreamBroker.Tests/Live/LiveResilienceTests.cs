@@ -11,8 +11,7 @@ namespace CameraHub.StreamBroker.Tests.Live;
 [Trait("Category", "Integration")]
 public sealed class LiveResilienceTests
 {
-    private static async Task<CameraLiveStatus> StatusAsync(BrokerHost broker, string id) =>
-        (await broker.Http.GetFromJsonAsync<CameraLiveStatus>($"/api/cameras/{id}/viewers", JsonSerializerOptions.Web))!;
+    private static Task<CameraLiveStatus> StatusAsync(BrokerHost broker, string id) => broker.ViewersAsync(id);
 
     [Fact]
     public async Task Viewer_is_told_the_camera_went_offline_and_resumes_on_the_same_socket_when_it_returns()

@@ -80,8 +80,8 @@ public sealed class LiveStreamTests
 
             Assert.Single(Processes.WithMarker(UpstreamArguments.Marker(id)));
             Assert.Equal(1, broker.Paths.Find(id)!.UpstreamStarts);
-            var status = await broker.Http.GetFromJsonAsync<CameraLiveStatus>($"/api/cameras/{id}/viewers", System.Text.Json.JsonSerializerOptions.Web);
-            Assert.Equal(20, status!.Viewers);
+            var status = await broker.ViewersAsync(id);
+            Assert.Equal(20, status.Viewers);
             Assert.Equal(CameraLiveState.Online, status.State);
         }
         finally

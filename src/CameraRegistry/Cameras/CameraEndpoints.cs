@@ -86,7 +86,7 @@ public static class CameraEndpoints
 
     internal static async Task<IResult> UpdateAsync(
         string id, CameraInput input, CameraCatalogue catalogue, RegistryDbContext db, HttpContext http, AccessPolicy policy, AccessGate gate,
-        IAuditLog audit, CancellationToken ct)
+        IAuditLog audit, AccessChangeFeed feed, CancellationToken ct)
     {
         var currentOwner = await db.Cameras.Where(c => c.Id == id).Select(c => c.OwnerId).FirstOrDefaultAsync(ct);
         if (currentOwner is null)
@@ -111,11 +111,14 @@ public static class CameraEndpoints
         await audit.AppendAsync(new AuditEvent(
             result.Camera!.Status == CameraStatus.Decommissioned ? AuditAction.CameraDecommissioned : AuditAction.CameraUpdated,
             AuditOutcome.Allowed, Actor(http), id, RemoteAddress: AccessGate.RemoteAddress(http)), ct);
+        // Mode, hours, legal basis, masking or sharing partners may have changed: open streams are decided again now.
+        await feed.PublishAsync(new AccessChanged(null, null, $"camera {id} changed by {Actor(http)}"));
         return TypedResults.Ok(CameraView.From(result.Camera!, catalogue.Today()));
     }
 
     internal static async Task<IResult> DecommissionAsync(
-        string id, CameraCatalogue catalogue, RegistryDbContext db, HttpContext http, AccessPolicy policy, AccessGate gate, IAuditLog audit, CancellationToken ct)
+        string id, CameraCatalogue catalogue, RegistryDbContext db, HttpContext http, AccessPolicy policy, AccessGate gate, IAuditLog audit,
+        AccessChangeFeed feed, CancellationToken ct)
     {
         var owner = await db.Cameras.Where(c => c.Id == id).Select(c => c.OwnerId).FirstOrDefaultAsync(ct);
         if (owner is null)
@@ -130,6 +133,7 @@ public static class CameraEndpoints
 
         var result = await catalogue.DecommissionAsync(id, Actor(http), ct);
         await audit.AppendAsync(new AuditEvent(AuditAction.CameraDecommissioned, AuditOutcome.Allowed, Actor(http), id, RemoteAddress: AccessGate.RemoteAddress(http)), ct);
+        await feed.PublishAsync(new AccessChanged(null, null, $"camera {id} decommissioned by {Actor(http)}"));
         return TypedResults.Ok(CameraView.From(result.Camera!, catalogue.Today()));
     }
 

@@ -97,7 +97,7 @@ public sealed class PartnerHlsReaders(
             throw;
         }
 
-        var session = await sessions.StartAsync(login, camera.Id, SharingProtocols.Hls, remote, reason, CancellationToken.None);
+        var session = await sessions.StartAsync(login, camera.Id, SharingProtocols.Hls, remote, reason, PartnerFeeds.RequiresMasking(camera), CancellationToken.None);
         var reader = new PartnerHlsReader(session, lease, time.GetTimestamp());
         _readers[key] = reader;
         reader.OnCut = session.Cut.Register(() => _ = CloseAsync(key, reader, null));

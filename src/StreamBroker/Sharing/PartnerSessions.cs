@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using System.Security.Cryptography;
 using CameraHub.CameraRegistry.Access;
 using CameraHub.CameraRegistry.Audit;
+using CameraHub.CameraRegistry.Cameras;
 using CameraHub.CameraRegistry.Sharing;
 using CameraHub.StreamBroker.Sessions;
 using Microsoft.Extensions.Logging;
@@ -15,8 +16,9 @@ public sealed class PartnerSession : IDisposable
     private long _bytesSent;
     private int _ended;
 
-    internal PartnerSession(PartnerLogin login, string cameraId, SharingProtocols protocol, string? remoteAddress, DateTimeOffset startedAt)
+    internal PartnerSession(PartnerLogin login, string cameraId, SharingProtocols protocol, string? remoteAddress, DateTimeOffset startedAt, bool masked)
     {
+        Masked = masked;
         Id = Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(8));
         Login = login;
         CameraId = cameraId;
@@ -26,6 +28,9 @@ public sealed class PartnerSession : IDisposable
     }
 
     public string Id { get; }
+
+    /// <summary>Whether the partner reads the camera's masked re-encode (rather than its own stream).</summary>
+    public bool Masked { get; }
 
     public PartnerLogin Login { get; }
 
@@ -71,7 +76,7 @@ public sealed class PartnerSession : IDisposable
 }
 
 /// <summary>Open partner sessions: start and end audited once each (bytes, seconds, address); re-checked against the sharing policy.</summary>
-public sealed class PartnerSessions(ISharingPolicy policy, IAuditLog audit, TimeProvider time, ILogger<PartnerSessions> logger)
+public sealed class PartnerSessions(ISharingPolicy policy, ICameraDirectory cameras, IAuditLog audit, TimeProvider time, ILogger<PartnerSessions> logger)
 {
     private readonly ConcurrentDictionary<string, PartnerSession> _open = new(StringComparer.Ordinal);
 
@@ -79,9 +84,10 @@ public sealed class PartnerSessions(ISharingPolicy policy, IAuditLog audit, Time
 
     public static string ActorOf(string partnerId) => SharingEndpoints.PartnerSubject(partnerId);
 
-    public async Task<PartnerSession> StartAsync(PartnerLogin login, string cameraId, SharingProtocols protocol, string? remoteAddress, string reason, CancellationToken ct)
+    public async Task<PartnerSession> StartAsync(
+        PartnerLogin login, string cameraId, SharingProtocols protocol, string? remoteAddress, string reason, bool masked, CancellationToken ct)
     {
-        var session = new PartnerSession(login, cameraId, protocol, remoteAddress, time.GetUtcNow());
+        var session = new PartnerSession(login, cameraId, protocol, remoteAddress, time.GetUtcNow(), masked);
         _open[session.Id] = session;
         await audit.AppendAsync(new AuditEvent(
             AuditAction.PartnerSessionStarted, AuditOutcome.Allowed, session.Actor, cameraId, "partner sharing", remoteAddress,
@@ -136,6 +142,13 @@ public sealed class PartnerSessions(ISharingPolicy policy, IAuditLog audit, Time
             {
                 logger.LogInformation("Partner session {Session} of {Partner} on {Camera} ended: {Reason}", session.Id, session.Login.PartnerId, session.CameraId, decision.Reason);
                 await EndAsync(session, $"{why}: {decision.Reason}", revoked: true);
+            }
+            else if (!session.Masked && await cameras.FindAsync(session.CameraId, ct) is { } camera && PartnerFeeds.RequiresMasking(camera))
+            {
+                // The registry now says partners get this camera masked: the unmasked stream stops; a new connection
+                // gets the masked re-encode.
+                logger.LogInformation("Partner session {Session} on {Camera} ended: the camera must now be masked for partners", session.Id, session.CameraId);
+                await EndAsync(session, $"{why}: camera '{session.CameraId}' must now be masked for partners; reconnect for the masked stream", revoked: true);
             }
         }
     }

@@ -349,7 +349,7 @@ internal sealed class RtspSession(TcpClient client, RtspContext context) : IAsyn
             return false;
         }
 
-        _session = await context.Sessions.StartAsync(_login!, _camera.Id, SharingProtocols.Rtsp, _remote, decision.Reason, connection.Token);
+        _session = await context.Sessions.StartAsync(_login!, _camera.Id, SharingProtocols.Rtsp, _remote, decision.Reason, PartnerFeeds.RequiresMasking(_camera), connection.Token);
         _registrations.Add(_session.Cut.Register(() => Stop("ended by the hub")));
         await RespondAsync(request, 200, "OK",
         [

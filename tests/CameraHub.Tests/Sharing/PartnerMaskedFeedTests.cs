@@ -71,6 +71,37 @@ public sealed class PartnerMaskedFeedTests(Xunit.Abstractions.ITestOutputHelper 
     }
 
     [Fact]
+    public async Task A_partner_reading_a_camera_unmasked_is_cut_when_its_profile_starts_requiring_masking_and_gets_the_masked_feed_on_reconnecting()
+    {
+        var sessions = Hub.Services.GetRequiredService<PartnerSessions>();
+        _fixture.StartReader("-rtsp_transport", "tcp", "-i", _fixture.RtspUrl(PartnerFeedHub.Shared)); // the fixture stops it
+        Assert.True(await Processes.EventuallyAsync(() => sessions.Open.Any(s => s.CameraId == PartnerFeedHub.Shared && s.BytesSent > 10_000), TimeSpan.FromSeconds(45)),
+            "the partner receives the unmasked camera");
+        Assert.False(sessions.Open.Single(s => s.CameraId == PartnerFeedHub.Shared).Masked);
+
+        // The owner decides the left half must be masked for partners.
+        var admin = await Hub.SignInAsAsync("admin");
+        var camera = await admin.GetFromJsonAsync<JsonElement>($"/api/cameras/{PartnerFeedHub.Shared}", HubFactory.Json);
+        var edited = System.Text.Json.Nodes.JsonNode.Parse(camera.GetRawText())!.AsObject();
+        edited["masking"] = System.Text.Json.Nodes.JsonNode.Parse(
+            $$"""{"kind":"PrivacyPolygons","polygons":[[[0,0],[{{PartnerFeedHub.MaskedRight}},0],[{{PartnerFeedHub.MaskedRight}},{{PartnerFeedHub.Height}}],[0,{{PartnerFeedHub.Height}}]]]}""");
+        using (var saved = await admin.PutAsJsonAsync($"/api/cameras/{PartnerFeedHub.Shared}", edited))
+        {
+            Assert.Equal(HttpStatusCode.OK, saved.StatusCode);
+        }
+
+        Assert.True(await Processes.EventuallyAsync(() => sessions.Open.All(s => s.CameraId != PartnerFeedHub.Shared), TimeSpan.FromSeconds(5)),
+            "the unmasked partner session was not cut within 5 s");
+        var dpo = await Hub.SignInAsAsync("dpo");
+        var ended = await dpo.GetFromJsonAsync<JsonElement>($"/api/audit?camera={PartnerFeedHub.Shared}&action=PartnerSessionEnded", HubFactory.Json);
+        Assert.Contains(ended.GetProperty("items").EnumerateArray(), e => e.GetProperty("details").GetString()!.Contains("must now be masked", StringComparison.Ordinal));
+
+        // Reconnecting, the partner gets the masked re-encode.
+        var masked = await PartnerFeedHub.GrabGreyFrameAsync(2, "-rtsp_transport", "tcp", "-i", _fixture.RtspUrl(PartnerFeedHub.Shared));
+        Assert.True(MeanBlockDeviation(masked, 0, PartnerFeedHub.MaskedRight) < 2.0, "the reconnected partner still sees the masked half");
+    }
+
+    [Fact]
     public async Task A_facade_masked_camera_without_calibration_is_refused_over_RTSP_and_HLS_naming_the_missing_calibration()
     {
         var (code, log) = await Processes.RunAsync("ffprobe", "-v", "error", "-rtsp_transport", "tcp", "-show_entries", "stream=codec_name",

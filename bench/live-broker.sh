@@ -4,27 +4,8 @@
 # by the broker; baseline: rtsp-server-perl itself serving 50 ffmpeg readers. Prints markdown rows for RESULTS.md.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-out=bench/out; mkdir -p "$out"
-seconds=${SECONDS_PER_RUN:-20}
-clip=$out/clip1080.mp4
-[ -f "$clip" ] || ffmpeg -v error -f lavfi -i "testsrc2=size=1920x1080:rate=25" -t 10 -c:v libx264 -preset veryfast \
-  -pix_fmt yuv420p -bf 0 -g 50 -b:v 4M -maxrate 4M -bufsize 4M -an "$clip"
-dotnet build bench/LiveBroker.Bench -c Release -nologo -v q >/dev/null
-bench="dotnet bench/LiveBroker.Bench/bin/Release/net10.0/CameraHub.LiveBroker.Bench.dll"
-
-pids=()
-cleanup() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; }
-trap cleanup EXIT
-
-rtsp-server-perl -c 18700 -s 18701 --client_listen_address 127.0.0.1 --source_listen_address 127.0.0.1 >"$out/perl.log" 2>&1 &
-perl_pid=$!; pids+=("$perl_pid"); sleep 1
-ffmpeg -v error -re -stream_loop -1 -i "$clip" -c copy -f rtsp rtsp://127.0.0.1:18701/cam >"$out/publish.log" 2>&1 &
-pids+=("$!"); sleep 2
-camera=rtsp://127.0.0.1:18700/cam
-
-ticks() { awk '{print $14+$15}' "/proc/$1/stat"; }            # utime+stime in clock ticks
-rss_mb() { awk '/VmRSS/ {printf "%.0f", $2/1024}' "/proc/$1/status"; }
-hz=$(getconf CLK_TCK)
+. bench/camera.sh
+start_camera 18700 18701 ""
 
 # measure PID SECONDS -> "cpu% maxRssMB" over the window
 measure() {
@@ -35,12 +16,7 @@ measure() {
   echo "$(( (t1 - t0) * 100 / hz / secs )) $max"
 }
 
-mkfifo "$out/hub.in" 2>/dev/null || true
-$bench serve "$camera" udp <"$out/hub.in" >"$out/hub.out" 2>&1 &
-hub_pid=$!; pids+=("$hub_pid")
-exec 9>"$out/hub.in"
-for _ in $(seq 50); do grep -q ready "$out/hub.out" 2>/dev/null && break; sleep 0.2; done
-hub=$(awk '/ready/ {print $2}' "$out/hub.out")
+start_hub "" "$camera" udp
 
 echo "| viewers | hub CPU % (of one core) | upstream ffmpeg CPU % | hub RSS MB | TTFF cold median / max ms | TTFF warm ms | added delay median / p95 ms | Mbit/s per viewer | dropped fragments |"
 echo "|---|---|---|---|---|---|---|---|---|"

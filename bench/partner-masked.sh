@@ -7,27 +7,12 @@
 # RUNS runs each, medians. Markdown rows for bench/RESULTS.md "Masked partner feed".
 set -euo pipefail
 cd "$(dirname "$0")/.."
-out=bench/out; mkdir -p "$out"
+. bench/camera.sh
 window=${WINDOW:-15}
 runs=${RUNS:-3}
-clip=$out/clip1080.mp4
-[ -f "$clip" ] || ffmpeg -v error -f lavfi -i "testsrc2=size=1920x1080:rate=25" -t 10 -c:v libx264 -preset veryfast \
-  -pix_fmt yuv420p -bf 0 -g 50 -b:v 4M -maxrate 4M -bufsize 4M -an "$clip"
 mask=$out/mask1080.png   # left half obscured
 ffmpeg -v error -y -f lavfi -i "color=black:size=1920x1080,format=gray" -vf "drawbox=x=0:y=0:w=960:h=1080:color=white:t=fill" -frames:v 1 "$mask"
-dotnet build bench/LiveBroker.Bench -c Release -nologo -v q >/dev/null
-bench="dotnet bench/LiveBroker.Bench/bin/Release/net10.0/CameraHub.LiveBroker.Bench.dll"
-
-pids=()
-cleanup() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; }
-trap cleanup EXIT
-rtsp-server-perl -c 18730 -s 18731 --client_listen_address 127.0.0.1 --source_listen_address 127.0.0.1 >"$out/perl-m.log" 2>&1 &
-pids+=("$!"); sleep 1
-ffmpeg -v error -re -stream_loop -1 -i "$clip" -c copy -f rtsp rtsp://127.0.0.1:18731/cam >"$out/publish-m.log" 2>&1 &
-pids+=("$!"); sleep 2
-camera=rtsp://127.0.0.1:18730/cam
-hz=$(getconf CLK_TCK)
-ticks() { local t=0; for p in "$@"; do t=$((t + $(awk '{print $14+$15}' "/proc/$p/stat" 2>/dev/null || echo 0))); done; echo "$t"; }
+start_camera 18730 18731 -m
 frames() { awk -F= '/^frame=/ {f=$2} END {print f+0}' "$1"; }   # ffmpeg -progress: frames so far (written every 0.5 s)
 median() { sort -n | awk '{a[NR]=$1} END {print (NR % 2) ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2}'; }
 graph="[0:v]split[base][copy];[copy]scale=40:23:flags=area,scale=1920:1104:flags=neighbor,crop=1920:1080:0:0[blocks];[1:v]format=gray[mask];[blocks][mask]alphamerge[veil];[base][veil]overlay=format=yuv420:eof_action=repeat,format=yuv420p[out]"

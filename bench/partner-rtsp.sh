@@ -5,36 +5,13 @@
 # Prints hub CPU per delivered Mbit/s for each. Markdown rows for bench/RESULTS.md "Partner RTSP".
 set -euo pipefail
 cd "$(dirname "$0")/.."
-out=bench/out; mkdir -p "$out"
-seconds=${SECONDS_PER_RUN:-20}
+. bench/camera.sh
 readers=${READERS:-50}
-clip=$out/clip1080.mp4
-[ -f "$clip" ] || ffmpeg -v error -f lavfi -i "testsrc2=size=1920x1080:rate=25" -t 10 -c:v libx264 -preset veryfast \
-  -pix_fmt yuv420p -bf 0 -g 50 -b:v 4M -maxrate 4M -bufsize 4M -an "$clip"
-dotnet build bench/LiveBroker.Bench -c Release -nologo -v q >/dev/null
-bench="dotnet bench/LiveBroker.Bench/bin/Release/net10.0/CameraHub.LiveBroker.Bench.dll"
-
-pids=()
-cleanup() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; }
-trap cleanup EXIT
-
-rtsp-server-perl -c 18710 -s 18711 --client_listen_address 127.0.0.1 --source_listen_address 127.0.0.1 >"$out/perl-p.log" 2>&1 &
-perl_pid=$!; pids+=("$perl_pid"); sleep 1
-ffmpeg -v error -re -stream_loop -1 -i "$clip" -c copy -f rtsp rtsp://127.0.0.1:18711/cam >"$out/publish-p.log" 2>&1 &
-pids+=("$!"); sleep 2
-camera=rtsp://127.0.0.1:18710/cam
+start_camera 18710 18711 -p
 partner_port=18720
-
-ticks() { awk '{print $14+$15}' "/proc/$1/stat"; }
-hz=$(getconf CLK_TCK)
 window=$((seconds - 6))
 
-mkfifo "$out/hub-p.in" 2>/dev/null || true
-$bench serve "$camera" udp "$partner_port" <"$out/hub-p.in" >"$out/hub-p.out" 2>&1 &
-hub_pid=$!; pids+=("$hub_pid")
-exec 9>"$out/hub-p.in"
-for _ in $(seq 50); do grep -q ready "$out/hub-p.out" 2>/dev/null && break; sleep 0.2; done
-hub=$(awk '/ready/ {print $2}' "$out/hub-p.out")
+start_hub -p "$camera" udp "$partner_port"
 partner_bytes() { awk '/partnerBytes/ {b=$2} END {print b+0}' "$out/hub-p.out"; }
 
 echo "| readers of one camera | served by | CPU % of one core | delivered Mbit/s | CPU % per delivered 100 Mbit/s |"

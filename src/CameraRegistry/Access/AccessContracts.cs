@@ -43,3 +43,10 @@ public interface IAccessChangeFeed
 {
     IDisposable Subscribe(Func<AccessChanged, Task> handler);
 }
+
+/// <summary>The in-force rule shared by grants and sharing agreements: not withdrawn, started, not yet ended (UTC, end exclusive).</summary>
+public static class ValidityWindow
+{
+    public static bool InForce(DateTime? validFromUtc, DateTime? validUntilUtc, DateTime? revokedAtUtc, DateTime utc) =>
+        revokedAtUtc is null && (validFromUtc is null || validFromUtc <= utc) && (validUntilUtc is null || utc < validUntilUtc);
+}

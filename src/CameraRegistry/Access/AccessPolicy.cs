@@ -56,11 +56,7 @@ public sealed class AccessPolicy(ICameraDirectory cameras, IDbContextFactory<Acc
         var name = user.Identity?.Name ?? string.Empty;
         var roles = user.FindAll(ClaimTypes.Role).Select(c => c.Value).ToList();
         await using var db = await contexts.CreateDbContextAsync(ct);
-        var utc = time.GetUtcNow().UtcDateTime;
-        var grants = (await db.Grants.AsNoTracking()
-            .Where(g => g.RevokedAtUtc == null)
-            .Where(g => (g.SubjectKind == GrantSubjectKind.User && g.Subject == name) || (g.SubjectKind == GrantSubjectKind.Role && roles.Contains(g.Subject)))
-            .ToListAsync(ct)).Where(g => g.IsActiveAt(utc)).ToList();
+        var grants = await ActiveGrantsAsync(db, name, roles, ct);
         if (grants.Any(g => g.ScopeKind == GrantScopeKind.AllCameras))
         {
             return cameras;
@@ -92,29 +88,28 @@ public sealed class AccessPolicy(ICameraDirectory cameras, IDbContextFactory<Acc
         }
 
         var roles = user.FindAll(ClaimTypes.Role).Select(c => c.Value).ToHashSet(StringComparer.Ordinal);
-        var held = CameraRight.None;
-        if (roles.Contains(HubRoles.Administrator))
-        {
-            held |= CameraRight.Manage | CameraRight.Audit;
-        }
-
-        if (roles.Contains(HubRoles.DataProtectionOfficer))
-        {
-            held |= CameraRight.Audit;
-        }
-
-        if (roles.Contains(HubRoles.CameraOwner) && user.FindFirst(HubRoles.OrganisationClaim) is not null)
-        {
-            held |= CameraRight.Manage | CameraRight.ApproveExport | CameraRight.Audit;
-        }
-
+        // The role's own rights, by the same rule the decisions use (an owner's hold on its own organisation).
+        var organisation = user.FindFirst(HubRoles.OrganisationClaim)?.Value;
+        var held = AllRights.Where(r => ImplicitRight(roles, organisation, r, organisation ?? string.Empty) is not null)
+            .Aggregate(CameraRight.None, (all, r) => all | r);
         await using var db = await contexts.CreateDbContextAsync(ct);
+        return (await ActiveGrantsAsync(db, name, roles, ct)).Aggregate(held, (all, g) => all | g.Rights);
+    }
+
+    /// <summary>Every right there is, in the order clients show them.</summary>
+    public static readonly IReadOnlyList<CameraRight> AllRights =
+        [CameraRight.Live, CameraRight.Playback, CameraRight.Export, CameraRight.ApproveExport, CameraRight.Audit, CameraRight.Manage];
+
+    /// <summary>The grants in force now for the user by name or by one of their roles.</summary>
+    private async Task<List<Grant>> ActiveGrantsAsync(AccessDbContext db, string name, IEnumerable<string> roles, CancellationToken ct)
+    {
+        var roleNames = roles.ToArray();
         var utc = time.GetUtcNow().UtcDateTime;
         var grants = await db.Grants.AsNoTracking()
             .Where(g => g.RevokedAtUtc == null)
-            .Where(g => (g.SubjectKind == GrantSubjectKind.User && g.Subject == name) || (g.SubjectKind == GrantSubjectKind.Role && roles.Contains(g.Subject)))
+            .Where(g => (g.SubjectKind == GrantSubjectKind.User && g.Subject == name) || (g.SubjectKind == GrantSubjectKind.Role && roleNames.Contains(g.Subject)))
             .ToListAsync(ct);
-        return grants.Where(g => g.IsActiveAt(utc)).Aggregate(held, (all, g) => all | g.Rights);
+        return [.. grants.Where(g => g.IsActiveAt(utc))];
     }
 
     /// <summary>Why the camera itself forbids <paramref name="right"/> now, or null.</summary>
@@ -171,14 +166,10 @@ public sealed class AccessPolicy(ICameraDirectory cameras, IDbContextFactory<Acc
             return AccessDecision.Allow(implicitReason);
         }
 
-        var utc = time.GetUtcNow().UtcDateTime;
-        var candidates = await db.Grants.AsNoTracking()
-            .Where(g => g.RevokedAtUtc == null)
-            .Where(g => (g.SubjectKind == GrantSubjectKind.User && g.Subject == name) || (g.SubjectKind == GrantSubjectKind.Role && roles.Contains(g.Subject)))
-            .ToListAsync(ct);
+        var candidates = await ActiveGrantsAsync(db, name, roles, ct);
         var categoryName = category?.ToString();
         var grant = candidates.FirstOrDefault(g =>
-            g.IsActiveAt(utc) && (g.Rights & right) == right && g.ScopeKind switch
+            (g.Rights & right) == right && g.ScopeKind switch
             {
                 GrantScopeKind.AllCameras => true,
                 GrantScopeKind.Camera => cameraId is not null && g.Scope == cameraId,

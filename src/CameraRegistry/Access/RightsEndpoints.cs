@@ -16,9 +16,6 @@ public static class RightsEndpoints
     /// <summary>At most this many cameras per question, so one request cannot walk the whole registry.</summary>
     public const int MaxCameras = 100;
 
-    private static readonly CameraRight[] Rights =
-        [CameraRight.Live, CameraRight.Playback, CameraRight.Export, CameraRight.ApproveExport, CameraRight.Audit, CameraRight.Manage];
-
     /// <summary>Maps the rights question.</summary>
     public static RouteGroupBuilder MapRightsEndpoints(this IEndpointRouteBuilder routes)
     {
@@ -28,7 +25,7 @@ public static class RightsEndpoints
         group.MapGet("/held", async (HttpContext http, AccessPolicy policy, CancellationToken ct) =>
             {
                 var held = await policy.HeldRightsAsync(http.User, ct);
-                return Results.Ok(new { rights = Rights.Where(r => held.HasFlag(r)).ToList() });
+                return Results.Ok(new { rights = AccessPolicy.AllRights.Where(r => held.HasFlag(r)).ToList() });
             })
             .WithSummary("Every right the caller holds on some camera (by role or grant): which features a client should offer.");
         return group;
@@ -42,7 +39,7 @@ public static class RightsEndpoints
             return Results.Problem(statusCode: 400, title: "Too many cameras", detail: $"ask about at most {MaxCameras} cameras at a time, not {ids.Count}");
         }
 
-        var asked = right is { Length: > 0 } ? Rights.Where(right.Contains).ToArray() : Rights;
+        var asked = right is { Length: > 0 } ? AccessPolicy.AllRights.Where(right.Contains).ToArray() : AccessPolicy.AllRights;
         var answers = new List<CameraRights>(ids.Count);
         foreach (var id in ids)
         {

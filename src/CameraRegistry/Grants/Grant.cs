@@ -39,6 +39,5 @@ public sealed class Grant
     public DateTime? RevokedAtUtc { get; set; }
     public string? RevokedBy { get; set; }
 
-    public bool IsActiveAt(DateTime utc) =>
-        RevokedAtUtc is null && (ValidFromUtc is null || ValidFromUtc <= utc) && (ValidUntilUtc is null || utc < ValidUntilUtc);
+    public bool IsActiveAt(DateTime utc) => ValidityWindow.InForce(ValidFromUtc, ValidUntilUtc, RevokedAtUtc, utc);
 }

@@ -56,8 +56,7 @@ public sealed class SharingAgreement
 
     public string? RevokedBy { get; set; }
 
-    public bool IsActiveAt(DateTime utc) =>
-        RevokedAtUtc is null && (ValidFromUtc is null || ValidFromUtc <= utc) && (ValidUntilUtc is null || utc < ValidUntilUtc);
+    public bool IsActiveAt(DateTime utc) => Access.ValidityWindow.InForce(ValidFromUtc, ValidUntilUtc, RevokedAtUtc, utc);
 
     public bool Covers(CameraSource camera) =>
         CameraIds.Count > 0

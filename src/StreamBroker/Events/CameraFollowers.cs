@@ -9,12 +9,10 @@ namespace CameraHub.StreamBroker.Events;
 /// </summary>
 public static class CameraFollowers
 {
-    private static readonly CameraRight[] AnyRight = [CameraRight.Live, CameraRight.Playback, CameraRight.Export, CameraRight.Manage, CameraRight.Audit];
-
     /// <summary>True when <paramref name="user"/> holds any right on the camera now.</summary>
     public static async Task<bool> MayFollowAsync(IAccessPolicy policy, ClaimsPrincipal user, string cameraId, CancellationToken ct)
     {
-        foreach (var right in AnyRight)
+        foreach (var right in AccessPolicy.AllRights)
         {
             if ((await policy.DecideAsync(user, right, cameraId, ct)).Allowed)
             {

@@ -4,6 +4,7 @@ using System.Net.Http.Json;
 using System.Text.Json;
 using CameraHub.Composition;
 using CameraHub.Tests.Infrastructure;
+using CameraHub.Tests.Shared;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
@@ -19,8 +20,6 @@ namespace CameraHub.Tests.Console;
 public sealed class DemoHub : IAsyncLifetime
 {
     public const string Password = HubFactory.Password;
-    private const string Chromium = "/usr/bin/chromium";
-
     private WebApplication? _app;
     private IPlaywright? _playwright;
 
@@ -38,7 +37,7 @@ public sealed class DemoHub : IAsyncLifetime
 
     public async Task InitializeAsync()
     {
-        Assert.True(File.Exists(Chromium), "Debian's chromium is missing: run scripts/setup.sh");
+        Assert.True(File.Exists(Chromium.ExecutablePath), "Debian's chromium is missing: run scripts/setup.sh");
         _app = HubApplication.Build(
         [
             "--urls", "http://127.0.0.1:0",
@@ -55,13 +54,7 @@ public sealed class DemoHub : IAsyncLifetime
         Address = new Uri(address);
 
         _playwright = await Playwright.CreateAsync();
-        Browser = await _playwright.Chromium.LaunchAsync(new()
-        {
-            ExecutablePath = Chromium,
-            Headless = true,
-            Args = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync",
-                "--autoplay-policy=no-user-gesture-required"],
-        });
+        Browser = await _playwright.Chromium.LaunchAsync(new() { ExecutablePath = Chromium.ExecutablePath, Headless = true, Args = Chromium.Arguments });
     }
 
     public async Task DisposeAsync()

@@ -1,3 +1,4 @@
+using CameraHub.Tests.Shared;
 using Microsoft.Playwright;
 
 namespace CameraHub.StreamBroker.Tests.Live;
@@ -6,12 +7,10 @@ namespace CameraHub.StreamBroker.Tests.Live;
 [Trait("Category", "Integration")]
 public sealed class LivePageBrowserTests
 {
-    private const string Chromium = "/usr/bin/chromium";
-
     [Fact]
     public async Task Live_page_plays_the_camera_and_its_video_time_advances()
     {
-        Assert.True(File.Exists(Chromium), "Debian's chromium is missing: run scripts/setup.sh");
+        Assert.True(File.Exists(Chromium.ExecutablePath), "Debian's chromium is missing: run scripts/setup.sh");
         await using var camera = await RtspCamera.StartAsync(fps: 15);
         var id = BrokerHost.NewCameraId();
         await using var broker = await BrokerHost.StartAsync();
@@ -19,12 +18,7 @@ public sealed class LivePageBrowserTests
         var session = await broker.OpenSessionAsync("traffic", id);
 
         using var playwright = await Playwright.CreateAsync();
-        await using var browser = await playwright.Chromium.LaunchAsync(new()
-        {
-            ExecutablePath = Chromium,
-            Headless = true,
-            Args = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"],
-        });
+        await using var browser = await playwright.Chromium.LaunchAsync(new() { ExecutablePath = Chromium.ExecutablePath, Headless = true, Args = Chromium.Arguments });
         var page = await browser.NewPageAsync();
         await page.GotoAsync(new Uri(broker.Address, $"/live.html?ws={Uri.EscapeDataString(session.WebSocketUrl)}").ToString());
 

@@ -1,14 +1,20 @@
-# Sourced by the live benchmarks (live-broker.sh, partner-rtsp.sh, partner-masked.sh): the one ~4 Mbit/s 1080p25 camera they all measure
-# (a pre-encoded clip published in a loop to rtsp-server-perl on 127.0.0.1), the benchmark host, process cleanup, and
+# Sourced by the benchmarks that need a camera (live-broker.sh, partner-rtsp.sh, partner-masked.sh, recording.sh):
+# the camera (a pre-encoded clip, by default ~4 Mbit/s 1080p25, published in a loop to rtsp-server-perl on
+# 127.0.0.1), the benchmark host, process cleanup, and
 # CPU accounting from /proc. Usage: start_camera CLIENT_PORT SOURCE_PORT TAG  (sets $camera and $perl_pid);
 # start_hub TAG ARGS…  (sets $hub_pid and $hub).
+# A script may set, before sourcing: clip_height (default 1080; the width follows at 16:9), clip_bitrate (4M) and
+# bench_project (LiveBroker, the harness in bench/<name>.Bench).
 out=bench/out; mkdir -p "$out"
 seconds=${SECONDS_PER_RUN:-20}
-clip=$out/clip1080.mp4
-[ -f "$clip" ] || ffmpeg -v error -f lavfi -i "testsrc2=size=1920x1080:rate=25" -t 10 -c:v libx264 -preset veryfast \
-  -pix_fmt yuv420p -bf 0 -g 50 -b:v 4M -maxrate 4M -bufsize 4M -an "$clip"
-dotnet build bench/LiveBroker.Bench -c Release -nologo -v q >/dev/null
-bench="dotnet bench/LiveBroker.Bench/bin/Release/net10.0/CameraHub.LiveBroker.Bench.dll"
+clip_height=${clip_height:-1080}
+clip_bitrate=${clip_bitrate:-4M}
+bench_project=${bench_project:-LiveBroker}
+clip=$out/clip${clip_height}.mp4
+[ -f "$clip" ] || ffmpeg -v error -f lavfi -i "testsrc2=size=$((clip_height * 16 / 9))x${clip_height}:rate=25" -t 10 -c:v libx264 -preset veryfast \
+  -pix_fmt yuv420p -bf 0 -g 50 -b:v "$clip_bitrate" -maxrate "$clip_bitrate" -bufsize "$clip_bitrate" -an "$clip"
+dotnet build "bench/$bench_project.Bench" -c Release -nologo -v q >/dev/null
+bench="dotnet bench/$bench_project.Bench/bin/Release/net10.0/CameraHub.$bench_project.Bench.dll"
 
 pids=()
 cleanup() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; }

@@ -208,6 +208,16 @@ export async function allCameras(query = '') {
   }
 }
 
+// A camera whose mode excludes a right is never worth asking about (the API would refuse it whoever asks).
+const modeExcluding = { Live: 'RecordedOnly', Playback: 'LiveOnly', Export: 'LiveOnly' };
+
+/** The active cameras the caller may use for <right> now (the list a picker offers); the API decides again on use. */
+export async function camerasWith(right) {
+  const candidates = (await allCameras('status=Active')).filter(c => c.mode !== modeExcluding[right]);
+  const rights = await rightsOf(candidates.map(c => c.id), [right]);
+  return candidates.filter(c => rights.get(c.id)?.allowed.has(right));
+}
+
 /** The caller's rights on each camera: Map id → { allowed: Set, refused: {right: reason} }. */
 export async function rightsOf(cameraIds, rights = []) {
   const map = new Map();

@@ -1,6 +1,6 @@
 // Evidence: the police liaison's request form, the owners' approval queue (four eyes), progress while the package is
 // produced, the download for the requester, and a verification summary of the signed package.
-import { allCameras, api, el, events, formatBytes, formatTime, holds, isoToLocal, localToIso, me, problemBox, rightsOf, routeQuery, t } from '../core.js';
+import { api, camerasWith, el, events, formatBytes, formatTime, holds, isoToLocal, localToIso, me, problemBox, routeQuery, t } from '../core.js';
 
 const statusClass = { Requested: 'warn', Approved: 'warn', Producing: 'warn', Ready: 'ok', Rejected: 'bad', Failed: 'bad', Expired: '' };
 
@@ -20,9 +20,7 @@ export async function render(view) {
 
 async function requestForm(onCreated) {
   const preselected = routeQuery().get('camera');
-  const candidates = (await allCameras('status=Active')).filter(c => c.mode !== 'LiveOnly');
-  const rights = await rightsOf(candidates.map(c => c.id), ['Export']);
-  const exportable = candidates.filter(c => rights.get(c.id)?.allowed.has('Export'));
+  const exportable = await camerasWith('Export');
   const now = new Date();
   const result = el('div');
   // Hundreds of cameras may be exportable: narrow the list by typing; chosen cameras stay visible.

@@ -1,5 +1,5 @@
 // Playback: a day's timeline of a camera's recordings with the gaps; click to play from that moment, click again to seek.
-import { allCameras, api, el, formatTime, problemBox, rightsOf, t } from '../core.js';
+import { api, camerasWith, el, formatTime, problemBox, t } from '../core.js';
 import { StreamPlayer } from '../player.js';
 
 const day = 24 * 3600 * 1000;
@@ -19,9 +19,7 @@ function duration(seconds) {
 }
 
 export async function render(view, cameraId) {
-  const candidates = (await allCameras()).filter(c => c.mode !== 'LiveOnly');
-  const rights = await rightsOf(candidates.map(c => c.id), ['Playback']);
-  const playable = candidates.filter(c => rights.get(c.id)?.allowed.has('Playback'));
+  const playable = await camerasWith('Playback');
   const picker = el('select', { id: 'playback-camera', 'aria-label': t('playback.camera') },
     el('option', { value: '' }, t('playback.choose')),
     playable.map(c => el('option', { value: c.id, selected: c.id === cameraId }, `${c.id} – ${c.name}`)));

@@ -1,6 +1,6 @@
 // The live wall: 1, 4, 9 or 16 tiles, each playing one camera over MSE with its name, status and viewer count. A tile
 // whose stream drops reconnects by itself; one whose access is revoked closes and says why.
-import { allCameras, api, el, events, replaceQuery, rightsOf, routeQuery, t } from '../core.js';
+import { api, camerasWith, el, events, replaceQuery, routeQuery, t } from '../core.js';
 import { StreamPlayer } from '../player.js';
 
 const layouts = [1, 4, 9, 16];
@@ -11,10 +11,8 @@ export async function render(view) {
   const wanted = (query.get('cameras') || '').split(',').filter(Boolean);
 
   // Only cameras the user may watch live now are offered (the broker checks again on every session).
-  const candidates = (await allCameras('status=Active')).filter(c => c.mode !== 'RecordedOnly');
-  const rights = await rightsOf(candidates.map(c => c.id), ['Live']);
-  const watchable = candidates.filter(c => rights.get(c.id)?.allowed.has('Live'));
-  const byId = new Map(candidates.map(c => [c.id, c]));
+  const watchable = await camerasWith('Live');
+  const byId = new Map(watchable.map(c => [c.id, c]));
 
   const grid = el('div.wall', { id: 'wall' });
   const tiles = [];

@@ -59,20 +59,7 @@ public sealed class BrokerHost : IAsyncDisposable
 
     public static async Task<BrokerHost> StartAsync(Dictionary<string, string?>? settings = null)
     {
-        var builder = WebApplication.CreateBuilder();
-        builder.WebHost.UseUrls("http://127.0.0.1:0");
-        builder.Logging.ClearProviders();
-        builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
-        {
-            ["CameraHub:Broker:IdleGrace"] = "00:00:01",
-            ["CameraHub:Broker:ReconnectMinDelay"] = "00:00:00.500",
-            ["CameraHub:Broker:ReconnectMaxDelay"] = "00:00:02",
-            ["CameraHub:Broker:StallTimeout"] = "00:00:05",
-        });
-        if (settings is not null)
-        {
-            builder.Configuration.AddInMemoryCollection(settings);
-        }
+        var builder = CreateBuilder(new() { ["CameraHub:Broker:StallTimeout"] = "00:00:05" }, settings);
 
         var policy = new TestPolicy();
         var audit = new TestAudit();
@@ -110,6 +97,30 @@ public sealed class BrokerHost : IAsyncDisposable
     {
         Cameras.Add(id, rtspUrl, transport);
         Policy.Grant(user, id);
+    }
+
+    /// <summary>
+    /// A web host on 127.0.0.1 and a free port with the broker's timings shortened for tests (idle grace 1 s, reconnects
+    /// within 0.5–2 s), then <paramref name="module"/>'s settings, then the test's own.
+    /// </summary>
+    public static WebApplicationBuilder CreateBuilder(Dictionary<string, string?> module, Dictionary<string, string?>? settings)
+    {
+        var builder = WebApplication.CreateBuilder();
+        builder.WebHost.UseUrls("http://127.0.0.1:0");
+        builder.Logging.ClearProviders();
+        builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
+        {
+            ["CameraHub:Broker:IdleGrace"] = "00:00:01",
+            ["CameraHub:Broker:ReconnectMinDelay"] = "00:00:00.500",
+            ["CameraHub:Broker:ReconnectMaxDelay"] = "00:00:02",
+        });
+        builder.Configuration.AddInMemoryCollection(module);
+        if (settings is not null)
+        {
+            builder.Configuration.AddInMemoryCollection(settings);
+        }
+
+        return builder;
     }
 
     /// <summary>GET /api/cameras/{id}/viewers as <paramref name="user"/> (who must have a right on the camera).</summary>

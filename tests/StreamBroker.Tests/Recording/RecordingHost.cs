@@ -105,23 +105,13 @@ public sealed class RecordingHost : IAsyncDisposable
     public static async Task<RecordingHost> StartAsync(bool recording, TimeProvider? time = null, string? dataDirectory = null, Dictionary<string, string?>? settings = null)
     {
         dataDirectory ??= Directory.CreateTempSubdirectory("camerahub-rec-").FullName;
-        var builder = WebApplication.CreateBuilder();
-        builder.WebHost.UseUrls("http://127.0.0.1:0");
-        builder.Logging.ClearProviders();
-        builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
+        var builder = BrokerHost.CreateBuilder(new()
         {
-            ["CameraHub:Broker:IdleGrace"] = "00:00:01",
-            ["CameraHub:Broker:ReconnectMinDelay"] = "00:00:00.500",
-            ["CameraHub:Broker:ReconnectMaxDelay"] = "00:00:02",
             ["CameraHub:Recording:Enabled"] = recording ? "true" : "false",
             ["CameraHub:Recording:SegmentLength"] = "00:00:02",
             ["CameraHub:Recording:ScheduleInterval"] = "00:00:01",
             ["CameraHub:Recording:MinFreeBytes"] = "1000",
-        });
-        if (settings is not null)
-        {
-            builder.Configuration.AddInMemoryCollection(settings);
-        }
+        }, settings);
 
         var policy = new TestPolicy();
         var audit = new TestAudit();

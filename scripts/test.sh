@@ -16,7 +16,9 @@ if ! dotnet format whitespace CameraHub.sln --verify-no-changes >/dev/null 2>&1 
 fi
 
 log=$(mktemp)
-dotnet test CameraHub.sln -c Release --no-build -nologo "$@" 2>&1 | tee "$log"
+# One test assembly at a time (-m:1): the live, recording and browser tests run real ffmpeg, GStreamer and Chromium,
+# and on a 2-core machine four assemblies at once starve each other's cameras into missing real time.
+dotnet test CameraHub.sln -c Release --no-build -nologo -m:1 "$@" 2>&1 | tee "$log"
 status=${PIPESTATUS[0]}
 
 # Each test assembly ends with "Passed!  - Failed: 0, Passed: 5, Skipped: 0, Total: 5, Duration: …".

@@ -21,9 +21,12 @@ public sealed class RegistryPagesTests(DemoHub hub)
             var traffic = await page.EvalOnSelectorAllAsync<string[]>("#camera-table tbody tr td:nth-child(4)", "cells => cells.map(c => c.textContent)");
             Assert.NotEmpty(traffic);
             Assert.All(traffic, c => Assert.Equal("Traffic", c));
+            // The sample city records no traffic camera: the list empties and says so.
             await page.SelectOptionAsync("#camera-filters select[name=mode]", "RecordedOnly");
-            await page.WaitForSelectorAsync("#camera-table tbody:empty, #camera-table tbody tr");
+            await page.WaitForFunctionAsync("() => document.querySelector('#camera-filters + span')?.textContent === '0 cameras'");
+            Assert.Empty(await page.QuerySelectorAllAsync("#camera-table tbody tr"));
             Assert.Contains("category=Traffic", page.Url);
+            Assert.Contains("mode=RecordedOnly", page.Url);
 
             await page.GotoAsync(new Uri(hub.Address, "/#/cameras?q=Järntorget").ToString());
             await page.WaitForSelectorAsync("#camera-table tr[data-camera=OTR-001]");

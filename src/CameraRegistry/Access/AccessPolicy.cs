@@ -25,22 +25,31 @@ public sealed class AccessPolicy(ICameraDirectory cameras, IDbContextFactory<Acc
             return AccessDecision.NotFound($"camera '{cameraId}' is not in the registry");
         }
 
+        var asker = await AskerAsync(user, ct);
+        return Decide(asker, right, CameraAccessFacts.Of(camera), time.GetUtcNow());
+    }
+
+    /// <summary>
+    /// The same decisions as <see cref="DecideAsync"/> for many cameras and rights at once, with one lookup of the
+    /// user's account and grants (a picker's list, the rights a console shows): camera id → right → decision.
+    /// </summary>
+    public async Task<IReadOnlyDictionary<string, IReadOnlyDictionary<CameraRight, AccessDecision>>> DecideManyAsync(
+        ClaimsPrincipal user, IReadOnlyCollection<CameraRight> rights, IEnumerable<CameraAccessFacts> facts, CancellationToken ct)
+    {
+        var asker = await AskerAsync(user, ct);
         var now = time.GetUtcNow();
-        if ((right & VideoRights) != 0)
+        var answers = new Dictionary<string, IReadOnlyDictionary<CameraRight, AccessDecision>>(StringComparer.Ordinal);
+        foreach (var camera in facts)
         {
-            var refusal = CameraRefusal(camera, right, now);
-            if (refusal is not null)
-            {
-                return AccessDecision.Conflict(refusal);
-            }
+            answers[camera.Id] = rights.ToDictionary(r => r, r => Decide(asker, r, camera, now));
         }
 
-        return await DecideScopeAsync(user, right, camera.Id, camera.OwnerId, camera.Category, ct);
+        return answers;
     }
 
     /// <summary>For writes to an owner's registry entries (no particular camera yet): may the user manage this owner?</summary>
     public async Task<AccessDecision> DecideForOwnerAsync(ClaimsPrincipal user, CameraRight right, string ownerId, CameraCategory? category, CancellationToken ct) =>
-        await DecideScopeAsync(user, right, null, ownerId, category, ct);
+        DecideScope(await AskerAsync(user, ct), right, null, ownerId, category);
 
     /// <summary>
     /// Which cameras a user may see in the registry: everything for administrators and the DPO; their own
@@ -113,7 +122,11 @@ public sealed class AccessPolicy(ICameraDirectory cameras, IDbContextFactory<Acc
     }
 
     /// <summary>Why the camera itself forbids <paramref name="right"/> now, or null.</summary>
-    public static string? CameraRefusal(CameraSource camera, CameraRight right, DateTimeOffset now)
+    public static string? CameraRefusal(CameraSource camera, CameraRight right, DateTimeOffset now) =>
+        CameraRefusal(CameraAccessFacts.Of(camera), right, now);
+
+    /// <summary>Why the camera itself forbids <paramref name="right"/> now, or null.</summary>
+    public static string? CameraRefusal(CameraAccessFacts camera, CameraRight right, DateTimeOffset now)
     {
         if (right == CameraRight.Live && camera.Mode == CameraMode.RecordedOnly)
         {
@@ -144,31 +157,55 @@ public sealed class AccessPolicy(ICameraDirectory cameras, IDbContextFactory<Acc
         return null;
     }
 
-    private async Task<AccessDecision> DecideScopeAsync(ClaimsPrincipal user, CameraRight right, string? cameraId, string ownerId, CameraCategory? category, CancellationToken ct)
+    /// <summary>Who is asking, looked up once per question: the enabled account's name, roles, organisation and grants in force.</summary>
+    private sealed record Asker(string Name, HashSet<string> Roles, string? Organisation, List<Grant> Grants);
+
+    /// <summary>The asker, or the reason there is none (not signed in, unknown or disabled account).</summary>
+    private async Task<(Asker? Asker, string? Refusal)> AskerAsync(ClaimsPrincipal user, CancellationToken ct)
     {
         var name = user.Identity?.IsAuthenticated == true ? user.Identity.Name : null;
         if (name is null)
         {
-            return AccessDecision.Forbid("not signed in");
+            return (null, "not signed in");
         }
 
         await using var db = await contexts.CreateDbContextAsync(ct);
         var account = await db.Users.AsNoTracking().FirstOrDefaultAsync(u => u.UserName == name, ct);
         if (account is null || account.Disabled)
         {
-            return AccessDecision.Forbid($"user '{name}' is unknown or disabled");
+            return (null, $"user '{name}' is unknown or disabled");
         }
 
         var roles = user.FindAll(ClaimTypes.Role).Select(c => c.Value).ToHashSet(StringComparer.Ordinal);
-        var implicitReason = ImplicitRight(roles, account.OrganisationId, right, ownerId);
+        return (new Asker(name, roles, account.OrganisationId, await ActiveGrantsAsync(db, name, roles, ct)), null);
+    }
+
+    /// <summary>Camera rules first (409), then the asker's rights on the camera's scope (403).</summary>
+    private static AccessDecision Decide((Asker? Asker, string? Refusal) asker, CameraRight right, CameraAccessFacts camera, DateTimeOffset now)
+    {
+        if ((right & VideoRights) != 0 && CameraRefusal(camera, right, now) is { } refusal)
+        {
+            return AccessDecision.Conflict(refusal);
+        }
+
+        return DecideScope(asker, right, camera.Id, camera.OwnerId, camera.Category);
+    }
+
+    private static AccessDecision DecideScope((Asker? Asker, string? Refusal) lookup, CameraRight right, string? cameraId, string ownerId, CameraCategory? category)
+    {
+        if (lookup.Asker is not { } asker)
+        {
+            return AccessDecision.Forbid(lookup.Refusal!);
+        }
+
+        var implicitReason = ImplicitRight(asker.Roles, asker.Organisation, right, ownerId);
         if (implicitReason is not null)
         {
             return AccessDecision.Allow(implicitReason);
         }
 
-        var candidates = await ActiveGrantsAsync(db, name, roles, ct);
         var categoryName = category?.ToString();
-        var grant = candidates.FirstOrDefault(g =>
+        var grant = asker.Grants.FirstOrDefault(g =>
             (g.Rights & right) == right && g.ScopeKind switch
             {
                 GrantScopeKind.AllCameras => true,
@@ -178,7 +215,7 @@ public sealed class AccessPolicy(ICameraDirectory cameras, IDbContextFactory<Acc
                 _ => false,
             });
         return grant is null
-            ? AccessDecision.Forbid($"no grant gives '{name}' the {right} right on {(cameraId is null ? $"owner '{ownerId}'" : $"camera '{cameraId}'")}")
+            ? AccessDecision.Forbid($"no grant gives '{asker.Name}' the {right} right on {(cameraId is null ? $"owner '{ownerId}'" : $"camera '{cameraId}'")}")
             : AccessDecision.Allow($"grant {grant.Id} ({grant.SubjectKind} {grant.Subject} → {grant.ScopeKind} {grant.Scope}: {grant.Rights})");
     }
 
@@ -202,6 +239,18 @@ public sealed class AccessPolicy(ICameraDirectory cameras, IDbContextFactory<Acc
 
         return null;
     }
+}
+
+/// <summary>The facts about a camera that an access decision depends on (no address, no credentials).</summary>
+public sealed record CameraAccessFacts(
+    string Id, string OwnerId, CameraCategory Category, CameraMode Mode, CameraStatus Status, bool LegalBasisValid, string? AllowedHours)
+{
+    /// <summary>From the directory's view of a camera.</summary>
+    public static CameraAccessFacts Of(CameraSource c) => new(c.Id, c.OwnerId, c.Category, c.Mode, c.Status, c.LegalBasisValid, c.AllowedHours);
+
+    /// <summary>From a registry row, with the legal basis judged on <paramref name="today"/>.</summary>
+    public static CameraAccessFacts Of(Camera c, DateOnly today) =>
+        new(c.Id, c.OwnerId, c.Category, c.Mode, c.Status, c.LegalBasis.IsValidOn(today), c.AllowedHours);
 }
 
 /// <summary>In-process feed of access changes (grant revoked, user disabled) for the broker.</summary>

@@ -1,6 +1,8 @@
+using CameraHub.CameraRegistry.Persistence;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
+using Microsoft.EntityFrameworkCore;
 
 namespace CameraHub.CameraRegistry.Access;
 
@@ -31,7 +33,8 @@ public static class RightsEndpoints
         return group;
     }
 
-    private static async Task<IResult> RightsAsync(HttpContext http, IAccessPolicy policy, string[]? camera, CameraRight[]? right, CancellationToken ct)
+    private static async Task<IResult> RightsAsync(
+        HttpContext http, AccessPolicy policy, RegistryDbContext db, TimeProvider time, string[]? camera, CameraRight[]? right, CancellationToken ct)
     {
         var ids = (camera ?? []).Where(id => !string.IsNullOrWhiteSpace(id)).Distinct(StringComparer.Ordinal).ToList();
         if (ids.Count > MaxCameras)
@@ -40,35 +43,14 @@ public static class RightsEndpoints
         }
 
         var asked = right is { Length: > 0 } ? AccessPolicy.AllRights.Where(right.Contains).ToArray() : AccessPolicy.AllRights;
-        var answers = new List<CameraRights>(ids.Count);
-        foreach (var id in ids)
-        {
-            var allowed = new List<CameraRight>();
-            var refused = new Dictionary<CameraRight, string>();
-            foreach (var one in asked)
-            {
-                var decision = await policy.DecideAsync(http.User, one, id, ct);
-                if (decision.StatusCode == 404)
-                {
-                    break;
-                }
-
-                if (decision.Allowed)
-                {
-                    allowed.Add(one);
-                }
-                else
-                {
-                    refused[one] = decision.Reason;
-                }
-            }
-
-            if (allowed.Count > 0 || refused.Count > 0)
-            {
-                answers.Add(new CameraRights(id, allowed, refused));
-            }
-        }
-
-        return Results.Ok(answers);
+        var today = DateOnly.FromDateTime(time.GetUtcNow().UtcDateTime);
+        // Unknown cameras get no answer, as before; the known ones are decided in one pass.
+        var known = await db.Cameras.AsNoTracking().Where(c => ids.Contains(c.Id)).ToListAsync(ct);
+        var decisions = await policy.DecideManyAsync(http.User, asked, known.Select(c => CameraAccessFacts.Of(c, today)), ct);
+        var answers = ids.Where(decisions.ContainsKey).Select(id => new CameraRights(
+            id,
+            [.. asked.Where(r => decisions[id][r].Allowed)],
+            asked.Where(r => !decisions[id][r].Allowed).ToDictionary(r => r, r => decisions[id][r].Reason)));
+        return Results.Ok(answers.ToList());
     }
 }

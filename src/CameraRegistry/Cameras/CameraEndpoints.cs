@@ -20,7 +20,7 @@ public static class CameraEndpoints
     {
         var group = routes.MapGroup("/api/cameras").WithTags("Cameras");
         group.MapGet("/", ListAsync).WithName("ListCameras")
-            .WithSummary("Cameras, filtered by owner, category, mode, status, text and permit expiry; paged.");
+            .WithSummary("Cameras, filtered by owner, category, mode, status, text, permit expiry and a right the caller may use on them now (right=Live…); paged.");
         group.MapPost("/", CreateAsync).WithName("CreateCamera");
         group.MapGet("/{id}", GetAsync).WithName("GetCamera");
         group.MapPut("/{id}", UpdateAsync).WithName("UpdateCamera");
@@ -32,17 +32,28 @@ public static class CameraEndpoints
 
     internal static async Task<Ok<CameraPage>> ListAsync(
         RegistryDbContext db, AccessPolicy policy, HttpContext http, TimeProvider time, string? owner, CameraCategory? category, CameraMode? mode,
-        CameraStatus? status, string? q, int? permitExpiringWithinDays, int page = 1, int pageSize = 100,
+        CameraStatus? status, string? q, int? permitExpiringWithinDays, CameraRight? right, int page = 1, int pageSize = 100,
         CancellationToken ct = default)
     {
         page = Math.Max(1, page);
         pageSize = Math.Clamp(pageSize, 1, 1000);
         var today = DateOnly.FromDateTime(time.GetUtcNow().UtcDateTime);
         var visible = await policy.VisibleAsync(http.User, db.Cameras.AsNoTracking(), ct);
-        var query = CameraQuery.Filter(visible, owner, category, mode, status, q, permitExpiringWithinDays, today);
-        var total = await query.CountAsync(ct);
-        var items = await query.OrderBy(c => c.Id).Skip((page - 1) * pageSize).Take(pageSize).ToListAsync(ct);
-        return TypedResults.Ok(new CameraPage(total, page, pageSize, [.. items.Select(c => CameraView.From(c, today))]));
+        var query = CameraQuery.Filter(visible, owner, category, mode, status, q, permitExpiringWithinDays, today).OrderBy(c => c.Id);
+        if (right is not { } asked)
+        {
+            var total = await query.CountAsync(ct);
+            var items = await query.Skip((page - 1) * pageSize).Take(pageSize).ToListAsync(ct);
+            return TypedResults.Ok(new CameraPage(total, page, pageSize, [.. items.Select(c => CameraView.From(c, today))]));
+        }
+
+        // "Which cameras may I use for this right now" (a picker's list): the policy's own decision for every visible
+        // camera, in one pass, rather than a question per camera from the client.
+        var candidates = await query.ToListAsync(ct);
+        var decisions = await policy.DecideManyAsync(http.User, [asked], candidates.Select(c => CameraAccessFacts.Of(c, today)), ct);
+        var usable = candidates.Where(c => decisions[c.Id][asked].Allowed).ToList();
+        return TypedResults.Ok(new CameraPage(
+            usable.Count, page, pageSize, [.. usable.Skip((page - 1) * pageSize).Take(pageSize).Select(c => CameraView.From(c, today))]));
     }
 
     internal static async Task<IResult> CreateAsync(

@@ -208,25 +208,14 @@ export async function allCameras(query = '') {
   }
 }
 
-// A camera whose mode excludes a right is never worth asking about (the API would refuse it whoever asks).
-const modeExcluding = { Live: 'RecordedOnly', Playback: 'LiveOnly', Export: 'LiveOnly' };
-
-/** The active cameras the caller may use for <right> now (the list a picker offers); the API decides again on use. */
+/** The active cameras the caller may use for <right> now (the list a picker offers), decided by the server in one pass; the API decides again on use. */
 export async function camerasWith(right) {
-  const candidates = (await allCameras('status=Active')).filter(c => c.mode !== modeExcluding[right]);
-  const rights = await rightsOf(candidates.map(c => c.id), [right]);
-  return candidates.filter(c => rights.get(c.id)?.allowed.has(right));
+  return allCameras(`status=Active&right=${encodeURIComponent(right)}`);
 }
 
-/** The caller's rights on each camera: Map id → { allowed: Set, refused: {right: reason} }. */
+/** The caller's rights on each camera (at most 100): Map id → { allowed: Set, refused: {right: reason} }. */
 export async function rightsOf(cameraIds, rights = []) {
-  const map = new Map();
-  for (let i = 0; i < cameraIds.length; i += 100) {
-    const chunk = cameraIds.slice(i, i + 100);
-    if (!chunk.length) continue;
-    const query = [...chunk.map(id => `camera=${encodeURIComponent(id)}`), ...rights.map(r => `right=${r}`)].join('&');
-    const answers = await api(`/api/access/rights?${query}`);
-    for (const a of answers) map.set(a.cameraId, { allowed: new Set(a.allowed), refused: a.refused || {} });
-  }
-  return map;
+  const query = [...cameraIds.map(id => `camera=${encodeURIComponent(id)}`), ...rights.map(r => `right=${r}`)].join('&');
+  const answers = await api(`/api/access/rights?${query}`);
+  return new Map(answers.map(a => [a.cameraId, { allowed: new Set(a.allowed), refused: a.refused || {} }]));
 }

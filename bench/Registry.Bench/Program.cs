@@ -1,6 +1,7 @@
 // Registry and audit benchmarks (issues #2 and #3). Run from the repository root:
 //   dotnet run -c Release --project bench/Registry.Bench -- registry
 //   dotnet run -c Release --project bench/Registry.Bench -- audit [entries]
+//   dotnet run -c Release --project bench/Registry.Bench -- pickers
 // Each figure is the median of several runs; every figure has a baseline measured in the same process.
 using System.Diagnostics;
 using System.Globalization;
@@ -24,12 +25,13 @@ return mode switch
 {
     "registry" => await RegistryBench.RunAsync(),
     "audit" => await AuditBench.RunAsync(args.Length > 1 ? int.Parse(args[1], CultureInfo.InvariantCulture) : 1_000_000),
+    "pickers" => await PickerBench.RunAsync(),
     _ => Usage(),
 };
 
 static int Usage()
 {
-    Console.Error.WriteLine("usage: Registry.Bench registry | audit [entries]");
+    Console.Error.WriteLine("usage: Registry.Bench registry | audit [entries] | pickers");
     return 2;
 }
 
@@ -241,6 +243,76 @@ internal static class RegistryBench
 
             await tx.CommitAsync();
         });
+    }
+}
+
+/// <summary>
+/// A console picker's list ("which cameras may I export from") for a police liaison holding Export on every school:
+/// one filtered query decided on the server, against the list-then-ask-per-100 the console used before.
+/// </summary>
+internal static class PickerBench
+{
+    public static async Task<int> RunAsync()
+    {
+        await using var hub = await BenchHub.StartAsync();
+        var city = await File.ReadAllTextAsync(Path.Combine(SampleCity.Directory, "cameras.csv"));
+        (await hub.Client.PostAsync("/api/cameras/import", new StringContent(city, Encoding.UTF8, "text/csv"))).EnsureSuccessStatusCode();
+        await using (var scope = hub.App.Services.CreateAsyncScope())
+        {
+            await scope.ServiceProvider.GetRequiredService<UserAccounts>().CreateAsync("police", BenchHub.Password, HubRoles.PoliceLiaison, null, null, "bench", default);
+        }
+
+        (await hub.Client.PostAsJsonAsync("/api/grants", new { subjectKind = "Role", subject = HubRoles.PoliceLiaison, scopeKind = "Category", scope = "School", rights = "Export", reason = "bench" })).EnsureSuccessStatusCode();
+        using var police = new HttpClient { BaseAddress = hub.Client.BaseAddress };
+        var token = await (await police.PostAsJsonAsync("/api/auth/token", new { username = "police", password = BenchHub.Password })).Content.ReadFromJsonAsync<JsonElement>();
+        police.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", token.GetProperty("accessToken").GetString());
+
+        async Task<List<string>> PagesAsync(string query)
+        {
+            var ids = new List<string>();
+            for (var page = 1; ; page++)
+            {
+                var result = await police.GetFromJsonAsync<JsonElement>($"/api/cameras?pageSize=1000&page={page}&{query}");
+                var items = result.GetProperty("items").EnumerateArray().Select(c => c.GetProperty("id").GetString()!).ToList();
+                ids.AddRange(items);
+                if (ids.Count >= result.GetProperty("total").GetInt32() || items.Count == 0)
+                {
+                    return ids;
+                }
+            }
+        }
+
+        async Task<List<string>> AskPerHundredAsync()
+        {
+            var candidates = await PagesAsync("status=Active");
+            var allowed = new List<string>();
+            foreach (var chunk in candidates.Chunk(100))
+            {
+                var answers = await police.GetFromJsonAsync<JsonElement>($"/api/access/rights?{string.Join('&', chunk.Select(id => $"camera={Uri.EscapeDataString(id)}"))}&right=Export");
+                allowed.AddRange(answers.EnumerateArray().Where(a => a.GetProperty("allowed").GetArrayLength() > 0).Select(a => a.GetProperty("cameraId").GetString()!));
+            }
+
+            return allowed;
+        }
+
+        var filtered = await PagesAsync("status=Active&right=Export");
+        var asked = await AskPerHundredAsync();
+        if (!filtered.SequenceEqual(asked))
+        {
+            throw new InvalidOperationException($"the two ways disagree: {filtered.Count} against {asked.Count} cameras");
+        }
+
+        var one = new List<double>();
+        var perHundred = new List<double>();
+        for (var i = 0; i < 20; i++)
+        {
+            one.Add(await Stats.TimeAsync(() => PagesAsync("status=Active&right=Export")));
+            perHundred.Add(await Stats.TimeAsync(AskPerHundredAsync));
+        }
+
+        Console.WriteLine($"export picker for police ({filtered.Count} of the sample city's cameras allowed): GET /api/cameras?right=Export median {Stats.Median(one):F0} ms (p95 {Stats.P95(one):F0});"
+            + $" list + /api/access/rights per 100 median {Stats.Median(perHundred):F0} ms (p95 {Stats.P95(perHundred):F0}); ratio {Stats.Median(perHundred) / Stats.Median(one):F1}x");
+        return 0;
     }
 }
 

@@ -6,6 +6,7 @@ using CameraHub.CameraRegistry.Access;
 using CameraHub.CameraRegistry.Audit;
 using CameraHub.CameraRegistry.Cameras;
 using CameraHub.StreamBroker.Events;
+using CameraHub.StreamBroker.Sessions;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
@@ -16,11 +17,9 @@ namespace CameraHub.StreamBroker.Live;
 /// <see cref="TokenExpiresAt"/>; an open stream lasts until the viewer leaves, access is revoked or the camera's
 /// allowed hours end (<see cref="EndsAt"/>).
 /// </summary>
-public sealed class LiveSession
+public sealed class LiveSession : StreamSession
 {
     private readonly byte[] _token;
-    private long _bytesSent;
-    private int _ended;
 
     internal LiveSession(string id, string token, ClaimsPrincipal user, CameraSource camera, string? remoteAddress,
         DateTimeOffset createdAt, DateTimeOffset tokenExpiresAt, DateTimeOffset? endsAt)
@@ -57,8 +56,6 @@ public sealed class LiveSession
     /// <summary>When the camera's allowed hours end (null: they do not end).</summary>
     public DateTimeOffset? EndsAt { get; }
 
-    public long BytesSent => Interlocked.Read(ref _bytesSent);
-
     internal DateTimeOffset LastActivity { get; set; }
 
     /// <summary>The WebSocket viewer while one is connected.</summary>
@@ -69,14 +66,8 @@ public sealed class LiveSession
 
     internal Lock Gate { get; } = new();
 
-    public bool IsEnded => Volatile.Read(ref _ended) == 1;
-
-    internal void AddBytes(long bytes) => Interlocked.Add(ref _bytesSent, bytes);
-
     internal bool TokenMatches(string? token) =>
         token is not null && CryptographicOperations.FixedTimeEquals(_token, Encoding.ASCII.GetBytes(token));
-
-    internal bool TryMarkEnded() => Interlocked.Exchange(ref _ended, 1) == 0;
 }
 
 /// <summary>Why a token did not open a session; the endpoint turns it into a problem response.</summary>

@@ -10,11 +10,9 @@ using Microsoft.Extensions.Logging;
 namespace CameraHub.StreamBroker.Sharing;
 
 /// <summary>One partner system pulling one camera: who, what, from where, since when, how many bytes.</summary>
-public sealed class PartnerSession : IDisposable
+public sealed class PartnerSession : StreamSession, IDisposable
 {
     private readonly CancellationTokenSource _cut = new();
-    private long _bytesSent;
-    private int _ended;
 
     internal PartnerSession(PartnerLogin login, string cameraId, SharingProtocols protocol, string? remoteAddress, DateTimeOffset startedAt, bool masked)
     {
@@ -42,8 +40,6 @@ public sealed class PartnerSession : IDisposable
 
     public DateTimeOffset StartedAt { get; }
 
-    public long BytesSent => Interlocked.Read(ref _bytesSent);
-
     /// <summary>Cancelled when the hub ends the session (agreement or credentials revoked or expired, shutdown).</summary>
     public CancellationToken Cut => _cut.Token;
 
@@ -53,15 +49,8 @@ public sealed class PartnerSession : IDisposable
     /// <summary>Disposed by the transport that owns the session, after it has ended.</summary>
     public void Dispose() => _cut.Dispose();
 
-    internal void AddBytes(long bytes) => Interlocked.Add(ref _bytesSent, bytes);
-
-    internal bool TryMarkEnded()
+    protected override void OnEnded()
     {
-        if (Interlocked.Exchange(ref _ended, 1) != 0)
-        {
-            return false;
-        }
-
         try
         {
             _cut.Cancel();
@@ -70,8 +59,6 @@ public sealed class PartnerSession : IDisposable
         {
             // a transport's registration failed while closing; the session ends anyway
         }
-
-        return true;
     }
 }
 

@@ -1,4 +1,5 @@
 using CameraHub.CameraRegistry.Cameras;
+using CameraHub.StreamBroker.Live;
 using CameraHub.StreamBroker.Processes;
 using Microsoft.Extensions.Logging;
 using OpenCvSharp;
@@ -13,17 +14,16 @@ public sealed class CameraSnapshot(ILogger<CameraSnapshot> logger, TimeProvider 
     /// <summary>A BGR frame from <paramref name="camera"/>, or null when the stream cannot be read in time.</summary>
     public async Task<Mat?> GrabAsync(CameraSource camera, CancellationToken ct)
     {
-        if (camera.RtspUrl is null || !Uri.TryCreate(camera.RtspUrl, UriKind.Absolute, out var uri))
+        if (camera.RtspUrl is null || !Uri.TryCreate(camera.RtspUrl, UriKind.Absolute, out _))
         {
             return null;
         }
 
-        var url = camera.Username is null ? uri : new UriBuilder(uri) { UserName = Uri.EscapeDataString(camera.Username), Password = Uri.EscapeDataString(camera.Password ?? "") }.Uri;
         string[] args =
         [
             "-hide_banner", "-nostats", "-v", "error",
             "-rtsp_transport", camera.RtspTransport == RtspTransport.Udp ? "udp" : "tcp",
-            "-i", url.AbsoluteUri, "-frames:v", "1", "-f", "image2pipe", "-c:v", "png", "pipe:1",
+            "-i", UpstreamArguments.RtspUrlWithCredentials(camera), "-frames:v", "1", "-f", "image2pipe", "-c:v", "png", "pipe:1",
         ];
         await using var process = FfmpegProcess.Start("ffmpeg", args, logger, $"snapshot {camera.Id}");
         using var timeout = new CancellationTokenSource(Timeout, time);

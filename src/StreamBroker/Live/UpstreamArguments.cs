@@ -10,7 +10,7 @@ public static class UpstreamArguments
 
     public static IReadOnlyList<string> For(CameraSource camera, BrokerOptions options)
     {
-        var url = WithCredentials(camera.RtspUrl ?? throw new InvalidOperationException($"camera {camera.Id} has no RTSP URL"), camera.Username, camera.Password);
+        var url = RtspUrlWithCredentials(camera);
         var movflags = options.FragmentEveryFrame
             ? "empty_moov+default_base_moof+frag_every_frame"
             : "empty_moov+default_base_moof+frag_keyframe";
@@ -34,6 +34,13 @@ public static class UpstreamArguments
             "pipe:1",
         ];
     }
+
+    /// <summary>
+    /// The camera's RTSP URL with its user name and password in it, escaped: ffmpeg takes RTSP credentials nowhere else.
+    /// For ffmpeg's arguments only; whatever ffmpeg prints is blanked by <see cref="Processes.FfmpegProcess"/>.
+    /// </summary>
+    public static string RtspUrlWithCredentials(CameraSource camera) =>
+        WithCredentials(camera.RtspUrl ?? throw new InvalidOperationException($"camera {camera.Id} has no RTSP URL"), camera.Username, camera.Password);
 
     private static string WithCredentials(string rtspUrl, string? user, string? password)
     {

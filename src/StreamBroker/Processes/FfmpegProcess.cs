@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Text.RegularExpressions;
 using Microsoft.Extensions.Logging;
 
 namespace CameraHub.StreamBroker.Processes;
@@ -8,7 +9,7 @@ namespace CameraHub.StreamBroker.Processes;
 /// (never one string), stderr to the logger with the tail kept for error messages, stdout and stdin as pipes,
 /// graceful stop ('q' on stdin) then a kill of the whole process tree, and the exit code always reported.
 /// </summary>
-public sealed class FfmpegProcess : IAsyncDisposable
+public sealed partial class FfmpegProcess : IAsyncDisposable
 {
     private const int TailLines = 30;
     private readonly Process _process;
@@ -49,7 +50,7 @@ public sealed class FfmpegProcess : IAsyncDisposable
     /// <summary>Completes with the exit code when the process ends, however it ends.</summary>
     public Task<int> Exited => _exited.Task;
 
-    /// <summary>The last lines ffmpeg wrote to stderr, for error messages.</summary>
+    /// <summary>The last lines ffmpeg wrote to stderr, credentials blanked, for error messages.</summary>
     public string Tail
     {
         get
@@ -138,8 +139,9 @@ public sealed class FfmpegProcess : IAsyncDisposable
     {
         try
         {
-            while (await _process.StandardError.ReadLineAsync() is { } line)
+            while (await _process.StandardError.ReadLineAsync() is { } raw)
             {
+                var line = WithoutCredentials(raw);
                 lock (_tail)
                 {
                     _tail.Enqueue(line);
@@ -159,6 +161,15 @@ public sealed class FfmpegProcess : IAsyncDisposable
         {
         }
     }
+
+    /// <summary>
+    /// ffmpeg names its input in errors ("rtsp://viewer:secret@10.0.0.5/stream1: Connection refused"), and those lines
+    /// become logs and the offline reason viewers see: every URL's user information is blanked before either.
+    /// </summary>
+    public static string WithoutCredentials(string line) => UrlUserInfo().Replace(line, "${scheme}***@");
+
+    [GeneratedRegex(@"(?<scheme>\b[a-zA-Z][a-zA-Z0-9+.-]*://)[^/@\s]+@")]
+    private static partial Regex UrlUserInfo();
 
     private async Task ReportExitAsync()
     {

@@ -85,6 +85,8 @@ public sealed class LiveResilienceTests
         Assert.Equal("udp", cmdline[at + 1]);
     }
 
+    private const string Password = "s3cret-Pa55";
+
     public static TheoryData<string> BadCameras => ["refused", "garbage", "silent"];
 
     [Theory]
@@ -101,7 +103,9 @@ public sealed class LiveResilienceTests
         var id = BrokerHost.NewCameraId();
         await using (var broker = await BrokerHost.StartAsync(new() { ["CameraHub:Broker:StallTimeout"] = "00:00:02" }))
         {
-            broker.AddWatchableCamera(id, url);
+            // The refusing camera has a password: ffmpeg names the URL in its error, and the reason must not repeat it.
+            broker.Cameras.Add(id, url, username: kind == "refused" ? "viewer" : null, password: kind == "refused" ? Password : null);
+            broker.Policy.Grant("traffic", id);
             await using var viewer = await broker.WatchAsync("traffic", id);
 
             CameraLiveStatus? status = null;
@@ -114,9 +118,12 @@ public sealed class LiveResilienceTests
             if (kind == "refused")
             {
                 Assert.Contains("refused", status.Reason, StringComparison.OrdinalIgnoreCase);
+                Assert.Contains("rtsp://***@127.0.0.1", status.Reason, StringComparison.Ordinal);
             }
 
+            Assert.DoesNotContain(Password, status.Reason, StringComparison.Ordinal);
             Assert.True(await viewer.WaitForEventAsync("offline", BrokerHost.Patience), "the viewer was not told why there is no video");
+            Assert.DoesNotContain(viewer.Events, e => e.Contains(Password, StringComparison.Ordinal));
             Assert.False(viewer.Closed);
             Assert.True(Processes.WithMarker(UpstreamArguments.Marker(id)).Count <= 1);
         }

@@ -77,10 +77,10 @@ public sealed class TestDirectory : ICameraDirectory
 
     public CameraSource Add(
         string id, string? rtspUrl, RtspTransport transport = RtspTransport.Tcp, CameraMode mode = CameraMode.LiveOnly, string? allowedHours = "always",
-        int? retentionDays = null)
+        int? retentionDays = null, string? username = null, string? password = null)
     {
         var camera = new CameraSource(id, $"Test camera {id}", "org-test", CameraCategory.Traffic, mode, CameraStatus.Active, true,
-            allowedHours, retentionDays, rtspUrl, null, transport, null, null, new MaskingProfile(), []);
+            allowedHours, retentionDays, rtspUrl, null, transport, username, password, new MaskingProfile(), []);
         _cameras[id] = camera;
         return camera;
     }

@@ -293,7 +293,7 @@ internal sealed class BenchDirectory(CameraSource camera) : ICameraDirectory
 {
     public Task<CameraSource?> FindAsync(string cameraId, CancellationToken ct) => Task.FromResult<CameraSource?>(cameraId == camera.Id ? camera : null);
 
-    public Task<IReadOnlyList<CameraSource>> RecordingCandidatesAsync(CancellationToken ct) => Task.FromResult<IReadOnlyList<CameraSource>>([]);
+    public Task<IReadOnlyList<CameraSource>> ActiveCamerasAsync(CancellationToken ct) => Task.FromResult<IReadOnlyList<CameraSource>>([]);
 
     public Task ReportBitrateAsync(string cameraId, double kbps, CancellationToken ct) => Task.CompletedTask;
 }

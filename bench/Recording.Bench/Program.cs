@@ -114,7 +114,7 @@ internal sealed class BenchDirectory(int count) : ICameraDirectory
         cameraId, cameraId, "bench", CameraCategory.Traffic, CameraMode.RecordedOnly, CameraStatus.Active, true, "always", 10,
         "rtsp://bench.invalid/", null, RtspTransport.Tcp, null, null, new MaskingProfile(), []));
 
-    public Task<IReadOnlyList<CameraSource>> RecordingCandidatesAsync(CancellationToken ct) => Task.FromResult<IReadOnlyList<CameraSource>>([]);
+    public Task<IReadOnlyList<CameraSource>> ActiveCamerasAsync(CancellationToken ct) => Task.FromResult<IReadOnlyList<CameraSource>>([]);
 
     public Task ReportBitrateAsync(string cameraId, double kbps, CancellationToken ct) => Task.CompletedTask;
 

@@ -103,7 +103,7 @@ internal static class RecordBench
 
         public Task<CameraSource?> FindAsync(string cameraId, CancellationToken ct) => Task.FromResult(_cameras.FirstOrDefault(c => c.Id == cameraId));
 
-        public Task<IReadOnlyList<CameraSource>> RecordingCandidatesAsync(CancellationToken ct) => Task.FromResult<IReadOnlyList<CameraSource>>(_cameras);
+        public Task<IReadOnlyList<CameraSource>> ActiveCamerasAsync(CancellationToken ct) => Task.FromResult<IReadOnlyList<CameraSource>>(_cameras);
 
         public Task ReportBitrateAsync(string cameraId, double kbps, CancellationToken ct) => Task.CompletedTask;
     }

@@ -30,6 +30,8 @@ public static class BrokerModule
         services.AddSingleton<PathManager>();
         services.AddSingleton<LiveSessions>();
         services.AddHostedService<LiveSessionSupervisor>();
+        services.AddSingleton<WarmUpstreams>();
+        services.AddHostedService(sp => sp.GetRequiredService<WarmUpstreams>());
         return services;
     }
 

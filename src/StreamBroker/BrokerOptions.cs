@@ -1,3 +1,5 @@
+using CameraHub.CameraRegistry.Cameras;
+
 namespace CameraHub.StreamBroker;
 
 /// <summary>Settings of the live broker, bound from <c>CameraHub:Broker</c>.</summary>
@@ -38,4 +40,14 @@ public sealed class BrokerOptions
 
     /// <summary>Completed keyframe intervals kept for HLS playlists.</summary>
     public int HlsSegmentCount { get; set; } = 6;
+
+    /// <summary>
+    /// Camera categories whose upstream is kept connected with nobody watching (within their allowed hours), so the
+    /// first viewer joins a running stream instead of waiting for RTSP setup and a keyframe; e.g. Traffic for the
+    /// control room's wall. Empty (the default): upstreams open for their first reader only.
+    /// </summary>
+    public List<CameraCategory> WarmCategories { get; set; } = [];
+
+    /// <summary>How often the warm upstreams look at the registry (besides waking at allowed-hours edges).</summary>
+    public TimeSpan WarmInterval { get; set; } = TimeSpan.FromSeconds(30);
 }

@@ -29,8 +29,8 @@ public interface ICameraDirectory
 {
     Task<CameraSource?> FindAsync(string cameraId, CancellationToken ct);
 
-    /// <summary>Active cameras whose mode includes recording.</summary>
-    Task<IReadOnlyList<CameraSource>> RecordingCandidatesAsync(CancellationToken ct);
+    /// <summary>Active cameras, every mode: the recorder and the warm upstreams each pick theirs by their own schedule.</summary>
+    Task<IReadOnlyList<CameraSource>> ActiveCamerasAsync(CancellationToken ct);
 
     /// <summary>Stores a bitrate measured by the broker (feeds the cost report).</summary>
     Task ReportBitrateAsync(string cameraId, double kbps, CancellationToken ct);
@@ -46,13 +46,11 @@ internal sealed class CameraDirectory(IServiceScopeFactory scopes, CredentialPro
         return camera is null ? null : ToSource(camera);
     }
 
-    public async Task<IReadOnlyList<CameraSource>> RecordingCandidatesAsync(CancellationToken ct)
+    public async Task<IReadOnlyList<CameraSource>> ActiveCamerasAsync(CancellationToken ct)
     {
         await using var scope = scopes.CreateAsyncScope();
         var db = scope.ServiceProvider.GetRequiredService<RegistryDbContext>();
-        var cameras = await db.Cameras.AsNoTracking()
-            .Where(c => c.Status == CameraStatus.Active && c.Mode != CameraMode.LiveOnly)
-            .ToListAsync(ct);
+        var cameras = await db.Cameras.AsNoTracking().Where(c => c.Status == CameraStatus.Active).ToListAsync(ct);
         return [.. cameras.Select(ToSource)];
     }
 

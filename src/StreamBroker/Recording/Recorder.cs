@@ -8,7 +8,7 @@ namespace CameraHub.StreamBroker.Recording;
 
 /// <summary>
 /// Continuous recording: reconciles storage at start, then keeps exactly the cameras that must be recorded now
-/// (<see cref="RecordingSchedule"/>) attached to their broker paths, waking at the next schedule edge or every
+/// (<see cref="UpstreamSchedule.ForRecording"/>) attached to their broker paths, waking at the next schedule edge or every
 /// <see cref="RecordingOptions.ScheduleInterval"/> to see registry changes.
 /// </summary>
 public sealed class Recorder(
@@ -18,11 +18,9 @@ public sealed class Recorder(
     SegmentIndex index,
     Reconciler reconciler,
     TimeProvider time,
-    ILoggerFactory loggers) : BackgroundService
+    ILoggerFactory loggers) : UpstreamScheduler(time, loggers.CreateLogger<Recorder>())
 {
-    private readonly ILogger _logger = loggers.CreateLogger<Recorder>();
     private readonly Dictionary<string, Running> _running = new(StringComparer.Ordinal);
-    private readonly SemaphoreSlim _nudge = new(0);
     private readonly TaskCompletionSource<ReconcileReport> _reconciled = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private volatile string? _pausedReason;
 
@@ -50,23 +48,24 @@ public sealed class Recorder(
     public void Pause(string reason)
     {
         _pausedReason = reason;
-        _nudge.Release();
+        Refresh();
     }
 
     public void Resume()
     {
         _pausedReason = null;
-        _nudge.Release();
+        Refresh();
     }
 
-    /// <summary>Looks at the registry now instead of at the next interval (a camera was changed).</summary>
-    public void Refresh() => _nudge.Release();
+    protected override string Purpose => "recording";
+
+    protected override TimeSpan Interval => options.Value.ScheduleInterval;
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         if (!options.Value.Enabled)
         {
-            _logger.LogInformation("Recording is disabled (CameraHub:Recording:Enabled=false)");
+            Logger.LogInformation("Recording is disabled (CameraHub:Recording:Enabled=false)");
             return;
         }
 
@@ -77,49 +76,30 @@ public sealed class Recorder(
         catch (Exception e) when (e is not OperationCanceledException and not OutOfMemoryException)
         {
             _reconciled.TrySetException(e);
-            _logger.LogError(e, "Reconciling the recording storage failed; recording continues, the index may miss files");
+            Logger.LogError(e, "Reconciling the recording storage failed; recording continues, the index may miss files");
         }
 
-        while (!stoppingToken.IsCancellationRequested)
-        {
-            var wait = options.Value.ScheduleInterval;
-            try
-            {
-                wait = await ApplyAsync(stoppingToken);
-            }
-            catch (Exception e) when (e is not OperationCanceledException and not OutOfMemoryException)
-            {
-                // Never let one bad look at the registry stop the recorder (nor the hub).
-                _logger.LogError(e, "Deciding which cameras to record failed; retrying in {Wait}", wait);
-            }
-
-            using var waiting = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken);
-            var delay = Task.Delay(wait, time, waiting.Token);
-            var nudged = _nudge.WaitAsync(waiting.Token);
-            await Task.WhenAny(delay, nudged);
-            await waiting.CancelAsync();
-            await Task.WhenAll(delay, nudged).ContinueWith(_ => { }, CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
-        }
+        await RunPassesAsync(stoppingToken);
     }
 
     /// <summary>One pass: start and stop recorders; returns how long to wait before the next pass.</summary>
-    internal async Task<TimeSpan> ApplyAsync(CancellationToken ct)
+    internal override async Task<TimeSpan> ApplyAsync(CancellationToken ct)
     {
-        var now = time.GetUtcNow();
+        var now = Time.GetUtcNow();
         var wait = options.Value.ScheduleInterval;
         var wanted = new Dictionary<string, CameraSource>(StringComparer.Ordinal);
         if (_pausedReason is null)
         {
-            foreach (var camera in await directory.RecordingCandidatesAsync(ct))
+            foreach (var camera in await directory.ActiveCamerasAsync(ct))
             {
-                var decision = RecordingSchedule.Decide(camera, now);
+                var decision = UpstreamSchedule.ForRecording(camera, now);
                 if (decision.NextChange is { } next && next - now < wait)
                 {
                     // Wake at the edge itself (plus a hair so IsOpen already answers the new state).
                     wait = next - now + TimeSpan.FromMilliseconds(50);
                 }
 
-                if (decision.Record && !Unreachable(camera))
+                if (decision.Open && !UpstreamSchedule.Unreachable(camera))
                 {
                     wanted[camera.Id] = camera;
                 }
@@ -139,7 +119,7 @@ public sealed class Recorder(
 
         foreach (var r in stop)
         {
-            _logger.LogInformation("Camera {Camera}: recording stopped", r.Recorder.CameraId);
+            Logger.LogInformation("Camera {Camera}: recording stopped", r.Recorder.CameraId);
             await StopAsync(r);
         }
 
@@ -153,7 +133,7 @@ public sealed class Recorder(
                 }
             }
 
-            var recorder = CameraRecorder.Start(camera, options.Value, index, directory, time,
+            var recorder = CameraRecorder.Start(camera, options.Value, index, directory, Time,
                 loggers.CreateLogger($"CameraHub.StreamBroker.Recording.CameraRecorder.{camera.Id}"));
             var lease = paths.AttachRecorder(camera, recorder);
             lock (_running)
@@ -161,19 +141,11 @@ public sealed class Recorder(
                 _running[camera.Id] = new Running(recorder, lease);
             }
 
-            _logger.LogInformation("Camera {Camera}: recording started", camera.Id);
+            Logger.LogInformation("Camera {Camera}: recording started", camera.Id);
         }
 
         return wait < TimeSpan.Zero ? TimeSpan.Zero : wait;
     }
-
-    /// <summary>
-    /// Addresses under the reserved ".invalid" domain (RFC 2606: the sample city's cameras) can never resolve; trying
-    /// them would only start and fail an ffmpeg per camera forever.
-    /// </summary>
-    private static bool Unreachable(CameraSource camera) =>
-        Uri.TryCreate(camera.RtspUrl, UriKind.Absolute, out var uri)
-        && (uri.Host.EndsWith(".invalid", StringComparison.OrdinalIgnoreCase) || uri.Host.Equals("invalid", StringComparison.OrdinalIgnoreCase));
 
     private static async Task StopAsync(Running running)
     {
@@ -193,11 +165,5 @@ public sealed class Recorder(
         }
 
         await Task.WhenAll(all.Select(StopAsync));
-    }
-
-    public override void Dispose()
-    {
-        _nudge.Dispose();
-        base.Dispose();
     }
 }

@@ -77,9 +77,9 @@ public sealed class TestDirectory : ICameraDirectory
 
     public CameraSource Add(
         string id, string? rtspUrl, RtspTransport transport = RtspTransport.Tcp, CameraMode mode = CameraMode.LiveOnly, string? allowedHours = "always",
-        int? retentionDays = null, string? username = null, string? password = null)
+        int? retentionDays = null, string? username = null, string? password = null, CameraCategory category = CameraCategory.Traffic)
     {
-        var camera = new CameraSource(id, $"Test camera {id}", "org-test", CameraCategory.Traffic, mode, CameraStatus.Active, true,
+        var camera = new CameraSource(id, $"Test camera {id}", "org-test", category, mode, CameraStatus.Active, true,
             allowedHours, retentionDays, rtspUrl, null, transport, username, password, new MaskingProfile(), []);
         _cameras[id] = camera;
         return camera;
@@ -87,9 +87,9 @@ public sealed class TestDirectory : ICameraDirectory
 
     public Task<CameraSource?> FindAsync(string cameraId, CancellationToken ct) => Task.FromResult(_cameras.GetValueOrDefault(cameraId));
 
-    /// <summary>Like the registry: active cameras whose mode includes recording.</summary>
-    public Task<IReadOnlyList<CameraSource>> RecordingCandidatesAsync(CancellationToken ct) =>
-        Task.FromResult<IReadOnlyList<CameraSource>>([.. _cameras.Values.Where(c => c.Status == CameraStatus.Active && c.Mode != CameraMode.LiveOnly)]);
+    /// <summary>Like the registry: active cameras, every mode.</summary>
+    public Task<IReadOnlyList<CameraSource>> ActiveCamerasAsync(CancellationToken ct) =>
+        Task.FromResult<IReadOnlyList<CameraSource>>([.. _cameras.Values.Where(c => c.Status == CameraStatus.Active)]);
 
     public Task ReportBitrateAsync(string cameraId, double kbps, CancellationToken ct)
     {

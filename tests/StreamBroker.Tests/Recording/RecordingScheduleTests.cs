@@ -1,4 +1,5 @@
 using CameraHub.CameraRegistry.Cameras;
+using CameraHub.StreamBroker.Live;
 using CameraHub.StreamBroker.Recording;
 using CameraHub.StreamBroker.Tests.Live;
 using Microsoft.Extensions.Logging.Abstractions;
@@ -27,17 +28,17 @@ public sealed class RecordingScheduleTests
     [InlineData("2026-03-27T19:00:00Z", true)]
     public void A_school_camera_is_recorded_only_inside_its_allowed_hours(string utc, bool recorded)
     {
-        var decision = RecordingSchedule.Decide(School(), DateTimeOffset.Parse(utc, System.Globalization.CultureInfo.InvariantCulture));
+        var decision = UpstreamSchedule.ForRecording(School(), DateTimeOffset.Parse(utc, System.Globalization.CultureInfo.InvariantCulture));
 
-        Assert.Equal(recorded, decision.Record);
+        Assert.Equal(recorded, decision.Open);
     }
 
     [Fact]
     public void The_next_change_on_the_spring_forward_night_is_seven_local_summer_time()
     {
-        var decision = RecordingSchedule.Decide(School(), new DateTimeOffset(2026, 3, 29, 3, 0, 0, TimeSpan.Zero));
+        var decision = UpstreamSchedule.ForRecording(School(), new DateTimeOffset(2026, 3, 29, 3, 0, 0, TimeSpan.Zero));
 
-        Assert.True(decision.Record);
+        Assert.True(decision.Open);
         Assert.Equal(new DateTimeOffset(2026, 3, 29, 5, 0, 0, TimeSpan.Zero), decision.NextChange);
     }
 
@@ -46,9 +47,9 @@ public sealed class RecordingScheduleTests
     {
         var always = new DateTimeOffset(2026, 3, 29, 3, 0, 0, TimeSpan.Zero);
 
-        Assert.False(RecordingSchedule.Decide(School(CameraMode.LiveOnly), always).Record);
-        Assert.False(RecordingSchedule.Decide(School() with { LegalBasisValid = false }, always).Record);
-        Assert.False(RecordingSchedule.Decide(School() with { Status = CameraStatus.Decommissioned }, always).Record);
+        Assert.False(UpstreamSchedule.ForRecording(School(CameraMode.LiveOnly), always).Open);
+        Assert.False(UpstreamSchedule.ForRecording(School() with { LegalBasisValid = false }, always).Open);
+        Assert.False(UpstreamSchedule.ForRecording(School() with { Status = CameraStatus.Decommissioned }, always).Open);
     }
 
     [Fact]

@@ -2,6 +2,8 @@
 # Live broker benchmark: one ~4 Mbit/s 1080p25 camera (a pre-encoded clip published in a loop to rtsp-server-perl,
 # pulled by the broker over UDP), 1/50/200 WebSocket viewers; hub CPU and memory, time to first frame, delay added
 # by the broker; baseline: rtsp-server-perl itself serving 50 ffmpeg readers. Prints markdown rows for RESULTS.md.
+# BENCH_WARM=1 keeps the camera's upstream warm (CameraHub:Broker:WarmCategories): the "cold" column is then the
+# first viewer of a camera nobody was watching.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 . bench/camera.sh

@@ -38,6 +38,12 @@ static async Task<int> ServeAsync(string rtspUrl, string transport, int partnerR
 {
     var builder = WebApplication.CreateBuilder();
     builder.Configuration["CameraHub:RtspPort"] = partnerRtspPort.ToString(CultureInfo.InvariantCulture);
+    if (Environment.GetEnvironmentVariable("BENCH_WARM") == "1")
+    {
+        // The camera's category is kept warm: its upstream runs before the first viewer arrives.
+        builder.Configuration["CameraHub:Broker:WarmCategories:0"] = nameof(CameraCategory.Traffic);
+    }
+
     builder.WebHost.UseUrls("http://127.0.0.1:0");
     builder.Logging.SetMinimumLevel(LogLevel.Warning);
     var maskPng = Environment.GetEnvironmentVariable("BENCH_MASK_PNG");
@@ -293,7 +299,7 @@ internal sealed class BenchDirectory(CameraSource camera) : ICameraDirectory
 {
     public Task<CameraSource?> FindAsync(string cameraId, CancellationToken ct) => Task.FromResult<CameraSource?>(cameraId == camera.Id ? camera : null);
 
-    public Task<IReadOnlyList<CameraSource>> ActiveCamerasAsync(CancellationToken ct) => Task.FromResult<IReadOnlyList<CameraSource>>([]);
+    public Task<IReadOnlyList<CameraSource>> ActiveCamerasAsync(CancellationToken ct) => Task.FromResult<IReadOnlyList<CameraSource>>([camera]);
 
     public Task ReportBitrateAsync(string cameraId, double kbps, CancellationToken ct) => Task.CompletedTask;
 }

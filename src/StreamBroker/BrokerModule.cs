@@ -30,6 +30,7 @@ public static class BrokerModule
         services.AddSingleton<PathManager>();
         services.AddSingleton<LiveSessions>();
         services.AddHostedService<LiveSessionSupervisor>();
+        services.AddHostedService<UpstreamRetargeting>();
         services.AddSingleton<WarmUpstreams>();
         services.AddHostedService(sp => sp.GetRequiredService<WarmUpstreams>());
         return services;

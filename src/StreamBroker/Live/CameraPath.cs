@@ -24,6 +24,8 @@ public sealed class CameraPath : IAsyncDisposable
     private readonly FragmentBuffer _buffer;
     private readonly CancellationTokenSource _stop = new();
     private Task _run = Task.CompletedTask;
+    private CancellationTokenSource _retryNow = new();
+    private FfmpegProcess? _running;
     private int _upstreamStarts;
     private long _bytesIn;
 
@@ -44,7 +46,8 @@ public sealed class CameraPath : IAsyncDisposable
     /// <summary>The path's name in the <see cref="PathManager"/>: the camera id, or a derived feed's key.</summary>
     public string Key { get; }
 
-    public CameraSource Camera { get; }
+    /// <summary>The camera's registry entry as last seen (see <see cref="Retarget"/>).</summary>
+    public CameraSource Camera { get; private set; }
 
     /// <summary>True for the camera's own upstream; false for a derived feed (the masked re-encode).</summary>
     public bool IsCameraUpstream => _source.IsCameraUpstream;
@@ -174,6 +177,34 @@ public sealed class CameraPath : IAsyncDisposable
         }
     }
 
+    /// <summary>
+    /// Takes the camera's current registry entry. When how to reach it changed (address, transport, user name or
+    /// password, e.g. a password corrected after "401 Unauthorized"), the running ffmpeg is stopped, or the backoff
+    /// wait cut short, and the next connection uses the new details at once. True when it reconnects.
+    /// </summary>
+    internal bool Retarget(CameraSource updated)
+    {
+        if (_source is not CameraUpstream upstream)
+        {
+            return false;
+        }
+
+        Camera = updated;
+        if (!upstream.Retarget(updated))
+        {
+            return false;
+        }
+
+        _logger.LogInformation("Path {Path}: the camera's address or credentials changed in the registry; reconnecting", Key);
+        Volatile.Read(ref _running)?.Kill();
+        lock (_gate)
+        {
+            _retryNow.Cancel();
+        }
+
+        return true;
+    }
+
     private async Task RunAsync(CancellationToken ct)
     {
         var failures = 0;
@@ -189,13 +220,30 @@ public sealed class CameraPath : IAsyncDisposable
             SetStatus(CameraLiveState.Offline, reason);
             var delay = TimeSpan.FromTicks(Math.Min(_options.ReconnectMaxDelay.Ticks, _options.ReconnectMinDelay.Ticks << Math.Min(failures - 1, 20)));
             _logger.LogWarning("Path {Path} offline ({Reason}); restarting in {Delay}", Key, reason, delay);
+            CancellationTokenSource retryNow;
+            lock (_gate)
+            {
+                retryNow = _retryNow;
+            }
+
+            using var wait = CancellationTokenSource.CreateLinkedTokenSource(ct, retryNow.Token);
             try
             {
-                await Task.Delay(delay, _time, ct);
+                await Task.Delay(delay, _time, wait.Token);
+            }
+            catch (OperationCanceledException) when (ct.IsCancellationRequested)
+            {
+                break;
             }
             catch (OperationCanceledException)
             {
-                break;
+                // The camera's address or credentials changed: try them now, with a fresh backoff.
+                failures = 0;
+                lock (_gate)
+                {
+                    _retryNow.Dispose();
+                    _retryNow = new CancellationTokenSource();
+                }
             }
         }
     }
@@ -223,6 +271,7 @@ public sealed class CameraPath : IAsyncDisposable
         }
 
         await using var owned = ffmpeg;
+        Volatile.Write(ref _running, ffmpeg);
         Interlocked.Increment(ref _upstreamStarts);
         UpstreamProcessId = ffmpeg.Id;
         var lastMedia = _time.GetTimestamp();
@@ -276,6 +325,7 @@ public sealed class CameraPath : IAsyncDisposable
         }
 
         UpstreamProcessId = null;
+        Volatile.Write(ref _running, null);
         var reason = stalled ? $"camera stalled: no video for {_options.StallTimeout.TotalSeconds:0} s"
             : parseError ?? Explain(code, ffmpeg.Tail);
         return (reason, received);
@@ -406,5 +456,9 @@ public sealed class CameraPath : IAsyncDisposable
         Status = new CameraStatusEvent(Camera.Id, CameraLiveState.Idle, null, _time.GetUtcNow());
         _ = PublishStatusAsync(Status);
         _stop.Dispose();
+        lock (_gate)
+        {
+            _retryNow.Dispose();
+        }
     }
 }

@@ -77,6 +77,21 @@ public sealed class PathManager(
         }
     }
 
+    /// <summary>
+    /// Re-reads every open camera upstream's registry entry; those whose address, transport or credentials changed
+    /// reconnect at once with the new ones (a recorded or warm camera never idles out, so it would keep the old ones).
+    /// </summary>
+    public async Task RetargetAsync(CancellationToken ct)
+    {
+        foreach (var path in Paths)
+        {
+            if (await directory.FindAsync(path.Camera.Id, ct) is { } current)
+            {
+                path.Retarget(current);
+            }
+        }
+    }
+
     /// <summary>Attaches <paramref name="viewer"/> to the camera's path, starting the path if it is the first reader.</summary>
     public PathLease Attach(CameraSource camera, Viewer viewer)
     {

@@ -24,10 +24,23 @@ internal interface IPathSource
 /// <summary>A camera's upstream: ffmpeg pulling RTSP with -c copy (see <see cref="UpstreamArguments"/>).</summary>
 internal sealed class CameraUpstream(CameraSource camera, BrokerOptions options, ILogger logger) : IPathSource
 {
+    private CameraSource _camera = camera;
+
     public bool IsCameraUpstream => true;
 
-    public Task<FfmpegProcess> StartAsync(CancellationToken ct) =>
-        Task.FromResult(FfmpegProcess.Start(options.FfmpegPath, UpstreamArguments.For(camera, options), logger, $"upstream {camera.Id}"));
+    public Task<FfmpegProcess> StartAsync(CancellationToken ct)
+    {
+        var current = Volatile.Read(ref _camera);
+        return Task.FromResult(FfmpegProcess.Start(options.FfmpegPath, UpstreamArguments.For(current, options), logger, $"upstream {current.Id}"));
+    }
+
+    /// <summary>Takes the registry's current entry for the next run; true when how to reach the camera changed.</summary>
+    public bool Retarget(CameraSource updated)
+    {
+        var old = Interlocked.Exchange(ref _camera, updated);
+        return old.RtspUrl != updated.RtspUrl || old.RtspTransport != updated.RtspTransport
+            || old.Username != updated.Username || old.Password != updated.Password;
+    }
 }
 
 /// <summary>Derived feeds are not cameras: their status and reader counts stay out of the console's camera events.</summary>

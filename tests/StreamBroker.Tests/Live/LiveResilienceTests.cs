@@ -85,6 +85,41 @@ public sealed class LiveResilienceTests
         Assert.Equal("udp", cmdline[at + 1]);
     }
 
+    [Fact]
+    public async Task A_camera_moved_to_a_new_address_in_the_registry_is_reconnected_at_once_and_other_edits_leave_it_alone()
+    {
+        // The camera is down at its registered address (backing off), and the registry is corrected: no waiting out the
+        // backoff, no viewer reconnecting; then an edit that does not touch the connection restarts nothing.
+        await using var camera = await RtspCamera.StartAsync();
+        var id = BrokerHost.NewCameraId();
+        await using var broker = await BrokerHost.StartAsync(new()
+        {
+            ["CameraHub:Broker:ReconnectMinDelay"] = "00:00:30",
+            ["CameraHub:Broker:ReconnectMaxDelay"] = "00:01:00",
+        });
+        broker.AddWatchableCamera(id, $"rtsp://127.0.0.1:{RtspCamera.FreePort()}/cam");
+        await using var viewer = await broker.WatchAsync("traffic", id);
+        Assert.True(await Processes.EventuallyAsync(() => StatusAsync(broker, id).GetAwaiter().GetResult().State == CameraLiveState.Offline, BrokerHost.Patience));
+        var path = broker.Paths.Find(id)!;
+        Assert.Equal(1, path.UpstreamStarts);
+
+        broker.Cameras.Add(id, camera.Url);
+        await broker.AccessFeed.RaiseAsync(new CameraRegistry.Access.AccessChanged(null, null, $"camera {id} changed by test"));
+
+        Assert.True(await viewer.WaitForMessagesAsync(10, TimeSpan.FromSeconds(15)), "the corrected address was not tried before the 30 s backoff ended");
+        Assert.Equal(2, path.UpstreamStarts);
+        Assert.Same(path, broker.Paths.Find(id));
+        var pid = Assert.Single(Processes.WithMarker(UpstreamArguments.Marker(id)));
+        Assert.Contains($":{camera.Port}/", await File.ReadAllTextAsync($"/proc/{pid}/cmdline"), StringComparison.Ordinal);
+
+        broker.Cameras.Add(id, camera.Url, allowedHours: "Mon-Sun 00:00-24:00");
+        await broker.AccessFeed.RaiseAsync(new CameraRegistry.Access.AccessChanged(null, null, $"camera {id} changed by test"));
+        var before = viewer.BinaryMessages;
+        Assert.True(await viewer.WaitForMessagesAsync(before + 10, BrokerHost.Patience));
+        Assert.Equal(2, path.UpstreamStarts);
+        Assert.Equal("Mon-Sun 00:00-24:00", path.Camera.AllowedHours);
+    }
+
     private const string Password = "s3cret-Pa55";
 
     public static TheoryData<string> BadCameras => ["refused", "garbage", "silent"];

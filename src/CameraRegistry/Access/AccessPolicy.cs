@@ -157,31 +157,36 @@ public sealed class AccessPolicy(ICameraDirectory cameras, IDbContextFactory<Acc
         return null;
     }
 
-    /// <summary>Who is asking, looked up once per question: the enabled account's name, roles, organisation and grants in force.</summary>
-    private sealed record Asker(string Name, HashSet<string> Roles, string? Organisation, List<Grant> Grants);
+    /// <summary>
+    /// Who is asking, looked up once per question: the enabled account's name, roles, organisation and grants in force;
+    /// or, when there is no such account (not signed in, unknown, disabled), why every request is refused.
+    /// </summary>
+    private sealed record Asker(string Name, HashSet<string> Roles, string? Organisation, List<Grant> Grants, string? Refusal = null)
+    {
+        public static Asker Refused(string reason) => new(string.Empty, [], null, [], reason);
+    }
 
-    /// <summary>The asker, or the reason there is none (not signed in, unknown or disabled account).</summary>
-    private async Task<(Asker? Asker, string? Refusal)> AskerAsync(ClaimsPrincipal user, CancellationToken ct)
+    private async Task<Asker> AskerAsync(ClaimsPrincipal user, CancellationToken ct)
     {
         var name = user.Identity?.IsAuthenticated == true ? user.Identity.Name : null;
         if (name is null)
         {
-            return (null, "not signed in");
+            return Asker.Refused("not signed in");
         }
 
         await using var db = await contexts.CreateDbContextAsync(ct);
         var account = await db.Users.AsNoTracking().FirstOrDefaultAsync(u => u.UserName == name, ct);
         if (account is null || account.Disabled)
         {
-            return (null, $"user '{name}' is unknown or disabled");
+            return Asker.Refused($"user '{name}' is unknown or disabled");
         }
 
         var roles = user.FindAll(ClaimTypes.Role).Select(c => c.Value).ToHashSet(StringComparer.Ordinal);
-        return (new Asker(name, roles, account.OrganisationId, await ActiveGrantsAsync(db, name, roles, ct)), null);
+        return new Asker(name, roles, account.OrganisationId, await ActiveGrantsAsync(db, name, roles, ct));
     }
 
     /// <summary>Camera rules first (409), then the asker's rights on the camera's scope (403).</summary>
-    private static AccessDecision Decide((Asker? Asker, string? Refusal) asker, CameraRight right, CameraAccessFacts camera, DateTimeOffset now)
+    private static AccessDecision Decide(Asker asker, CameraRight right, CameraAccessFacts camera, DateTimeOffset now)
     {
         if ((right & VideoRights) != 0 && CameraRefusal(camera, right, now) is { } refusal)
         {
@@ -191,11 +196,11 @@ public sealed class AccessPolicy(ICameraDirectory cameras, IDbContextFactory<Acc
         return DecideScope(asker, right, camera.Id, camera.OwnerId, camera.Category);
     }
 
-    private static AccessDecision DecideScope((Asker? Asker, string? Refusal) lookup, CameraRight right, string? cameraId, string ownerId, CameraCategory? category)
+    private static AccessDecision DecideScope(Asker asker, CameraRight right, string? cameraId, string ownerId, CameraCategory? category)
     {
-        if (lookup.Asker is not { } asker)
+        if (asker.Refusal is { } refusal)
         {
-            return AccessDecision.Forbid(lookup.Refusal!);
+            return AccessDecision.Forbid(refusal);
         }
 
         var implicitReason = ImplicitRight(asker.Roles, asker.Organisation, right, ownerId);

@@ -45,8 +45,6 @@ public sealed class DemoHub : IAsyncLifetime
             "--CameraHub:Demo=true",
             $"--CameraHub:DataDirectory={DataDirectory}",
             $"--CameraHub:DemoPassword={Password}",
-            // As run-demo.sh: the control room's traffic cameras stay connected.
-            "--CameraHub:Broker:WarmCategories:0=Traffic",
             // Short segments so a few seconds of recording can be played back and exported.
             "--CameraHub:Recording:SegmentLength=00:00:04",
             "--Logging:LogLevel:Default=Warning",

@@ -26,6 +26,7 @@ public sealed class CameraPath : IAsyncDisposable
     private Task _run = Task.CompletedTask;
     private CancellationTokenSource _retryNow = new();
     private FfmpegProcess? _running;
+    private int _retargets;
     private int _upstreamStarts;
     private long _bytesIn;
 
@@ -196,6 +197,7 @@ public sealed class CameraPath : IAsyncDisposable
         }
 
         _logger.LogInformation("Path {Path}: the camera's address or credentials changed in the registry; reconnecting", Key);
+        Interlocked.Increment(ref _retargets);
         Volatile.Read(ref _running)?.Kill();
         lock (_gate)
         {
@@ -252,6 +254,7 @@ public sealed class CameraPath : IAsyncDisposable
     private async Task<(string Reason, bool ReceivedMedia)> RunUpstreamOnceAsync(CancellationToken ct)
     {
         SetStatus(CameraLiveState.Connecting, null);
+        var retargets = Volatile.Read(ref _retargets);
         FfmpegProcess ffmpeg;
         try
         {
@@ -272,6 +275,12 @@ public sealed class CameraPath : IAsyncDisposable
 
         await using var owned = ffmpeg;
         Volatile.Write(ref _running, ffmpeg);
+        if (Volatile.Read(ref _retargets) != retargets)
+        {
+            // Retargeted while this ffmpeg was starting, perhaps with the old details: start again with the new ones.
+            ffmpeg.Kill();
+        }
+
         Interlocked.Increment(ref _upstreamStarts);
         UpstreamProcessId = ffmpeg.Id;
         var lastMedia = _time.GetTimestamp();

@@ -201,7 +201,11 @@ public sealed class CameraPath : IAsyncDisposable
         Volatile.Read(ref _running)?.Kill();
         lock (_gate)
         {
-            _retryNow.Cancel();
+            // A path closing meanwhile has nothing left to retry (and its token is gone).
+            if (!_stop.IsCancellationRequested)
+            {
+                _retryNow.Cancel();
+            }
         }
 
         return true;

@@ -13,6 +13,18 @@ public sealed class LiveResilienceTests
 {
     private static Task<CameraLiveStatus> StatusAsync(BrokerHost broker, string id) => broker.ViewersAsync(id);
 
+    /// <summary>Waits for the camera to report offline and returns that status (with its reason).</summary>
+    private static async Task<CameraLiveStatus> OfflineAsync(BrokerHost broker, string id)
+    {
+        CameraLiveStatus? status = null;
+        Assert.True(await Processes.EventuallyAsync(() =>
+        {
+            status = StatusAsync(broker, id).GetAwaiter().GetResult();
+            return status.State == CameraLiveState.Offline;
+        }, BrokerHost.Patience), $"camera never reported offline: {status}");
+        return status!;
+    }
+
     [Fact]
     public async Task Viewer_is_told_the_camera_went_offline_and_resumes_on_the_same_socket_when_it_returns()
     {
@@ -99,7 +111,7 @@ public sealed class LiveResilienceTests
         });
         broker.AddWatchableCamera(id, $"rtsp://127.0.0.1:{RtspCamera.FreePort()}/cam");
         await using var viewer = await broker.WatchAsync("traffic", id);
-        Assert.True(await Processes.EventuallyAsync(() => StatusAsync(broker, id).GetAwaiter().GetResult().State == CameraLiveState.Offline, BrokerHost.Patience));
+        await OfflineAsync(broker, id);
         var path = broker.Paths.Find(id)!;
         Assert.Equal(1, path.UpstreamStarts);
 
@@ -118,6 +130,33 @@ public sealed class LiveResilienceTests
         Assert.True(await viewer.WaitForMessagesAsync(before + 10, BrokerHost.Patience));
         Assert.Equal(2, path.UpstreamStarts);
         Assert.Equal("Mon-Sun 00:00-24:00", path.Camera.AllowedHours);
+    }
+
+    [Fact]
+    public async Task A_camera_refusing_the_registered_password_says_401_without_showing_it_and_the_corrected_password_connects_at_once()
+    {
+        await using var camera = await RtspCamera.StartAsync(login: ("viewer", "right-Pa55"));
+        var id = BrokerHost.NewCameraId();
+        await using var broker = await BrokerHost.StartAsync(new()
+        {
+            ["CameraHub:Broker:ReconnectMinDelay"] = "00:00:30",
+            ["CameraHub:Broker:ReconnectMaxDelay"] = "00:01:00",
+        });
+        broker.Cameras.Add(id, camera.Url, username: "viewer", password: "wrong-Pa55");
+        broker.Policy.Grant("traffic", id);
+        await using var viewer = await broker.WatchAsync("traffic", id);
+
+        var status = await OfflineAsync(broker, id);
+        Assert.Contains("401 Unauthorized", status.Reason, StringComparison.Ordinal);
+        Assert.DoesNotContain("Pa55", status.Reason, StringComparison.Ordinal);
+        Assert.True(await viewer.WaitForEventAsync("offline", BrokerHost.Patience));
+        Assert.DoesNotContain(viewer.Events, e => e.Contains("Pa55", StringComparison.Ordinal));
+
+        // The owner corrects the password in the registry: no waiting out the 30 s backoff.
+        broker.Cameras.Add(id, camera.Url, username: "viewer", password: "right-Pa55");
+        await broker.AccessFeed.RaiseAsync(new CameraRegistry.Access.AccessChanged(null, null, $"camera {id} changed by test"));
+        Assert.True(await viewer.WaitForMessagesAsync(10, TimeSpan.FromSeconds(15)), "the corrected password was not tried before the backoff ended");
+        Assert.Equal(CameraLiveState.Online, (await StatusAsync(broker, id)).State);
     }
 
     private const string Password = "s3cret-Pa55";
@@ -143,13 +182,8 @@ public sealed class LiveResilienceTests
             broker.Policy.Grant("traffic", id);
             await using var viewer = await broker.WatchAsync("traffic", id);
 
-            CameraLiveStatus? status = null;
-            Assert.True(await Processes.EventuallyAsync(() =>
-            {
-                status = StatusAsync(broker, id).GetAwaiter().GetResult();
-                return status.State == CameraLiveState.Offline;
-            }, BrokerHost.Patience), $"camera never reported offline: {status}");
-            Assert.False(string.IsNullOrWhiteSpace(status!.Reason));
+            var status = await OfflineAsync(broker, id);
+            Assert.False(string.IsNullOrWhiteSpace(status.Reason));
             if (kind == "refused")
             {
                 Assert.Contains("refused", status.Reason, StringComparison.OrdinalIgnoreCase);

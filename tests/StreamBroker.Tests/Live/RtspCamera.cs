@@ -16,11 +16,13 @@ public sealed class RtspCamera : IAsyncDisposable
     private readonly int _height;
     private readonly int _fps;
     private readonly int _kbits;
+    private readonly (string User, string Password)? _login;
     private Process? _server;
 
-    private RtspCamera(int port, string path, int width, int height, int fps, int kbits)
+    private RtspCamera(int port, string path, int width, int height, int fps, int kbits, (string, string)? login)
     {
         _kbits = kbits;
+        _login = login;
         Port = port;
         _path = path;
         _width = width;
@@ -32,9 +34,11 @@ public sealed class RtspCamera : IAsyncDisposable
 
     public string Url => $"rtsp://127.0.0.1:{Port}/{_path}";
 
-    public static async Task<RtspCamera> StartAsync(string path = "cam", int width = 320, int height = 240, int fps = 10, int kbits = 500)
+    /// <summary>Starts the camera; with <paramref name="login"/> it serves only that user (RTSP Basic authentication, 401 for others).</summary>
+    public static async Task<RtspCamera> StartAsync(
+        string path = "cam", int width = 320, int height = 240, int fps = 10, int kbits = 500, (string User, string Password)? login = null)
     {
-        var camera = new RtspCamera(FreePort(), path, width, height, fps, kbits);
+        var camera = new RtspCamera(FreePort(), path, width, height, fps, kbits, login);
         await camera.StartServerAsync();
         return camera;
     }
@@ -71,6 +75,12 @@ public sealed class RtspCamera : IAsyncDisposable
         foreach (var a in new[] { Script, Port.ToString(), _path, _width.ToString(), _height.ToString(), _fps.ToString(), _kbits.ToString() })
         {
             info.ArgumentList.Add(a);
+        }
+
+        if (_login is { } login)
+        {
+            info.ArgumentList.Add(login.User);
+            info.ArgumentList.Add(login.Password);
         }
 
         // The port may still be in TIME_WAIT right after a restart: retry a few times.

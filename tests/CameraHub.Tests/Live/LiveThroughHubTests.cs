@@ -12,6 +12,7 @@ using CameraHub.StreamBroker.Tests.Live;
 using CameraHub.Tests.Infrastructure;
 using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.AspNetCore.SignalR.Client;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging.Abstractions;
 
 namespace CameraHub.Tests.Live;
@@ -31,8 +32,22 @@ public sealed class LiveThroughHubTests : IAsyncLifetime
         await _hub.CreateUserAsync("traffic", HubRoles.TrafficOperator);
         await _hub.CreateUserAsync("outsider", HubRoles.TrafficOperator);
         await _hub.CreateUserAsync("dpo", HubRoles.DataProtectionOfficer);
+        await _hub.CreateUserAsync("admin", HubRoles.Administrator);
         await _hub.CreateCameraAsync(SampleCameras.Traffic(CameraId) with { RtspUrl = _camera.Uri.ToString() });
         await _hub.GrantAsync(GrantSubjectKind.User, "traffic", GrantScopeKind.Camera, CameraId, CameraRight.Live);
+    }
+
+    /// <summary>Reads until three video fragments arrived; throws when <paramref name="within"/> passes first.</summary>
+    private static async Task ReceiveVideoAsync(WebSocket socket, TimeSpan within)
+    {
+        var binary = 0;
+        var buffer = new byte[1 << 20];
+        using var timeout = new CancellationTokenSource(within);
+        while (binary < 3)
+        {
+            var result = await socket.ReceiveAsync(buffer, timeout.Token);
+            binary += result.MessageType == WebSocketMessageType.Binary && result.EndOfMessage ? 1 : 0;
+        }
     }
 
     public async Task DisposeAsync()
@@ -51,19 +66,40 @@ public sealed class LiveThroughHubTests : IAsyncLifetime
 
         // The stream URL carries its own token: no bearer header on the WebSocket, as in a browser.
         var socket = await _hub.Server.CreateWebSocketClient().ConnectAsync(new Uri(session.WebSocketUrl), CancellationToken.None);
-        var binary = 0;
-        var buffer = new byte[1 << 20];
-        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(30));
-        while (binary < 3)
-        {
-            var result = await socket.ReceiveAsync(buffer, timeout.Token);
-            binary += result.MessageType == WebSocketMessageType.Binary && result.EndOfMessage ? 1 : 0;
-        }
+        await ReceiveVideoAsync(socket, TimeSpan.FromSeconds(30));
 
         await socket.CloseAsync(WebSocketCloseStatus.NormalClosure, "done", CancellationToken.None);
         var dpo = await _hub.SignInAsAsync("dpo");
         var started = await dpo.GetFromJsonAsync<JsonElement>($"/api/audit?camera={CameraId}&action=LiveViewStarted", HubFactory.Json);
         Assert.Equal(1, started.GetProperty("total").GetInt32());
+    }
+
+    [Fact]
+    public async Task Correcting_a_cameras_address_through_the_API_reconnects_its_open_upstream_at_once()
+    {
+        // The hub's clock is a fake one here: the broker's reconnect backoff never ends by itself, so video after the
+        // edit can only come from the edit.
+        const string Moved = "TRF-L-02";
+        var deadAddress = $"rtsp://127.0.0.1:{RtspCamera.FreePort()}/{Moved}";
+        await _hub.CreateCameraAsync(SampleCameras.Traffic(Moved) with { RtspUrl = deadAddress });
+        await _hub.GrantAsync(GrantSubjectKind.User, "traffic", GrantScopeKind.Camera, Moved, CameraRight.Live);
+        var traffic = await _hub.SignInAsAsync("traffic");
+        using var opened = await traffic.PostAsync($"/api/cameras/{Moved}/live", null);
+        var session = (await opened.Content.ReadFromJsonAsync<LiveSessionResponse>(HubFactory.Json))!;
+        var socket = await _hub.Server.CreateWebSocketClient().ConnectAsync(new Uri(session.WebSocketUrl), CancellationToken.None);
+        var paths = _hub.Services.GetRequiredService<PathManager>();
+        Assert.True(await Processes.EventuallyAsync(() => paths.Find(Moved)?.Status.State == StreamBroker.Events.CameraLiveState.Offline, TimeSpan.FromSeconds(20)));
+
+        var admin = await _hub.SignInAsAsync("admin");
+        using (var edited = await admin.PutAsJsonAsync($"/api/cameras/{Moved}", SampleCameras.Traffic(Moved) with { RtspUrl = _camera.Uri.ToString() }, HubFactory.Json))
+        {
+            Assert.True(edited.IsSuccessStatusCode, await edited.Content.ReadAsStringAsync());
+        }
+
+        await ReceiveVideoAsync(socket, TimeSpan.FromSeconds(20));
+
+        Assert.Equal(2, paths.Find(Moved)!.UpstreamStarts);
+        await socket.CloseAsync(WebSocketCloseStatus.NormalClosure, "done", CancellationToken.None);
     }
 
     [Fact]

@@ -4,6 +4,7 @@ using System.Text.Json;
 using CameraHub.Masking.Calibration;
 using CameraHub.Masking.Cli;
 using CameraHub.Masking.Samples;
+using CameraHub.Tests.Shared;
 using Microsoft.Extensions.DependencyInjection;
 using OpenCvSharp;
 
@@ -143,7 +144,7 @@ public sealed class MaskEndpointTests : IAsyncLifetime
         using var folder = new TempFolder();
         var input = folder.File("in.mp4");
         var output = folder.File("out.mp4");
-        await TestMedia.RunAsync("ffmpeg", "-v", "error", "-f", "lavfi", "-i", "testsrc2=size=1920x1080:rate=25:duration=0.4", "-c:v", "libx264", "-preset", "ultrafast", input);
+        await Tool.OutputOfAsync("ffmpeg", "-v", "error", "-f", "lavfi", "-i", "testsrc2=size=1920x1080:rate=25:duration=0.4", "-c:v", "libx264", "-preset", "ultrafast", input);
         var root = new System.CommandLine.RootCommand { MaskCommand.Create((_, _) => Task.FromResult(_host.Services)) };
 
         var ok = await root.Parse(["mask", input, output, "--camera", "SKO-001-K01"]).InvokeAsync();

@@ -1,6 +1,7 @@
 using CameraHub.Masking.Anonymisation;
 using CameraHub.Masking.Calibration;
 using CameraHub.Masking.Masks;
+using CameraHub.Tests.Shared;
 using OpenCvSharp;
 
 namespace CameraHub.Masking.Tests;
@@ -85,7 +86,7 @@ public sealed class PersonStageTests : IDisposable
     private async Task<Mat> FrameAsync(int index)
     {
         var png = _folder.File($"frame{index}.png");
-        await TestMedia.RunAsync("ffmpeg", "-v", "error", "-i", TestMedia.Vtest(_folder), "-vf", $"select=eq(n\\,{index})", "-frames:v", "1", png);
+        await Tool.OutputOfAsync("ffmpeg", "-v", "error", "-i", TestMedia.Vtest(_folder), "-vf", $"select=eq(n\\,{index})", "-frames:v", "1", png);
         return Cv2.ImRead(png);
     }
 

@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using CameraHub.Masking.Calibration;
 
 namespace CameraHub.Masking.Tests;
@@ -50,21 +49,4 @@ internal static class TestMedia
         ImageWidth = 768,
         ImageHeight = 576,
     };
-
-    /// <summary>Runs ffmpeg (or ffprobe) to completion and returns stdout; fails the test on a non-zero exit.</summary>
-    public static async Task<string> RunAsync(string tool, params string[] args)
-    {
-        var info = new ProcessStartInfo(tool) { RedirectStandardOutput = true, RedirectStandardError = true };
-        foreach (var a in args)
-        {
-            info.ArgumentList.Add(a);
-        }
-
-        using var process = Process.Start(info)!;
-        var stdout = process.StandardOutput.ReadToEndAsync();
-        var stderr = process.StandardError.ReadToEndAsync();
-        await process.WaitForExitAsync();
-        Assert.True(process.ExitCode == 0, $"{tool} {string.Join(' ', args)} failed: {await stderr}");
-        return await stdout;
-    }
 }

@@ -6,6 +6,7 @@ using CameraHub.Masking.Calibration;
 using CameraHub.Masking.Files;
 using CameraHub.Masking.Masks;
 using CameraHub.Masking.Samples;
+using CameraHub.Tests.Shared;
 using OpenCvSharp;
 
 namespace CameraHub.Masking.Tests;
@@ -68,7 +69,7 @@ public sealed class VideoMaskerTests : IDisposable
         await _masker.MaskFileAsync(input, output, info => MaskingPlan.For(Facade, calibration, _cache, info.Width, info.Height), CancellationToken.None);
 
         var png = _folder.File("first.png");
-        await TestMedia.RunAsync("ffmpeg", "-v", "error", "-i", output, "-frames:v", "1", png);
+        await Tool.OutputOfAsync("ffmpeg", "-v", "error", "-i", output, "-frames:v", "1", png);
         using var masked = Cv2.ImRead(png);
         using var original = scene.Render(0);
         foreach (var marker in scene.Markers)
@@ -149,7 +150,7 @@ public sealed class VideoMaskerTests : IDisposable
         Assert.Equal(result.Frames, result.FramesObscuredEntirely);
         Assert.NotNull(result.FailClosedReason);
         var png = _folder.File("frame.png");
-        await TestMedia.RunAsync("ffmpeg", "-v", "error", "-i", output, "-frames:v", "1", png);
+        await Tool.OutputOfAsync("ffmpeg", "-v", "error", "-i", output, "-frames:v", "1", png);
         using var frame = Cv2.ImRead(png);
         using var tile = frame[new Rect(100, 100, 14, 14)];
         Cv2.MeanStdDev(tile, out _, out var stddev);
@@ -161,7 +162,7 @@ public sealed class VideoMaskerTests : IDisposable
     {
         var clip = _folder.File("vtest-100.mkv");
         // Frames 95–104 of vtest.avi, losslessly, so frame 5 of the clip is the hand-labelled frame 100.
-        await TestMedia.RunAsync("ffmpeg", "-v", "error", "-i", TestMedia.Vtest(_folder), "-vf", "select=between(n\\,95\\,104),setpts=N/10/TB", "-r", "10", "-c:v", "ffv1", clip);
+        await Tool.OutputOfAsync("ffmpeg", "-v", "error", "-i", TestMedia.Vtest(_folder), "-vf", "select=between(n\\,95\\,104),setpts=N/10/TB", "-r", "10", "-c:v", "ffv1", clip);
         var output = _folder.File("vtest-masked.mp4");
         var masker = new VideoMasker(options: new VideoMaskerOptions { Preset = "ultrafast", People = new PersonStageOptions { DetectionWidth = 1152, PyramidScale = 1.1 } });
 
@@ -171,8 +172,8 @@ public sealed class VideoMaskerTests : IDisposable
         Assert.True(result.PeopleObscured >= 10, $"only {result.PeopleObscured} people obscured over 10 frames");
         var before = _folder.File("before.png");
         var after = _folder.File("after.png");
-        await TestMedia.RunAsync("ffmpeg", "-v", "error", "-i", clip, "-vf", "select=eq(n\\,5)", "-frames:v", "1", before);
-        await TestMedia.RunAsync("ffmpeg", "-v", "error", "-i", output, "-vf", "select=eq(n\\,5)", "-frames:v", "1", after);
+        await Tool.OutputOfAsync("ffmpeg", "-v", "error", "-i", clip, "-vf", "select=eq(n\\,5)", "-frames:v", "1", before);
+        await Tool.OutputOfAsync("ffmpeg", "-v", "error", "-i", output, "-vf", "select=eq(n\\,5)", "-frames:v", "1", after);
         using var original = Cv2.ImRead(before);
         using var masked = Cv2.ImRead(after);
         Assert.True(MeanDifference(original, masked, new Rect(354, 200, 16, 12)) > 15, "A's head (feet 4 m out) is visible over the kept band");
@@ -209,7 +210,7 @@ public sealed class VideoMaskerTests : IDisposable
         }
 
         args.AddRange(["-c:v", "libx264", "-preset", "ultrafast", "-pix_fmt", "yuv420p", path]);
-        await TestMedia.RunAsync("ffmpeg", [.. args]);
+        await Tool.OutputOfAsync("ffmpeg", [.. args]);
         return path;
     }
 
@@ -221,11 +222,11 @@ public sealed class VideoMaskerTests : IDisposable
             frames[i].Dispose();
         }
 
-        await TestMedia.RunAsync("ffmpeg", "-v", "error", "-framerate", "25", "-i", _folder.File("src%03d.png"), "-c:v", "ffv1", "-pix_fmt", "bgr0", path);
+        await Tool.OutputOfAsync("ffmpeg", "-v", "error", "-framerate", "25", "-i", _folder.File("src%03d.png"), "-c:v", "ffv1", "-pix_fmt", "bgr0", path);
     }
 
     private static async Task<JsonDocument> ProbeAsync(string path) =>
-        JsonDocument.Parse(await TestMedia.RunAsync("ffprobe", "-v", "error", "-count_frames", "-show_entries",
+        JsonDocument.Parse(await Tool.OutputOfAsync("ffprobe", "-v", "error", "-count_frames", "-show_entries",
             "stream=codec_type,codec_name,width,height,r_frame_rate,nb_read_frames:format=duration", "-of", "json", path));
 
     private static double MeanDifference(Mat a, Mat b, Rect region)

@@ -9,6 +9,7 @@ using CameraHub.CameraRegistry.Tests.Infrastructure;
 using CameraHub.FakeCamera;
 using CameraHub.StreamBroker.Tests.Live;
 using CameraHub.Tests.Infrastructure;
+using CameraHub.Tests.Shared;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.Extensions.DependencyInjection;
@@ -143,7 +144,7 @@ public sealed class PartnerFeedHub : IAsyncDisposable
         var file = Path.Combine(Path.GetTempPath(), $"camerahub-frame-{Guid.NewGuid():N}.gray");
         try
         {
-            var (code, log) = await Processes.RunAsync("ffmpeg", ["-v", "error", .. input, "-ss", $"{skipSeconds}", "-frames:v", "1",
+            var (code, log) = await Tool.RunAsync("ffmpeg", ["-v", "error", .. input, "-ss", $"{skipSeconds}", "-frames:v", "1",
                 "-f", "rawvideo", "-pix_fmt", "gray", "-y", file]);
             Assert.True(code == 0, log);
             var bytes = await File.ReadAllBytesAsync(file);

@@ -6,6 +6,7 @@ using CameraHub.StreamBroker.Live;
 using CameraHub.StreamBroker.Sharing;
 using CameraHub.StreamBroker.Tests.Live;
 using CameraHub.Tests.Infrastructure;
+using CameraHub.Tests.Shared;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace CameraHub.Tests.Sharing;
@@ -30,12 +31,12 @@ public sealed class PartnerHlsTests : IAsyncLifetime
     public async Task A_partner_with_its_API_key_plays_HLS_in_ffprobe_and_ffmpeg_over_the_camera_upstream_and_the_session_is_audited()
     {
         var key = _fixture.Credentials.ApiKey;
-        var (probed, probe) = await Processes.RunAsync("ffprobe", "-v", "error", "-headers", $"X-Api-Key: {key}\r\n", "-select_streams", "v:0",
+        var (probed, probe) = await Tool.RunAsync("ffprobe", "-v", "error", "-headers", $"X-Api-Key: {key}\r\n", "-select_streams", "v:0",
             "-show_entries", "stream=codec_name,width,height", "-of", "default=nw=1", _fixture.HlsUrl(PartnerFeedHub.Shared));
         Assert.True(probed == 0, probe);
         Assert.Contains("codec_name=h264", probe, StringComparison.Ordinal);
         Assert.Contains("width=320", probe, StringComparison.Ordinal);
-        var (code, log) = await Processes.RunAsync("ffmpeg", "-v", "error", "-headers", $"Authorization: ApiKey {key}\r\n",
+        var (code, log) = await Tool.RunAsync("ffmpeg", "-v", "error", "-headers", $"Authorization: ApiKey {key}\r\n",
             "-i", _fixture.HlsUrl(PartnerFeedHub.Shared), "-t", "3", "-c", "copy", "-f", "null", "-");
         Assert.True(code == 0, log);
 

@@ -5,6 +5,7 @@ using CameraHub.StreamBroker.Live;
 using CameraHub.StreamBroker.Sharing;
 using CameraHub.StreamBroker.Tests.Live;
 using CameraHub.Tests.Infrastructure;
+using CameraHub.Tests.Shared;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace CameraHub.Tests.Sharing;
@@ -52,7 +53,7 @@ public sealed class PartnerMaskedFeedTests(Xunit.Abstractions.ITestOutputHelper 
         _fixture.StartReader("-rtsp_transport", "tcp", "-i", _fixture.RtspUrl(PartnerFeedHub.Masked));
         var sessions = Hub.Services.GetRequiredService<PartnerSessions>();
         Assert.True(await Processes.EventuallyAsync(() => sessions.Open.Count == 2, TimeSpan.FromSeconds(45)), $"{sessions.Open.Count} partner sessions");
-        var (code, probe) = await Processes.RunAsync("ffprobe", "-v", "error", "-headers", $"X-Api-Key: {_fixture.Credentials.ApiKey}\r\n",
+        var (code, probe) = await Tool.RunAsync("ffprobe", "-v", "error", "-headers", $"X-Api-Key: {_fixture.Credentials.ApiKey}\r\n",
             "-show_entries", "stream=codec_name,width", "-of", "default=nw=1", _fixture.HlsUrl(PartnerFeedHub.Masked));
         Assert.True(code == 0, probe);
         Assert.Contains("codec_name=h264", probe, StringComparison.Ordinal);
@@ -104,7 +105,7 @@ public sealed class PartnerMaskedFeedTests(Xunit.Abstractions.ITestOutputHelper 
     [Fact]
     public async Task A_facade_masked_camera_without_calibration_is_refused_over_RTSP_and_HLS_naming_the_missing_calibration()
     {
-        var (code, log) = await Processes.RunAsync("ffprobe", "-v", "error", "-rtsp_transport", "tcp", "-show_entries", "stream=codec_name",
+        var (code, log) = await Tool.RunAsync("ffprobe", "-v", "error", "-rtsp_transport", "tcp", "-show_entries", "stream=codec_name",
             _fixture.RtspUrl(PartnerFeedHub.Uncalibrated));
         Assert.NotEqual(0, code);
         Assert.Contains("403", log, StringComparison.Ordinal);

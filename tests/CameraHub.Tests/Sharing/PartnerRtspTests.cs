@@ -14,6 +14,7 @@ using CameraHub.StreamBroker.Live;
 using CameraHub.StreamBroker.Sharing;
 using CameraHub.StreamBroker.Tests.Live;
 using CameraHub.Tests.Infrastructure;
+using CameraHub.Tests.Shared;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging.Abstractions;
 
@@ -99,7 +100,7 @@ public sealed class PartnerRtspTests : IAsyncLifetime
         var probe = await Processes.AssertH264Async(Url(Shared));
         Assert.Contains("width=320", probe, StringComparison.Ordinal);
 
-        var (code, gst) = await Processes.RunAsync("/usr/bin/gst-launch-1.0", "-q", "rtspsrc", $"location=rtsp://127.0.0.1:{_port}/{Shared}",
+        var (code, gst) = await Tool.RunAsync("/usr/bin/gst-launch-1.0", "-q", "rtspsrc", $"location=rtsp://127.0.0.1:{_port}/{Shared}",
             $"user-id={_credentials.UserName}", $"user-pw={_credentials.Password}", "protocols=tcp", "!", "rtph264depay", "!", "h264parse",
             "!", "fakesink", "num-buffers=30");
         Assert.True(code == 0, gst);
@@ -257,7 +258,7 @@ public sealed class PartnerRtspTests : IAsyncLifetime
     }
 
     private static async Task<(int Code, string Log)> Probe(string url) =>
-        await Processes.RunAsync("ffprobe", "-v", "error", "-rtsp_transport", "tcp", "-show_entries", "stream=codec_name", url);
+        await Tool.RunAsync("ffprobe", "-v", "error", "-rtsp_transport", "tcp", "-show_entries", "stream=codec_name", url);
 
     /// <summary>A partner reading continuously (ffmpeg, copied to nowhere) until the hub cuts it or the test ends.</summary>
     private Process StartReader(string camera)

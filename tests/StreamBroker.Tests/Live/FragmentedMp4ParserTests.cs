@@ -1,4 +1,5 @@
 using CameraHub.StreamBroker.Live;
+using CameraHub.Tests.Shared;
 
 namespace CameraHub.StreamBroker.Tests.Live;
 
@@ -11,7 +12,7 @@ public sealed class FragmentedMp4ParserTests
     {
         // 3 s at 10 fps with a keyframe every 10 frames, one fragment per frame: what the live upstream produces.
         var file = Path.Combine(Path.GetTempPath(), $"frag-{Guid.NewGuid():N}.mp4");
-        var (code, log) = await Processes.RunAsync("ffmpeg", "-v", "error", "-f", "lavfi", "-i", "testsrc=size=160x120:rate=10", "-t", "3",
+        var (code, log) = await Tool.RunAsync("ffmpeg", "-v", "error", "-f", "lavfi", "-i", "testsrc=size=160x120:rate=10", "-t", "3",
             "-c:v", "libx264", "-pix_fmt", "yuv420p", "-profile:v", "baseline", "-g", "10", "-bf", "0", "-f", "mp4",
             "-movflags", "empty_moov+default_base_moof+frag_every_frame", file);
         Assert.True(code == 0, log);

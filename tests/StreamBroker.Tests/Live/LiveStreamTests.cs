@@ -3,6 +3,7 @@ using CameraHub.CameraRegistry.Audit;
 using CameraHub.CameraRegistry.Cameras;
 using CameraHub.StreamBroker.Events;
 using CameraHub.StreamBroker.Live;
+using CameraHub.Tests.Shared;
 
 namespace CameraHub.StreamBroker.Tests.Live;
 
@@ -29,7 +30,7 @@ public sealed class LiveStreamTests
                 Assert.Contains("width=320", await Processes.AssertH264Async(file), StringComparison.Ordinal);
 
                 // The first frame must decode without errors: the viewer started at a keyframe.
-                var (decodeCode, decodeLog) = await Processes.RunAsync("ffmpeg", "-v", "error", "-xerror", "-i", file, "-frames:v", "1", "-f", "null", "-");
+                var (decodeCode, decodeLog) = await Tool.RunAsync("ffmpeg", "-v", "error", "-xerror", "-i", file, "-frames:v", "1", "-f", "null", "-");
                 Assert.True(decodeCode == 0 && decodeLog.Trim().Length == 0, decodeLog);
             }
             finally

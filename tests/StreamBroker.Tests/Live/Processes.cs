@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using CameraHub.Tests.Shared;
 
 namespace CameraHub.StreamBroker.Tests.Live;
 
@@ -57,26 +58,10 @@ public static class Processes
     /// <summary>ffprobe as judge: the file or URL must hold an H.264 video stream; returns ffprobe's stream lines.</summary>
     public static async Task<string> AssertH264Async(string fileOrUrl)
     {
-        var (code, probe) = await RunAsync("ffprobe", "-v", "error", "-select_streams", "v:0",
+        var (code, probe) = await Tool.RunAsync("ffprobe", "-v", "error", "-select_streams", "v:0",
             "-show_entries", "stream=codec_name,width,height", "-of", "default=nw=1", fileOrUrl);
         Assert.True(code == 0, probe);
         Assert.Contains("codec_name=h264", probe, StringComparison.Ordinal);
         return probe;
-    }
-
-    public static async Task<(int Code, string Output)> RunAsync(string file, params string[] args)
-    {
-        var info = new ProcessStartInfo(file) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        foreach (var a in args)
-        {
-            info.ArgumentList.Add(a);
-        }
-
-        using var p = Process.Start(info)!;
-        var stdout = p.StandardOutput.ReadToEndAsync();
-        var stderr = p.StandardError.ReadToEndAsync();
-        using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(60));
-        await p.WaitForExitAsync(cts.Token);
-        return (p.ExitCode, await stdout + await stderr);
     }
 }

@@ -3,6 +3,7 @@ using System.Text.Json;
 using CameraHub.FakeCamera;
 using CameraHub.StreamBroker.Onvif;
 using CameraHub.StreamBroker.Onvif.Discovery;
+using CameraHub.Tests.Shared;
 
 namespace CameraHub.StreamBroker.Tests.Onvif;
 
@@ -43,7 +44,7 @@ public sealed class OnvifSimulatorTests(SimulatorFixture simulator)
     [Fact]
     public async Task Ffprobe_reads_an_h264_stream_from_the_fake_cameras_rtsp_server()
     {
-        var (code, output, errors) = await PeerTools.RunAsync("ffprobe",
+        var (code, output, errors) = await Tool.RunApartAsync("ffprobe",
             ["-v", "error", "-rtsp_transport", "tcp", "-show_entries", "stream=codec_name,width,height", "-of", "csv=p=0", Camera.RtspUri!.ToString()],
             TimeSpan.FromSeconds(30));
 
@@ -69,7 +70,7 @@ public sealed class OnvifSimulatorTests(SimulatorFixture simulator)
     {
         var peer = await PeerTools.OnvifPeerAsync();
 
-        var (code, output, errors) = await PeerTools.RunAsync("node",
+        var (code, output, errors) = await Tool.RunApartAsync("node",
             ["read-camera.js", "127.0.0.1", $"{Camera.DeviceServiceUri.Port}", "admin", Camera.Options.Password], TimeSpan.FromSeconds(30), peer);
 
         Assert.True(code == 0, output + errors);
@@ -86,7 +87,7 @@ public sealed class OnvifSimulatorTests(SimulatorFixture simulator)
     {
         var peer = await PeerTools.OnvifPeerAsync();
 
-        var (code, output, _) = await PeerTools.RunAsync("node",
+        var (code, output, _) = await Tool.RunApartAsync("node",
             ["read-camera.js", "127.0.0.1", $"{Camera.DeviceServiceUri.Port}", "admin", "wrong"], TimeSpan.FromSeconds(30), peer);
 
         Assert.Equal(1, code);

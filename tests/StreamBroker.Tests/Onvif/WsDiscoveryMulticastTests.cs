@@ -5,6 +5,7 @@ using System.Runtime.InteropServices;
 using System.Text;
 using CameraHub.FakeCamera;
 using CameraHub.StreamBroker.Onvif.Discovery;
+using CameraHub.Tests.Shared;
 
 namespace CameraHub.StreamBroker.Tests.Onvif;
 
@@ -82,7 +83,7 @@ public sealed class WsDiscoveryMulticastTests : IAsyncLifetime
 
     private static async Task IpAsync(params string[] arguments)
     {
-        var (code, _, errors) = await PeerTools.RunAsync("ip", arguments, TimeSpan.FromSeconds(10), Path.GetTempPath());
+        var (code, _, errors) = await Tool.RunApartAsync("ip", arguments, TimeSpan.FromSeconds(10), Path.GetTempPath());
         Assert.True(code == 0, $"ip {string.Join(' ', arguments)}: {errors} (the multicast test needs root and iproute2)");
     }
 

@@ -1,6 +1,7 @@
 using System.Globalization;
 using CameraHub.StreamBroker.Recording;
 using CameraHub.StreamBroker.Tests.Live;
+using CameraHub.Tests.Shared;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace CameraHub.StreamBroker.Tests.Recording;
@@ -73,7 +74,7 @@ public sealed class ReconcileTests
 
     private static async Task<double> DurationAsync(string file)
     {
-        var (code, output) = await Live.Processes.RunAsync("ffprobe", "-v", "error", "-show_entries", "format=duration", "-of", "default=nw=1:nk=1", file);
+        var (code, output) = await Tool.RunAsync("ffprobe", "-v", "error", "-show_entries", "format=duration", "-of", "default=nw=1:nk=1", file);
         Assert.True(code == 0, output);
         return double.Parse(output.Trim(), CultureInfo.InvariantCulture);
     }

@@ -7,6 +7,7 @@ using CameraHub.CameraRegistry.Cameras;
 using CameraHub.StreamBroker.Playback;
 using CameraHub.StreamBroker.Recording;
 using CameraHub.StreamBroker.Tests.Live;
+using CameraHub.Tests.Shared;
 
 namespace CameraHub.StreamBroker.Tests.Recording;
 
@@ -175,7 +176,7 @@ public sealed class RecordingTests
     /// <summary>Frames ffprobe decodes in the file (a segment's true length at a known frame rate).</summary>
     private static async Task<int> FramesAsync(string file)
     {
-        var (code, output) = await Live.Processes.RunAsync("ffprobe", "-v", "error", "-select_streams", "v:0", "-count_packets",
+        var (code, output) = await Tool.RunAsync("ffprobe", "-v", "error", "-select_streams", "v:0", "-count_packets",
             "-show_entries", "stream=nb_read_packets", "-of", "default=nw=1:nk=1", file);
         Assert.True(code == 0, output);
         // An HLS input lists its stream twice (in its program and on its own): the counts agree.

@@ -1,5 +1,6 @@
 using CameraHub.StreamBroker.Recording;
 using CameraHub.StreamBroker.Tests.Live;
+using CameraHub.Tests.Shared;
 
 namespace CameraHub.StreamBroker.Tests.Recording;
 
@@ -10,7 +11,7 @@ public static class SampleSegments
     public static async Task CreateAsync(string path, int seconds)
     {
         Directory.CreateDirectory(Path.GetDirectoryName(path)!);
-        var (code, output) = await Live.Processes.RunAsync("ffmpeg", "-v", "error", "-y", "-f", "lavfi", "-i", $"testsrc=size=160x120:rate=10:duration={seconds}",
+        var (code, output) = await Tool.RunAsync("ffmpeg", "-v", "error", "-y", "-f", "lavfi", "-i", $"testsrc=size=160x120:rate=10:duration={seconds}",
             "-c:v", "libx264", "-preset", "ultrafast", "-g", "10", "-movflags", "frag_keyframe+empty_moov+default_base_moof", "-f", "mp4", path);
         Assert.True(code == 0, output);
     }

@@ -2,6 +2,7 @@ using System.Buffers.Binary;
 using CameraHub.StreamBroker.Live;
 using CameraHub.StreamBroker.Sharing;
 using CameraHub.StreamBroker.Tests.Live;
+using CameraHub.Tests.Shared;
 
 namespace CameraHub.StreamBroker.Tests.Sharing;
 
@@ -17,7 +18,7 @@ public sealed class H264PacketizerTests : IAsyncLifetime
     {
         // 2 s at 10 fps, a keyframe every 10 frames, 640x480 so that keyframes need FU-A; one fragment per frame.
         var file = Path.Combine(_dir, "live.mp4");
-        var (code, log) = await Live.Processes.RunAsync("ffmpeg", "-v", "error", "-f", "lavfi", "-i", "testsrc=size=640x480:rate=10", "-t", "2",
+        var (code, log) = await Tool.RunAsync("ffmpeg", "-v", "error", "-f", "lavfi", "-i", "testsrc=size=640x480:rate=10", "-t", "2",
             "-c:v", "libx264", "-pix_fmt", "yuv420p", "-profile:v", "main", "-g", "10", "-bf", "0", "-f", "mp4",
             "-movflags", "empty_moov+default_base_moof+frag_every_frame", file);
         Assert.True(code == 0, log);
@@ -111,7 +112,7 @@ public sealed class H264PacketizerTests : IAsyncLifetime
         // What a receiver reassembles is a decodable H.264 stream with every frame.
         var file = Path.Combine(_dir, "reassembled.h264");
         await File.WriteAllBytesAsync(file, annexB.ToArray());
-        var (code, output) = await Live.Processes.RunAsync("ffprobe", "-v", "error", "-count_frames", "-select_streams", "v:0",
+        var (code, output) = await Tool.RunAsync("ffprobe", "-v", "error", "-count_frames", "-select_streams", "v:0",
             "-show_entries", "stream=codec_name,width,height,nb_read_frames", "-of", "csv=p=0", file);
         Assert.True(code == 0, output);
         Assert.Equal("h264,640,480,20", output.Trim());

@@ -1,4 +1,3 @@
-using System.Globalization;
 using System.Net.WebSockets;
 using System.Text;
 using CameraHub.CameraRegistry.Access;
@@ -287,64 +286,7 @@ public static class LiveEndpoints
             return await RefuseAsync(refusal, sessionId, http, audit);
         }
 
-        var lease = sessions.EnsureHls(session);
-        await WaitForSegmentsAsync(lease.Path, http.RequestAborted);
-        var prefix = tokenInPath ? "" : $"{token}/";
-        var playlist = lease.Path.Read(b => BuildPlaylist(b, prefix));
-        if (playlist is null)
-        {
-            var status = lease.Path.Status;
-            http.Response.Headers.RetryAfter = "2";
-            return Results.Problem(statusCode: 503, title: "No video yet",
-                detail: $"camera {session.Camera.Id} is {status.State.ToString().ToLowerInvariant()}{(status.Reason is null ? "" : $": {status.Reason}")}");
-        }
-
-        session.AddBytes(playlist.Length);
-        http.Response.Headers.CacheControl = "no-cache";
-        return Results.Text(playlist, "application/vnd.apple.mpegurl", Encoding.UTF8);
-    }
-
-    /// <summary>A fresh path has no complete keyframe interval yet: holds the first request until two exist (at most ~30 s).</summary>
-    internal static async Task WaitForSegmentsAsync(CameraPath path, CancellationToken ct)
-    {
-        var waitFor = path.Read(b => b.Segments.Count >= 2 ? null : b.SegmentAdded);
-        for (var i = 0; waitFor is not null && i < 3; i++)
-        {
-            try
-            {
-                await waitFor.WaitAsync(TimeSpan.FromSeconds(10), ct);
-            }
-            catch (TimeoutException)
-            {
-                break;
-            }
-
-            waitFor = path.Read(b => b.Segments.Count >= 2 ? null : b.SegmentAdded);
-        }
-    }
-
-    /// <summary>A live HLS playlist (EXT-X-MAP init, one segment per keyframe interval); null until there is video.</summary>
-    internal static string? BuildPlaylist(FragmentBuffer buffer, string prefix)
-    {
-        if (buffer.Init is null || buffer.Segments.Count == 0)
-        {
-            return null;
-        }
-
-        var segments = buffer.Segments.ToList();
-        var target = (int)Math.Ceiling(segments.Max(s => s.Seconds));
-        var text = new StringBuilder();
-        text.Append("#EXTM3U\n#EXT-X-VERSION:7\n")
-            .Append(CultureInfo.InvariantCulture, $"#EXT-X-TARGETDURATION:{Math.Max(1, target)}\n")
-            .Append(CultureInfo.InvariantCulture, $"#EXT-X-MEDIA-SEQUENCE:{segments[0].Sequence}\n")
-            .Append(CultureInfo.InvariantCulture, $"#EXT-X-DISCONTINUITY-SEQUENCE:{buffer.Generation}\n")
-            .Append(CultureInfo.InvariantCulture, $"#EXT-X-MAP:URI=\"{prefix}init.mp4\"\n");
-        foreach (var s in segments)
-        {
-            text.Append(CultureInfo.InvariantCulture, $"#EXTINF:{s.Seconds:0.000},\n{prefix}{s.Sequence}.m4s\n");
-        }
-
-        return text.ToString();
+        return await LiveHls.PlaylistAsync(sessions.EnsureHls(session).Path, session, tokenInPath ? "" : $"{token}/", http);
     }
 
     private static async Task<IResult> InitAsync(HttpContext http, string sessionId, string token, LiveSessions sessions, IAuditLog audit)
@@ -355,14 +297,7 @@ public static class LiveEndpoints
             return await RefuseAsync(refusal, sessionId, http, audit);
         }
 
-        var init = sessions.EnsureHls(session).Path.Read(b => b.Init);
-        if (init is null)
-        {
-            return Results.Problem(statusCode: 503, detail: "no video from the camera yet");
-        }
-
-        session.AddBytes(init.Data.Length);
-        return Results.Bytes(init.Data, "video/mp4");
+        return LiveHls.Init(sessions.EnsureHls(session).Path, session);
     }
 
     private static async Task<IResult> SegmentAsync(HttpContext http, string sessionId, string token, long sequence, LiveSessions sessions, IAuditLog audit)
@@ -373,13 +308,6 @@ public static class LiveEndpoints
             return await RefuseAsync(refusal, sessionId, http, audit);
         }
 
-        var segment = sessions.EnsureHls(session).Path.Read(b => b.Segments.FirstOrDefault(s => s.Sequence == sequence));
-        if (segment is null)
-        {
-            return Results.Problem(statusCode: 404, detail: $"segment {sequence} is no longer (or not yet) in the live window; reload the playlist");
-        }
-
-        session.AddBytes(segment.Data.Length);
-        return Results.Bytes(segment.Data, "video/iso.segment");
+        return LiveHls.Segment(sessions.EnsureHls(session).Path, sequence, session);
     }
 }

@@ -1,5 +1,4 @@
 using System.Collections.Concurrent;
-using System.Text;
 using CameraHub.CameraRegistry.Access;
 using CameraHub.CameraRegistry.Audit;
 using CameraHub.CameraRegistry.Cameras;
@@ -220,19 +219,7 @@ public static class PartnerHlsEndpoints
             return Results.Problem(statusCode: 503, title: "No video yet", detail: e.Message);
         }
 
-        var path = reader.Lease.Path;
-        await LiveEndpoints.WaitForSegmentsAsync(path, http.RequestAborted);
-        var playlist = path.Read(b => LiveEndpoints.BuildPlaylist(b, ""));
-        if (playlist is null)
-        {
-            http.Response.Headers.RetryAfter = "2";
-            return Results.Problem(statusCode: 503, title: "No video yet",
-                detail: $"camera {cameraId} is {path.Status.State.ToString().ToLowerInvariant()}{(path.Status.Reason is null ? "" : $": {path.Status.Reason}")}");
-        }
-
-        reader.Session.AddBytes(playlist.Length);
-        http.Response.Headers.CacheControl = "no-cache";
-        return Results.Text(playlist, "application/vnd.apple.mpegurl", Encoding.UTF8);
+        return await LiveHls.PlaylistAsync(reader.Lease.Path, reader.Session, "", http);
     }
 
     private static async Task<IResult> InitAsync(string cameraId, HttpContext http, ISharingPolicy policy, PartnerHlsReaders readers, IAuditLog audit)
@@ -243,14 +230,7 @@ public static class PartnerHlsEndpoints
             return refused!;
         }
 
-        var init = reader.Lease.Path.Read(b => b.Init);
-        if (init is null)
-        {
-            return Results.Problem(statusCode: 503, detail: "no video from the camera yet");
-        }
-
-        reader.Session.AddBytes(init.Data.Length);
-        return Results.Bytes(init.Data, "video/mp4");
+        return LiveHls.Init(reader.Lease.Path, reader.Session);
     }
 
     private static async Task<IResult> SegmentAsync(string cameraId, long sequence, HttpContext http, ISharingPolicy policy, PartnerHlsReaders readers, IAuditLog audit)
@@ -261,14 +241,7 @@ public static class PartnerHlsEndpoints
             return refused!;
         }
 
-        var segment = reader.Lease.Path.Read(b => b.Segments.FirstOrDefault(s => s.Sequence == sequence));
-        if (segment is null)
-        {
-            return Results.Problem(statusCode: 404, detail: $"segment {sequence} is no longer (or not yet) in the live window; reload the playlist");
-        }
-
-        reader.Session.AddBytes(segment.Data.Length);
-        return Results.Bytes(segment.Data, "video/iso.segment");
+        return LiveHls.Segment(reader.Lease.Path, sequence, reader.Session);
     }
 
     /// <summary>Init and segments: the key must be valid and its session (opened by the playlist, checked every 2 s) still open.</summary>

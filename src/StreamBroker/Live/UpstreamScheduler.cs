@@ -1,3 +1,4 @@
+using CameraHub.CameraRegistry.Cameras;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 
@@ -29,6 +30,34 @@ public abstract class UpstreamScheduler(TimeProvider time, ILogger logger) : Bac
 
     /// <summary>One pass: attach and detach cameras; returns how long to wait before the next pass.</summary>
     internal abstract Task<TimeSpan> ApplyAsync(CancellationToken ct);
+
+    /// <summary>
+    /// Of <paramref name="cameras"/>, those <paramref name="decide"/> opens now and that can be reached, and how long
+    /// until the next pass: the first schedule edge among them (a hair after it, so the schedule already answers the
+    /// new state), at most the interval.
+    /// </summary>
+    protected (Dictionary<string, CameraSource> Wanted, TimeSpan Wait) Select(
+        IEnumerable<CameraSource> cameras, Func<CameraSource, DateTimeOffset, UpstreamDecision> decide)
+    {
+        var now = time.GetUtcNow();
+        var wait = Interval;
+        var wanted = new Dictionary<string, CameraSource>(StringComparer.Ordinal);
+        foreach (var camera in cameras)
+        {
+            var decision = decide(camera, now);
+            if (decision.NextChange is { } next && next - now < wait)
+            {
+                wait = next - now + TimeSpan.FromMilliseconds(50);
+            }
+
+            if (decision.Open && !UpstreamSchedule.Unreachable(camera))
+            {
+                wanted[camera.Id] = camera;
+            }
+        }
+
+        return (wanted, wait < TimeSpan.Zero ? TimeSpan.Zero : wait);
+    }
 
     /// <summary>Runs passes until the host stops.</summary>
     protected async Task RunPassesAsync(CancellationToken stoppingToken)

@@ -46,28 +46,8 @@ public sealed class WarmUpstreams(
     /// <summary>One pass: hold the cameras that qualify now, let go of the others; returns the wait before the next pass.</summary>
     internal override async Task<TimeSpan> ApplyAsync(CancellationToken ct)
     {
-        var now = Time.GetUtcNow();
-        var wait = options.Value.WarmInterval;
-        var wanted = new Dictionary<string, CameraSource>(StringComparer.Ordinal);
-        foreach (var camera in await directory.ActiveCamerasAsync(ct))
-        {
-            if (!options.Value.WarmCategories.Contains(camera.Category))
-            {
-                continue;
-            }
-
-            var decision = UpstreamSchedule.ForWarmLive(camera, now);
-            if (decision.NextChange is { } next && next - now < wait)
-            {
-                wait = next - now + TimeSpan.FromMilliseconds(50);
-            }
-
-            if (decision.Open && !UpstreamSchedule.Unreachable(camera))
-            {
-                wanted[camera.Id] = camera;
-            }
-        }
-
+        var categories = options.Value.WarmCategories;
+        var (wanted, wait) = Select((await directory.ActiveCamerasAsync(ct)).Where(c => categories.Contains(c.Category)), UpstreamSchedule.ForWarmLive);
         lock (_held)
         {
             foreach (var id in _held.Keys.Where(id => !wanted.ContainsKey(id)).ToList())
@@ -84,7 +64,7 @@ public sealed class WarmUpstreams(
             }
         }
 
-        return wait < TimeSpan.Zero ? TimeSpan.Zero : wait;
+        return wait;
     }
 
     public override async Task StopAsync(CancellationToken cancellationToken)

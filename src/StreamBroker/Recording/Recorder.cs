@@ -85,26 +85,9 @@ public sealed class Recorder(
     /// <summary>One pass: start and stop recorders; returns how long to wait before the next pass.</summary>
     internal override async Task<TimeSpan> ApplyAsync(CancellationToken ct)
     {
-        var now = Time.GetUtcNow();
-        var wait = options.Value.ScheduleInterval;
-        var wanted = new Dictionary<string, CameraSource>(StringComparer.Ordinal);
-        if (_pausedReason is null)
-        {
-            foreach (var camera in await directory.ActiveCamerasAsync(ct))
-            {
-                var decision = UpstreamSchedule.ForRecording(camera, now);
-                if (decision.NextChange is { } next && next - now < wait)
-                {
-                    // Wake at the edge itself (plus a hair so IsOpen already answers the new state).
-                    wait = next - now + TimeSpan.FromMilliseconds(50);
-                }
-
-                if (decision.Open && !UpstreamSchedule.Unreachable(camera))
-                {
-                    wanted[camera.Id] = camera;
-                }
-            }
-        }
+        var (wanted, wait) = _pausedReason is null
+            ? Select(await directory.ActiveCamerasAsync(ct), UpstreamSchedule.ForRecording)
+            : (new Dictionary<string, CameraSource>(StringComparer.Ordinal), Interval);
 
         List<Running> stop;
         lock (_running)
@@ -144,7 +127,7 @@ public sealed class Recorder(
             Logger.LogInformation("Camera {Camera}: recording started", camera.Id);
         }
 
-        return wait < TimeSpan.Zero ? TimeSpan.Zero : wait;
+        return wait;
     }
 
     private static async Task StopAsync(Running running)

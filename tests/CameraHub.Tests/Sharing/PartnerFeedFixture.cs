@@ -24,10 +24,6 @@ namespace CameraHub.Tests.Sharing;
 /// </summary>
 public sealed class PartnerFeedHub : IAsyncDisposable
 {
-    public const string Shared = "TRF-P-01";
-    public const string NotListed = "TRF-P-02";
-    public const string Masked = "TRF-P-03";
-    public const string Uncalibrated = "TRF-P-04";
     public const int Width = 320;
     public const int Height = 240;
 
@@ -35,6 +31,12 @@ public sealed class PartnerFeedHub : IAsyncDisposable
     public const int MaskedRight = 160;
 
     private readonly List<Process> _clients = [];
+
+    /// <summary>
+    /// Camera ids unique to this hub: the upstream ffmpeg carries its camera id as a marker, and test classes that
+    /// start their own hub beside this one must never be counted as this hub's processes.
+    /// </summary>
+    private readonly string _series = Guid.NewGuid().ToString("N")[..8];
 
     private PartnerFeedHub(HubFactory hub, RtspTestPattern camera, int rtspPort)
     {
@@ -44,6 +46,18 @@ public sealed class PartnerFeedHub : IAsyncDisposable
     }
 
     public HubFactory Hub { get; }
+
+    /// <summary>A shared traffic camera listed for the partner, unmasked.</summary>
+    public string Shared => $"TRF-P-01-{_series}";
+
+    /// <summary>A traffic camera the partner's agreement does not list.</summary>
+    public string NotListed => $"TRF-P-02-{_series}";
+
+    /// <summary>A shared camera with a privacy polygon over the left half.</summary>
+    public string Masked => $"TRF-P-03-{_series}";
+
+    /// <summary>A shared camera masked by façade distance without a calibration.</summary>
+    public string Uncalibrated => $"TRF-P-04-{_series}";
 
     public RtspTestPattern Camera { get; }
 

@@ -32,18 +32,18 @@ public sealed class PartnerHlsTests : IAsyncLifetime
     {
         var key = _fixture.Credentials.ApiKey;
         var (probed, probe) = await Tool.RunAsync("ffprobe", "-v", "error", "-headers", $"X-Api-Key: {key}\r\n", "-select_streams", "v:0",
-            "-show_entries", "stream=codec_name,width,height", "-of", "default=nw=1", _fixture.HlsUrl(PartnerFeedHub.Shared));
+            "-show_entries", "stream=codec_name,width,height", "-of", "default=nw=1", _fixture.HlsUrl(_fixture.Shared));
         Assert.True(probed == 0, probe);
         Assert.Contains("codec_name=h264", probe, StringComparison.Ordinal);
         Assert.Contains("width=320", probe, StringComparison.Ordinal);
         var (code, log) = await Tool.RunAsync("ffmpeg", "-v", "error", "-headers", $"Authorization: ApiKey {key}\r\n",
-            "-i", _fixture.HlsUrl(PartnerFeedHub.Shared), "-t", "3", "-c", "copy", "-f", "null", "-");
+            "-i", _fixture.HlsUrl(_fixture.Shared), "-t", "3", "-c", "copy", "-f", "null", "-");
         Assert.True(code == 0, log);
 
-        var path = Hub.Services.GetRequiredService<PathManager>().Find(PartnerFeedHub.Shared);
+        var path = Hub.Services.GetRequiredService<PathManager>().Find(_fixture.Shared);
         Assert.NotNull(path);
         Assert.Equal(1, path.UpstreamStarts);
-        Assert.Single(Processes.WithMarker($"camera={PartnerFeedHub.Shared}"));
+        Assert.Single(Processes.WithMarker($"camera={_fixture.Shared}"));
         var readers = Hub.Services.GetRequiredService<PartnerHlsReaders>();
         Assert.Equal(1, readers.Count); // ffprobe and ffmpeg from one address with one key: one session
 
@@ -51,8 +51,8 @@ public sealed class PartnerHlsTests : IAsyncLifetime
         Hub.Time.Advance(TimeSpan.FromSeconds(31));
         Assert.True(await Processes.EventuallyAsync(() => readers.Count == 0, TimeSpan.FromSeconds(10)), "the idle HLS session did not end");
         var dpo = await Hub.SignInAsAsync("dpo");
-        var started = await dpo.GetFromJsonAsync<JsonElement>($"/api/audit?camera={PartnerFeedHub.Shared}&action=PartnerSessionStarted&actor=partner:vasttrafik", HubFactory.Json);
-        var ended = await dpo.GetFromJsonAsync<JsonElement>($"/api/audit?camera={PartnerFeedHub.Shared}&action=PartnerSessionEnded", HubFactory.Json);
+        var started = await dpo.GetFromJsonAsync<JsonElement>($"/api/audit?camera={_fixture.Shared}&action=PartnerSessionStarted&actor=partner:vasttrafik", HubFactory.Json);
+        var ended = await dpo.GetFromJsonAsync<JsonElement>($"/api/audit?camera={_fixture.Shared}&action=PartnerSessionEnded", HubFactory.Json);
         Assert.Equal(1, started.GetProperty("total").GetInt32());
         Assert.Contains("Hls user", started.GetRawText(), StringComparison.Ordinal);
         Assert.Equal(1, ended.GetProperty("total").GetInt32());
@@ -70,10 +70,10 @@ public sealed class PartnerHlsTests : IAsyncLifetime
         using var wrong = _fixture.PartnerClient("chk_not-a-key");
         using var partner = _fixture.PartnerClient(_fixture.Credentials.ApiKey);
 
-        using var missing = await none.GetAsync($"api/partner/hls/{PartnerFeedHub.Shared}/index.m3u8");
-        using var bad = await wrong.GetAsync($"api/partner/hls/{PartnerFeedHub.Shared}/index.m3u8");
-        using var unlisted = await partner.GetAsync($"api/partner/hls/{PartnerFeedHub.NotListed}/index.m3u8");
-        using var segmentFirst = await partner.GetAsync($"api/partner/hls/{PartnerFeedHub.Shared}/0.m4s");
+        using var missing = await none.GetAsync($"api/partner/hls/{_fixture.Shared}/index.m3u8");
+        using var bad = await wrong.GetAsync($"api/partner/hls/{_fixture.Shared}/index.m3u8");
+        using var unlisted = await partner.GetAsync($"api/partner/hls/{_fixture.NotListed}/index.m3u8");
+        using var segmentFirst = await partner.GetAsync($"api/partner/hls/{_fixture.Shared}/0.m4s");
 
         Assert.Equal(HttpStatusCode.Unauthorized, missing.StatusCode);
         Assert.Equal(HttpStatusCode.Unauthorized, bad.StatusCode);
@@ -81,14 +81,14 @@ public sealed class PartnerHlsTests : IAsyncLifetime
         Assert.Equal(HttpStatusCode.Forbidden, unlisted.StatusCode);
         Assert.Contains("does not list partner", await unlisted.Content.ReadAsStringAsync(), StringComparison.Ordinal);
         Assert.Equal(HttpStatusCode.Forbidden, segmentFirst.StatusCode);
-        Assert.Null(Hub.Services.GetRequiredService<PathManager>().Find(PartnerFeedHub.Shared));
+        Assert.Null(Hub.Services.GetRequiredService<PathManager>().Find(_fixture.Shared));
 
         var dpo = await Hub.SignInAsAsync("dpo");
-        var unknown = await dpo.GetFromJsonAsync<JsonElement>($"/api/audit?camera={PartnerFeedHub.Shared}&action=AccessDenied&actor=partner:unknown", HubFactory.Json);
+        var unknown = await dpo.GetFromJsonAsync<JsonElement>($"/api/audit?camera={_fixture.Shared}&action=AccessDenied&actor=partner:unknown", HubFactory.Json);
         Assert.Equal(2, unknown.GetProperty("total").GetInt32());
         Assert.Contains("unknown or revoked API key", unknown.GetRawText(), StringComparison.Ordinal);
         Assert.DoesNotContain("chk_not-a-key", unknown.GetRawText(), StringComparison.Ordinal);
-        var denied = await dpo.GetFromJsonAsync<JsonElement>($"/api/audit?camera={PartnerFeedHub.NotListed}&action=AccessDenied&actor=partner:vasttrafik", HubFactory.Json);
+        var denied = await dpo.GetFromJsonAsync<JsonElement>($"/api/audit?camera={_fixture.NotListed}&action=AccessDenied&actor=partner:vasttrafik", HubFactory.Json);
         Assert.Equal(1, denied.GetProperty("total").GetInt32());
     }
 
@@ -96,11 +96,11 @@ public sealed class PartnerHlsTests : IAsyncLifetime
     public async Task Withdrawing_the_agreement_ends_the_HLS_session_and_refuses_the_next_requests_within_five_seconds()
     {
         using var partner = _fixture.PartnerClient(_fixture.Credentials.ApiKey, authorizationHeader: true);
-        using var playlist = await partner.GetAsync($"api/partner/hls/{PartnerFeedHub.Shared}/index.m3u8");
+        using var playlist = await partner.GetAsync($"api/partner/hls/{_fixture.Shared}/index.m3u8");
         Assert.Equal(HttpStatusCode.OK, playlist.StatusCode);
         var lines = (await playlist.Content.ReadAsStringAsync()).Split('\n');
         var segment = lines.Last(l => l.EndsWith(".m4s", StringComparison.Ordinal));
-        using (var init = await partner.GetAsync($"api/partner/hls/{PartnerFeedHub.Shared}/init.mp4"))
+        using (var init = await partner.GetAsync($"api/partner/hls/{_fixture.Shared}/init.mp4"))
         {
             Assert.Equal(HttpStatusCode.OK, init.StatusCode);
         }
@@ -114,14 +114,14 @@ public sealed class PartnerHlsTests : IAsyncLifetime
         Assert.Equal(HttpStatusCode.OK, withdrawn.StatusCode);
 
         Assert.True(await Processes.EventuallyAsync(() => sessions.Open.Count == 0, TimeSpan.FromSeconds(5)), "the HLS session outlived the agreement");
-        using var again = await partner.GetAsync($"api/partner/hls/{PartnerFeedHub.Shared}/index.m3u8");
-        using var media = await partner.GetAsync($"api/partner/hls/{PartnerFeedHub.Shared}/{segment}");
+        using var again = await partner.GetAsync($"api/partner/hls/{_fixture.Shared}/index.m3u8");
+        using var media = await partner.GetAsync($"api/partner/hls/{_fixture.Shared}/{segment}");
         Assert.True(clock.Elapsed < TimeSpan.FromSeconds(5), $"{clock.Elapsed}");
         Assert.Equal(HttpStatusCode.Forbidden, again.StatusCode);
         Assert.Equal(HttpStatusCode.Forbidden, media.StatusCode);
 
         var dpo = await Hub.SignInAsAsync("dpo");
-        var ended = await dpo.GetFromJsonAsync<JsonElement>($"/api/audit?camera={PartnerFeedHub.Shared}&action=PartnerSessionEnded", HubFactory.Json);
+        var ended = await dpo.GetFromJsonAsync<JsonElement>($"/api/audit?camera={_fixture.Shared}&action=PartnerSessionEnded", HubFactory.Json);
         Assert.Contains("withdrawn", ended.GetRawText(), StringComparison.Ordinal);
         Assert.Contains("Denied", ended.GetRawText(), StringComparison.Ordinal);
     }
@@ -130,7 +130,7 @@ public sealed class PartnerHlsTests : IAsyncLifetime
     public async Task Rotating_the_credentials_ends_the_HLS_session_and_the_old_key_gets_401()
     {
         using var partner = _fixture.PartnerClient(_fixture.Credentials.ApiKey);
-        using var playlist = await partner.GetAsync($"api/partner/hls/{PartnerFeedHub.Shared}/index.m3u8");
+        using var playlist = await partner.GetAsync($"api/partner/hls/{_fixture.Shared}/index.m3u8");
         Assert.Equal(HttpStatusCode.OK, playlist.StatusCode);
         var sessions = Hub.Services.GetRequiredService<PartnerSessions>();
         Assert.Single(sessions.Open);
@@ -141,10 +141,10 @@ public sealed class PartnerHlsTests : IAsyncLifetime
         var fresh = (await rotated.Content.ReadFromJsonAsync<CameraRegistry.Sharing.PartnerCredentialsIssued>(HubFactory.Json))!;
 
         Assert.True(await Processes.EventuallyAsync(() => sessions.Open.Count == 0, TimeSpan.FromSeconds(5)), "the HLS session outlived its credentials");
-        using var old = await partner.GetAsync($"api/partner/hls/{PartnerFeedHub.Shared}/index.m3u8");
+        using var old = await partner.GetAsync($"api/partner/hls/{_fixture.Shared}/index.m3u8");
         Assert.Equal(HttpStatusCode.Unauthorized, old.StatusCode);
         using var renewed = _fixture.PartnerClient(fresh.ApiKey);
-        using var again = await renewed.GetAsync($"api/partner/hls/{PartnerFeedHub.Shared}/index.m3u8");
+        using var again = await renewed.GetAsync($"api/partner/hls/{_fixture.Shared}/index.m3u8");
         Assert.Equal(HttpStatusCode.OK, again.StatusCode);
     }
 }

@@ -30,7 +30,7 @@ public sealed class PartnerMaskedFeedTests(Xunit.Abstractions.ITestOutputHelper 
     [Fact]
     public async Task A_partner_reading_a_masked_camera_over_RTSP_gets_H264_whose_masked_half_is_pixelated_and_whose_other_half_is_the_picture()
     {
-        var masked = await PartnerFeedHub.GrabGreyFrameAsync(2, "-rtsp_transport", "tcp", "-i", _fixture.RtspUrl(PartnerFeedHub.Masked));
+        var masked = await PartnerFeedHub.GrabGreyFrameAsync(2, "-rtsp_transport", "tcp", "-i", _fixture.RtspUrl(_fixture.Masked));
         var source = await PartnerFeedHub.GrabGreyFrameAsync(2, "-rtsp_transport", "tcp", "-i", _fixture.Camera.Uri.ToString());
 
         // Inside the mask every 16×16 block is one flat value (up to encoding noise); the source's blocks are not.
@@ -49,24 +49,24 @@ public sealed class PartnerMaskedFeedTests(Xunit.Abstractions.ITestOutputHelper 
     [Fact]
     public async Task Two_RTSP_readers_and_an_HLS_reader_of_a_masked_camera_share_one_reencode_and_one_camera_upstream()
     {
-        _fixture.StartReader("-rtsp_transport", "tcp", "-i", _fixture.RtspUrl(PartnerFeedHub.Masked));
-        _fixture.StartReader("-rtsp_transport", "tcp", "-i", _fixture.RtspUrl(PartnerFeedHub.Masked));
+        _fixture.StartReader("-rtsp_transport", "tcp", "-i", _fixture.RtspUrl(_fixture.Masked));
+        _fixture.StartReader("-rtsp_transport", "tcp", "-i", _fixture.RtspUrl(_fixture.Masked));
         var sessions = Hub.Services.GetRequiredService<PartnerSessions>();
         Assert.True(await Processes.EventuallyAsync(() => sessions.Open.Count == 2, TimeSpan.FromSeconds(45)), $"{sessions.Open.Count} partner sessions");
         var (code, probe) = await Tool.RunAsync("ffprobe", "-v", "error", "-headers", $"X-Api-Key: {_fixture.Credentials.ApiKey}\r\n",
-            "-show_entries", "stream=codec_name,width", "-of", "default=nw=1", _fixture.HlsUrl(PartnerFeedHub.Masked));
+            "-show_entries", "stream=codec_name,width", "-of", "default=nw=1", _fixture.HlsUrl(_fixture.Masked));
         Assert.True(code == 0, probe);
         Assert.Contains("codec_name=h264", probe, StringComparison.Ordinal);
 
         var paths = Hub.Services.GetRequiredService<PathManager>();
-        var camera = paths.Find(PartnerFeedHub.Masked)!;
-        var feed = paths.Find(PartnerFeeds.MaskedFeedKey(PartnerFeedHub.Masked))!;
+        var camera = paths.Find(_fixture.Masked)!;
+        var feed = paths.Find(PartnerFeeds.MaskedFeedKey(_fixture.Masked))!;
         Assert.Equal(1, camera.ViewerCount); // the encoder is the camera's only reader
         Assert.Equal(3, feed.ViewerCount); // two RTSP partners and the HLS session
         Assert.Equal(1, camera.UpstreamStarts);
         Assert.Equal(1, feed.UpstreamStarts);
-        Assert.Single(Processes.WithMarker($"camera={PartnerFeedHub.Masked}"));
-        Assert.Single(Processes.WithMarker(MaskedFeedArguments.Marker(PartnerFeedHub.Masked)));
+        Assert.Single(Processes.WithMarker($"camera={_fixture.Masked}"));
+        Assert.Single(Processes.WithMarker(MaskedFeedArguments.Marker(_fixture.Masked)));
         Assert.DoesNotContain(paths.Paths, p => !p.IsCameraUpstream); // the feed is not listed as a camera
         Assert.True(await Processes.EventuallyAsync(() => sessions.Open.All(s => s.BytesSent > 10_000), TimeSpan.FromSeconds(20)), "every partner receives video");
     }
@@ -75,30 +75,30 @@ public sealed class PartnerMaskedFeedTests(Xunit.Abstractions.ITestOutputHelper 
     public async Task A_partner_reading_a_camera_unmasked_is_cut_when_its_profile_starts_requiring_masking_and_gets_the_masked_feed_on_reconnecting()
     {
         var sessions = Hub.Services.GetRequiredService<PartnerSessions>();
-        _fixture.StartReader("-rtsp_transport", "tcp", "-i", _fixture.RtspUrl(PartnerFeedHub.Shared)); // the fixture stops it
-        Assert.True(await Processes.EventuallyAsync(() => sessions.Open.Any(s => s.CameraId == PartnerFeedHub.Shared && s.BytesSent > 10_000), TimeSpan.FromSeconds(45)),
+        _fixture.StartReader("-rtsp_transport", "tcp", "-i", _fixture.RtspUrl(_fixture.Shared)); // the fixture stops it
+        Assert.True(await Processes.EventuallyAsync(() => sessions.Open.Any(s => s.CameraId == _fixture.Shared && s.BytesSent > 10_000), TimeSpan.FromSeconds(45)),
             "the partner receives the unmasked camera");
-        Assert.False(sessions.Open.Single(s => s.CameraId == PartnerFeedHub.Shared).Masked);
+        Assert.False(sessions.Open.Single(s => s.CameraId == _fixture.Shared).Masked);
 
         // The owner decides the left half must be masked for partners.
         var admin = await Hub.SignInAsAsync("admin");
-        var camera = await admin.GetFromJsonAsync<JsonElement>($"/api/cameras/{PartnerFeedHub.Shared}", HubFactory.Json);
+        var camera = await admin.GetFromJsonAsync<JsonElement>($"/api/cameras/{_fixture.Shared}", HubFactory.Json);
         var edited = System.Text.Json.Nodes.JsonNode.Parse(camera.GetRawText())!.AsObject();
         edited["masking"] = System.Text.Json.Nodes.JsonNode.Parse(
             $$"""{"kind":"PrivacyPolygons","polygons":[[[0,0],[{{PartnerFeedHub.MaskedRight}},0],[{{PartnerFeedHub.MaskedRight}},{{PartnerFeedHub.Height}}],[0,{{PartnerFeedHub.Height}}]]]}""");
-        using (var saved = await admin.PutAsJsonAsync($"/api/cameras/{PartnerFeedHub.Shared}", edited))
+        using (var saved = await admin.PutAsJsonAsync($"/api/cameras/{_fixture.Shared}", edited))
         {
             Assert.Equal(HttpStatusCode.OK, saved.StatusCode);
         }
 
-        Assert.True(await Processes.EventuallyAsync(() => sessions.Open.All(s => s.CameraId != PartnerFeedHub.Shared), TimeSpan.FromSeconds(5)),
+        Assert.True(await Processes.EventuallyAsync(() => sessions.Open.All(s => s.CameraId != _fixture.Shared), TimeSpan.FromSeconds(5)),
             "the unmasked partner session was not cut within 5 s");
         var dpo = await Hub.SignInAsAsync("dpo");
-        var ended = await dpo.GetFromJsonAsync<JsonElement>($"/api/audit?camera={PartnerFeedHub.Shared}&action=PartnerSessionEnded", HubFactory.Json);
+        var ended = await dpo.GetFromJsonAsync<JsonElement>($"/api/audit?camera={_fixture.Shared}&action=PartnerSessionEnded", HubFactory.Json);
         Assert.Contains(ended.GetProperty("items").EnumerateArray(), e => e.GetProperty("details").GetString()!.Contains("must now be masked", StringComparison.Ordinal));
 
         // Reconnecting, the partner gets the masked re-encode.
-        var masked = await PartnerFeedHub.GrabGreyFrameAsync(2, "-rtsp_transport", "tcp", "-i", _fixture.RtspUrl(PartnerFeedHub.Shared));
+        var masked = await PartnerFeedHub.GrabGreyFrameAsync(2, "-rtsp_transport", "tcp", "-i", _fixture.RtspUrl(_fixture.Shared));
         Assert.True(MeanBlockDeviation(masked, 0, PartnerFeedHub.MaskedRight) < 2.0, "the reconnected partner still sees the masked half");
     }
 
@@ -106,20 +106,20 @@ public sealed class PartnerMaskedFeedTests(Xunit.Abstractions.ITestOutputHelper 
     public async Task A_facade_masked_camera_without_calibration_is_refused_over_RTSP_and_HLS_naming_the_missing_calibration()
     {
         var (code, log) = await Tool.RunAsync("ffprobe", "-v", "error", "-rtsp_transport", "tcp", "-show_entries", "stream=codec_name",
-            _fixture.RtspUrl(PartnerFeedHub.Uncalibrated));
+            _fixture.RtspUrl(_fixture.Uncalibrated));
         Assert.NotEqual(0, code);
         Assert.Contains("403", log, StringComparison.Ordinal);
         Assert.Contains("no calibration", log, StringComparison.Ordinal);
 
         using var partner = _fixture.PartnerClient(_fixture.Credentials.ApiKey);
-        using var hls = await partner.GetAsync($"api/partner/hls/{PartnerFeedHub.Uncalibrated}/index.m3u8");
+        using var hls = await partner.GetAsync($"api/partner/hls/{_fixture.Uncalibrated}/index.m3u8");
         Assert.Equal(HttpStatusCode.Forbidden, hls.StatusCode);
-        Assert.Contains($"PUT one to /api/cameras/{PartnerFeedHub.Uncalibrated}/calibration", await hls.Content.ReadAsStringAsync(), StringComparison.Ordinal);
-        Assert.Null(Hub.Services.GetRequiredService<PathManager>().Find(PartnerFeeds.MaskedFeedKey(PartnerFeedHub.Uncalibrated)));
-        Assert.Empty(Processes.WithMarker(MaskedFeedArguments.Marker(PartnerFeedHub.Uncalibrated)));
+        Assert.Contains($"PUT one to /api/cameras/{_fixture.Uncalibrated}/calibration", await hls.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+        Assert.Null(Hub.Services.GetRequiredService<PathManager>().Find(PartnerFeeds.MaskedFeedKey(_fixture.Uncalibrated)));
+        Assert.Empty(Processes.WithMarker(MaskedFeedArguments.Marker(_fixture.Uncalibrated)));
 
         var dpo = await Hub.SignInAsAsync("dpo");
-        var denied = await dpo.GetFromJsonAsync<JsonElement>($"/api/audit?camera={PartnerFeedHub.Uncalibrated}&action=AccessDenied&actor=partner:vasttrafik", HubFactory.Json);
+        var denied = await dpo.GetFromJsonAsync<JsonElement>($"/api/audit?camera={_fixture.Uncalibrated}&action=AccessDenied&actor=partner:vasttrafik", HubFactory.Json);
         Assert.Equal(2, denied.GetProperty("total").GetInt32());
         Assert.Contains("no calibration", denied.GetRawText(), StringComparison.Ordinal);
     }

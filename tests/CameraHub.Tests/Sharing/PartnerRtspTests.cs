@@ -27,16 +27,22 @@ namespace CameraHub.Tests.Sharing;
 [Trait("Category", "Integration")]
 public sealed class PartnerRtspTests : IAsyncLifetime
 {
-    private const string Shared = "TRF-S-01";
-    private const string NotListed = "TRF-S-02";
-    private const string RecordedOnly = "TRF-S-03";
-    private const string Expired = "TEK-S-04";
+    // Ids unique to this test's hub: its upstream is counted by the camera marker, and other hubs run beside it.
+    private readonly string _series = Guid.NewGuid().ToString("N")[..8];
     private readonly int _port = FreePort();
     private readonly HubFactory _hub;
     private readonly List<Process> _clients = [];
     private RtspTestPattern _camera = null!;
     private PartnerCredentialsIssued _credentials = null!;
     private Guid _agreement;
+
+    private string Shared => $"TRF-S-01-{_series}";
+
+    private string NotListed => $"TRF-S-02-{_series}";
+
+    private string RecordedOnly => $"TRF-S-03-{_series}";
+
+    private string Expired => $"TEK-S-04-{_series}";
 
     public PartnerRtspTests() => _hub = new HubFactory(settings: new() { ["CameraHub:RtspPort"] = $"{_port}" });
 

@@ -64,39 +64,55 @@ public static class AuthEndpoints
     private static async Task<Me> MeAsync(UserManager<HubUser> users, HubUser user) =>
         new(user.UserName!, user.DisplayName, [.. await users.GetRolesAsync(user)], user.OrganisationId);
 
-    /// <summary>Checks the password with lockout; audits success, failure and lock-out; answers 401 with the reason.</summary>
+    /// <summary>
+    /// Checks the password with lock-out and audits success, failure (with the true reason) and lock-out. Every refusal
+    /// is the same 401 with the same bytes, and every attempt costs one password hash, so neither the answer nor its
+    /// timing tells a caller whether the account exists, is locked or is disabled.
+    /// </summary>
     private static async Task<(HubUser? User, IResult? Refusal)> CheckAsync(
         SignInRequest request, HttpContext http, UserManager<HubUser> users, SignInManager<HubUser> signIn, IAuditLog audit, CancellationToken ct)
     {
         var remote = AccessGate.RemoteAddress(http);
         var name = request.Username ?? string.Empty;
-        var user = string.IsNullOrEmpty(name) ? null : await users.FindByNameAsync(name);
+        var password = request.Password ?? string.Empty;
+        // Names longer than any account's are not looked up (the audit log keeps a bounded prefix of them).
+        var user = name.Length is 0 or > SignInLimits.MaxUserNameLength ? null : await users.FindByNameAsync(name);
         string reason;
-        if (user is null || string.IsNullOrEmpty(request.Password))
+        if (user is null || password.Length is 0 or > SignInLimits.MaxPasswordLength)
         {
-            reason = "unknown user or wrong password";
+            SignInLimits.SpendOneHash(users, password);
+            reason = user is null ? "unknown user" : "no or oversized password";
         }
         else if (user.Disabled)
         {
+            SignInLimits.SpendOneHash(users, password);
             reason = "the account is disabled";
+        }
+        else if (await users.IsLockedOutAsync(user))
+        {
+            // Identity does not hash for a locked account; spend the same time so the lock-out does not show.
+            SignInLimits.SpendOneHash(users, password);
+            reason = "the account is locked after repeated failed sign-ins";
+            await audit.AppendAsync(new AuditEvent(AuditAction.UserLockedOut, AuditOutcome.Denied, name, RemoteAddress: remote, SubjectType: "user", SubjectId: name), ct);
         }
         else
         {
-            var result = await signIn.CheckPasswordSignInAsync(user, request.Password, lockoutOnFailure: true);
+            var result = await signIn.CheckPasswordSignInAsync(user, password, lockoutOnFailure: true);
             if (result.Succeeded)
             {
                 await audit.AppendAsync(new AuditEvent(AuditAction.LoginSucceeded, AuditOutcome.Allowed, user.UserName!, RemoteAddress: remote), ct);
                 return (user, null);
             }
 
-            reason = result.IsLockedOut ? "the account is locked after repeated failed sign-ins; try again later" : "unknown user or wrong password";
+            reason = result.IsLockedOut ? "wrong password; the account is now locked" : "wrong password";
             if (result.IsLockedOut)
             {
                 await audit.AppendAsync(new AuditEvent(AuditAction.UserLockedOut, AuditOutcome.Denied, name, RemoteAddress: remote, SubjectType: "user", SubjectId: name), ct);
             }
         }
 
+        // The true reason is for the DPO's log only; the caller gets the one answer every refusal gets.
         await audit.AppendAsync(new AuditEvent(AuditAction.LoginFailed, AuditOutcome.Denied, name.Length == 0 ? "anonymous" : name, RemoteAddress: remote, Details: reason), ct);
-        return (null, Results.Problem(statusCode: StatusCodes.Status401Unauthorized, title: "Sign-in failed", detail: reason));
+        return (null, SignInLimits.Refusal);
     }
 }

@@ -107,7 +107,7 @@ public static class AuditEndpoints
         if (exporting)
         {
             var all = await query.OrderBy(e => e.Sequence).ToListAsync(ct);
-            return ReportEndpoints.Csv("audit.csv", all.Select(AuditEntryView.From));
+            return SafeCsv.File("audit.csv", all.Select(AuditEntryView.From));
         }
 
         page = Math.Max(1, page);

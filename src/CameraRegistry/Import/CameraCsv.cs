@@ -1,5 +1,6 @@
 using System.Globalization;
 using CameraHub.CameraRegistry.Cameras;
+using CameraHub.CameraRegistry.Reports;
 using CsvHelper;
 using CsvHelper.Configuration;
 
@@ -109,7 +110,7 @@ public static class CameraCsv
     /// <summary>Writes cameras in the import format (round-trips, passwords left out).</summary>
     public static void Write(TextWriter writer, IEnumerable<Camera> cameras)
     {
-        using var csv = new CsvWriter(writer, CultureInfo.InvariantCulture, leaveOpen: true);
+        using var csv = SafeCsv.CreateWriter(writer, leaveOpen: true);
         foreach (var column in Columns)
         {
             csv.WriteField(column);
@@ -134,7 +135,15 @@ public static class CameraCsv
             ];
             foreach (var f in fields)
             {
-                csv.WriteField(f is IFormattable fm ? fm.ToString(null, CultureInfo.InvariantCulture) : f?.ToString());
+                // Numbers are the hub's own formatting; text (names, purposes, polygons) may come from anyone.
+                if (f is IFormattable fm and not Enum)
+                {
+                    csv.WriteField(fm.ToString(null, CultureInfo.InvariantCulture));
+                }
+                else
+                {
+                    csv.WriteText(f?.ToString());
+                }
             }
 
             csv.NextRecord();

@@ -1,7 +1,4 @@
-using System.Globalization;
-using System.Text;
 using CameraHub.CameraRegistry.Persistence;
-using CsvHelper;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
@@ -22,7 +19,7 @@ public static class ReportEndpoints
             var (cameras, owners) = await LoadAsync(db, ct);
             var report = InventoryReport.Build(cameras, owners, time.GetUtcNow().UtcDateTime);
             return format == "csv"
-                ? Csv("inventory.csv", report.Rows().Select(r => new { r.Section, r.Key, r.Value }))
+                ? SafeCsv.File("inventory.csv", report.Rows().Select(r => new { r.Section, r.Key, r.Value }))
                 : Results.Ok(report);
         }).Produces<InventoryReport>().WithSummary("Counts by owner, category, mode and legal basis; bases due for review.");
 
@@ -43,14 +40,14 @@ public static class ReportEndpoints
                     x.e.LegalBasis, x.e.Reference, x.e.DecidedOn, x.e.PermitValidUntil, x.e.GdprArticle, x.e.AllowedHours,
                     x.e.RetentionDays, x.e.Mode, x.e.Masking, x.e.SignagePosted, x.e.StartedAt, x.e.EndedAt,
                 });
-            return Csv("register.csv", rows);
+            return SafeCsv.File("register.csv", rows);
         }).Produces<RegisterReport>().WithSummary("The legal register: ongoing surveillance and surveillance ended in the last five years, per owner.");
 
         group.MapGet("/costs", async (RegistryDbContext db, TimeProvider time, IOptions<CostAssumptions> assumptions, string? format, CancellationToken ct) =>
         {
             var (cameras, owners) = await LoadAsync(db, ct);
             var report = CostReport.Build(cameras, owners, assumptions.Value, time.GetUtcNow().UtcDateTime);
-            return format == "csv" ? Csv("costs.csv", report.Rows.Append(report.Total)) : Results.Ok(report);
+            return format == "csv" ? SafeCsv.File("costs.csv", report.Rows.Append(report.Total)) : Results.Ok(report);
         }).Produces<CostReport>().WithSummary("Yearly cost of live versus stored footage per owner and category (SEK).");
         return group;
     }
@@ -60,22 +57,5 @@ public static class ReportEndpoints
         var cameras = await db.Cameras.AsNoTracking().ToListAsync(ct);
         var owners = await db.Organisations.AsNoTracking().ToDictionaryAsync(o => o.Id, o => o.Name, ct);
         return (cameras, owners);
-    }
-
-    /// <summary>A CSV download of any rows (header from the property names).</summary>
-    public static IResult Csv<T>(string fileName, IEnumerable<T> rows)
-    {
-        var sb = new StringBuilder();
-        using (var writer = new StringWriter(sb, CultureInfo.InvariantCulture))
-        using (var csv = new CsvWriter(writer, CultureInfo.InvariantCulture))
-        {
-            csv.Context.TypeConverterOptionsCache.GetOptions<DateTime>().Formats = ["yyyy-MM-ddTHH:mm:ssZ"];
-            csv.Context.TypeConverterOptionsCache.GetOptions<DateTime?>().Formats = ["yyyy-MM-ddTHH:mm:ssZ"];
-            csv.Context.TypeConverterOptionsCache.GetOptions<DateOnly>().Formats = ["yyyy-MM-dd"];
-            csv.Context.TypeConverterOptionsCache.GetOptions<DateOnly?>().Formats = ["yyyy-MM-dd"];
-            csv.WriteRecords(rows);
-        }
-
-        return Results.File(Encoding.UTF8.GetBytes(sb.ToString()), "text/csv; charset=utf-8", fileName);
     }
 }

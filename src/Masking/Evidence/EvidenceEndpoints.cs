@@ -254,7 +254,7 @@ public static class EvidenceEndpoints
         }
 
         var path = Path.Combine(producer.ExportsDirectory(), request.PackageFile);
-        return Results.File(path, "application/zip", $"evidence-{request.CaseNumber}.zip");
+        return Results.File(path, "application/zip", EvidencePackage.DownloadName(request.CaseNumber));
     }
 
     private static async Task<IResult> VerifyAsync(

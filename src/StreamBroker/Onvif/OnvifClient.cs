@@ -25,6 +25,9 @@ public sealed class OnvifClient
         _timeout = timeout ?? TimeSpan.FromSeconds(10);
     }
 
+    /// <summary>How large, deep and wide an answer may be before it is refused with an <see cref="OnvifLimitException"/>.</summary>
+    public SoapLimits Limits { get; init; } = SoapLimits.Default;
+
     /// <summary>The device service address, e.g. http://10.0.0.5/onvif/device_service.</summary>
     public Uri DeviceUri { get; }
 
@@ -328,6 +331,12 @@ public sealed class OnvifClient
         {
             throw new OnvifConnectionException(operation, $"could not reach {address.GetLeftPart(UriPartial.Authority)}: {e.Message}", e);
         }
+        catch (HttpIOException e) when (e.HttpRequestError is HttpRequestError.ResponseEnded or HttpRequestError.InvalidResponse)
+        {
+            // The body is read after the headers now (to count its bytes), so a cut-off body surfaces here.
+            throw new OnvifProtocolException(operation,
+                $"{address.GetLeftPart(UriPartial.Authority)} answered, but the answer broke off or was not valid HTTP: {e.Message}", e);
+        }
         catch (IOException e)
         {
             throw new OnvifConnectionException(operation, $"the connection to {address.GetLeftPart(UriPartial.Authority)} broke mid-answer: {e.Message}", e);
@@ -335,8 +344,9 @@ public sealed class OnvifClient
 
         async Task<XElement> ReadAsync(HttpResponseMessage response, string op, CancellationToken token)
         {
-            var text = await response.Content.ReadAsStringAsync(token);
-            return SoapEnvelope.ReadResponse(op, (int)response.StatusCode, response.Content.Headers.ContentType?.ToString(), text, op + "Response");
+            // Parsing runs under the same token as the exchange: a slow answer and a slow parse share one time limit.
+            var text = await LimitedBody.ReadAsync(response, op, Limits.MaxBytes, token);
+            return SoapEnvelope.ReadResponse(op, (int)response.StatusCode, response.Content.Headers.ContentType?.ToString(), text, op + "Response", Limits, token);
         }
     }
 
@@ -351,7 +361,7 @@ public sealed class OnvifClient
         request.Headers.Authorization = authorization;
         using (request)
         {
-            return await _http.SendAsync(request, HttpCompletionOption.ResponseContentRead, ct);
+            return await _http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, ct);
         }
     }
 }

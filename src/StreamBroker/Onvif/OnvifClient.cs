@@ -291,7 +291,7 @@ public sealed class OnvifClient
     /// Devices behind NAT or port forwarding report service addresses on their own LAN address; we keep the path
     /// but reach the service where we reached the device.
     /// </summary>
-    private Uri? Rebase(Uri? reported)
+    internal Uri? Rebase(Uri? reported)
     {
         if (reported is null || (reported.Host == DeviceUri.Host && reported.Port == DeviceUri.Port && reported.Scheme == DeviceUri.Scheme))
         {
@@ -301,18 +301,26 @@ public sealed class OnvifClient
         return new UriBuilder(reported) { Scheme = DeviceUri.Scheme, Host = DeviceUri.Host, Port = DeviceUri.Port }.Uri;
     }
 
-    private async Task<XElement> CallAsync(Uri address, XNamespace serviceNamespace, XElement body, string operation, bool authenticate, CancellationToken ct)
+    private Task<XElement> CallAsync(Uri address, XNamespace serviceNamespace, XElement body, string operation, bool authenticate, CancellationToken ct) =>
+        CallAsync(address, $"{serviceNamespace.NamespaceName}/{operation}", body, operation, authenticate, [], null, ct);
+
+    /// <summary>
+    /// One SOAP call. <paramref name="headers"/> go next to the security header (WS-Addressing for subscriptions);
+    /// <paramref name="timeout"/> replaces the client's for calls the device may hold open (PullMessages long polls).
+    /// </summary>
+    internal async Task<XElement> CallAsync(
+        Uri address, string action, XElement body, string operation, bool authenticate, IReadOnlyList<XElement> headers, TimeSpan? timeout, CancellationToken ct)
     {
-        var action = $"{serviceNamespace.NamespaceName}/{operation}";
-        using var timeout = new CancellationTokenSource(_timeout, _time);
-        using var linked = CancellationTokenSource.CreateLinkedTokenSource(ct, timeout.Token);
+        var limit = timeout ?? _timeout;
+        using var timer = new CancellationTokenSource(limit, _time);
+        using var linked = CancellationTokenSource.CreateLinkedTokenSource(ct, timer.Token);
         try
         {
-            using var first = await SendAsync(address, body, action, authenticate, null, linked.Token);
+            using var first = await SendAsync(address, body, action, authenticate, headers, null, linked.Token);
             if (first.StatusCode == System.Net.HttpStatusCode.Unauthorized && _credentials is not null
                 && HttpDigest.Challenge(first.Headers) is { } challenge)
             {
-                using var second = await SendAsync(address, body, action, authenticate, HttpDigest.Authorization(challenge, _credentials, "POST", address.PathAndQuery), linked.Token);
+                using var second = await SendAsync(address, body, action, authenticate, headers, HttpDigest.Authorization(challenge, _credentials, "POST", address.PathAndQuery), linked.Token);
                 return await ReadAsync(second, operation, linked.Token);
             }
 
@@ -320,7 +328,7 @@ public sealed class OnvifClient
         }
         catch (OperationCanceledException e) when (!ct.IsCancellationRequested)
         {
-            throw new OnvifTimeoutException(operation, _timeout, e);
+            throw new OnvifTimeoutException(operation, limit, e);
         }
         catch (HttpRequestException e) when (e.HttpRequestError is HttpRequestError.ResponseEnded or HttpRequestError.InvalidResponse)
         {
@@ -350,12 +358,13 @@ public sealed class OnvifClient
         }
     }
 
-    private async Task<HttpResponseMessage> SendAsync(Uri address, XElement body, string action, bool authenticate, AuthenticationHeaderValue? authorization, CancellationToken ct)
+    private async Task<HttpResponseMessage> SendAsync(
+        Uri address, XElement body, string action, bool authenticate, IReadOnlyList<XElement> headers, AuthenticationHeaderValue? authorization, CancellationToken ct)
     {
         var header = authenticate && _credentials is not null
             ? WsSecurity.UsernameToken(_credentials, _time.GetUtcNow() + (ClockSkew ?? TimeSpan.Zero))
             : null;
-        var content = new StringContent(SoapEnvelope.Build(new XElement(body), header), Encoding.UTF8);
+        var content = new StringContent(SoapEnvelope.Build(new XElement(body), header, headers), Encoding.UTF8);
         content.Headers.ContentType = MediaTypeHeaderValue.Parse($"application/soap+xml; charset=utf-8; action=\"{action}\"");
         var request = new HttpRequestMessage(HttpMethod.Post, address) { Content = content };
         request.Headers.Authorization = authorization;

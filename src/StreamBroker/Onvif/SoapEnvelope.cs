@@ -12,12 +12,12 @@ namespace CameraHub.StreamBroker.Onvif;
 public static partial class SoapEnvelope
 {
     /// <summary>A SOAP 1.2 envelope around <paramref name="body"/>, with an optional security header.</summary>
-    public static string Build(XElement body, XElement? securityHeader = null)
+    public static string Build(XElement body, XElement? securityHeader = null, IEnumerable<XElement>? otherHeaders = null)
     {
         var s = OnvifNamespaces.Soap12;
         var envelope = new XElement(s + "Envelope",
             new XAttribute(XNamespace.Xmlns + "s", s.NamespaceName),
-            securityHeader is null ? new XElement(s + "Header") : new XElement(s + "Header", securityHeader),
+            new XElement(s + "Header", securityHeader, otherHeaders?.Select(h => new XElement(h))),
             new XElement(s + "Body", body));
         return new XDocument(new XDeclaration("1.0", "utf-8", null), envelope).ToString(SaveOptions.DisableFormatting);
     }
@@ -142,9 +142,14 @@ public static partial class SoapEnvelope
             }
         }
 
-        var reason = fault.Child("Reason")?.Elements().FirstOrDefault(e => e.Name.LocalName == "Text")?.Value.Trim()
-            ?? fault.Child("Detail")?.Value.Trim()
-            ?? string.Empty;
+        var reason = fault.Child("Reason")?.Elements().FirstOrDefault(e => e.Name.LocalName == "Text")?.Value.Trim();
+        if (string.IsNullOrEmpty(reason))
+        {
+            // Axis sends an empty Reason and says what went wrong by the Detail's element (SubscribeCreationFailedFault).
+            var detail = fault.Child("Detail");
+            reason = detail?.Elements().FirstOrDefault()?.Name.LocalName ?? detail?.Value.Trim() ?? string.Empty;
+        }
+
         return new OnvifFault(code.ChildText("Value")?.Trim() ?? "Unknown", subcodes, reason);
     }
 

@@ -25,6 +25,9 @@ public sealed class OnvifClient
         _timeout = timeout ?? TimeSpan.FromSeconds(10);
     }
 
+    /// <summary>How large, deep and wide an answer may be before it is refused with an <see cref="OnvifLimitException"/>.</summary>
+    public SoapLimits Limits { get; init; } = SoapLimits.Default;
+
     /// <summary>The device service address, e.g. http://10.0.0.5/onvif/device_service.</summary>
     public Uri DeviceUri { get; }
 
@@ -288,7 +291,7 @@ public sealed class OnvifClient
     /// Devices behind NAT or port forwarding report service addresses on their own LAN address; we keep the path
     /// but reach the service where we reached the device.
     /// </summary>
-    private Uri? Rebase(Uri? reported)
+    internal Uri? Rebase(Uri? reported)
     {
         if (reported is null || (reported.Host == DeviceUri.Host && reported.Port == DeviceUri.Port && reported.Scheme == DeviceUri.Scheme))
         {
@@ -298,18 +301,26 @@ public sealed class OnvifClient
         return new UriBuilder(reported) { Scheme = DeviceUri.Scheme, Host = DeviceUri.Host, Port = DeviceUri.Port }.Uri;
     }
 
-    private async Task<XElement> CallAsync(Uri address, XNamespace serviceNamespace, XElement body, string operation, bool authenticate, CancellationToken ct)
+    private Task<XElement> CallAsync(Uri address, XNamespace serviceNamespace, XElement body, string operation, bool authenticate, CancellationToken ct) =>
+        CallAsync(address, $"{serviceNamespace.NamespaceName}/{operation}", body, operation, authenticate, [], null, ct);
+
+    /// <summary>
+    /// One SOAP call. <paramref name="headers"/> go next to the security header (WS-Addressing for subscriptions);
+    /// <paramref name="timeout"/> replaces the client's for calls the device may hold open (PullMessages long polls).
+    /// </summary>
+    internal async Task<XElement> CallAsync(
+        Uri address, string action, XElement body, string operation, bool authenticate, IReadOnlyList<XElement> headers, TimeSpan? timeout, CancellationToken ct)
     {
-        var action = $"{serviceNamespace.NamespaceName}/{operation}";
-        using var timeout = new CancellationTokenSource(_timeout, _time);
-        using var linked = CancellationTokenSource.CreateLinkedTokenSource(ct, timeout.Token);
+        var limit = timeout ?? _timeout;
+        using var timer = new CancellationTokenSource(limit, _time);
+        using var linked = CancellationTokenSource.CreateLinkedTokenSource(ct, timer.Token);
         try
         {
-            using var first = await SendAsync(address, body, action, authenticate, null, linked.Token);
+            using var first = await SendAsync(address, body, action, authenticate, headers, null, linked.Token);
             if (first.StatusCode == System.Net.HttpStatusCode.Unauthorized && _credentials is not null
                 && HttpDigest.Challenge(first.Headers) is { } challenge)
             {
-                using var second = await SendAsync(address, body, action, authenticate, HttpDigest.Authorization(challenge, _credentials, "POST", address.PathAndQuery), linked.Token);
+                using var second = await SendAsync(address, body, action, authenticate, headers, HttpDigest.Authorization(challenge, _credentials, "POST", address.PathAndQuery), linked.Token);
                 return await ReadAsync(second, operation, linked.Token);
             }
 
@@ -317,7 +328,7 @@ public sealed class OnvifClient
         }
         catch (OperationCanceledException e) when (!ct.IsCancellationRequested)
         {
-            throw new OnvifTimeoutException(operation, _timeout, e);
+            throw new OnvifTimeoutException(operation, limit, e);
         }
         catch (HttpRequestException e) when (e.HttpRequestError is HttpRequestError.ResponseEnded or HttpRequestError.InvalidResponse)
         {
@@ -328,6 +339,12 @@ public sealed class OnvifClient
         {
             throw new OnvifConnectionException(operation, $"could not reach {address.GetLeftPart(UriPartial.Authority)}: {e.Message}", e);
         }
+        catch (HttpIOException e) when (e.HttpRequestError is HttpRequestError.ResponseEnded or HttpRequestError.InvalidResponse)
+        {
+            // The body is read after the headers now (to count its bytes), so a cut-off body surfaces here.
+            throw new OnvifProtocolException(operation,
+                $"{address.GetLeftPart(UriPartial.Authority)} answered, but the answer broke off or was not valid HTTP: {e.Message}", e);
+        }
         catch (IOException e)
         {
             throw new OnvifConnectionException(operation, $"the connection to {address.GetLeftPart(UriPartial.Authority)} broke mid-answer: {e.Message}", e);
@@ -335,23 +352,25 @@ public sealed class OnvifClient
 
         async Task<XElement> ReadAsync(HttpResponseMessage response, string op, CancellationToken token)
         {
-            var text = await response.Content.ReadAsStringAsync(token);
-            return SoapEnvelope.ReadResponse(op, (int)response.StatusCode, response.Content.Headers.ContentType?.ToString(), text, op + "Response");
+            // Parsing runs under the same token as the exchange: a slow answer and a slow parse share one time limit.
+            var text = await LimitedBody.ReadAsync(response, op, Limits.MaxBytes, token);
+            return SoapEnvelope.ReadResponse(op, (int)response.StatusCode, response.Content.Headers.ContentType?.ToString(), text, op + "Response", Limits, token);
         }
     }
 
-    private async Task<HttpResponseMessage> SendAsync(Uri address, XElement body, string action, bool authenticate, AuthenticationHeaderValue? authorization, CancellationToken ct)
+    private async Task<HttpResponseMessage> SendAsync(
+        Uri address, XElement body, string action, bool authenticate, IReadOnlyList<XElement> headers, AuthenticationHeaderValue? authorization, CancellationToken ct)
     {
         var header = authenticate && _credentials is not null
             ? WsSecurity.UsernameToken(_credentials, _time.GetUtcNow() + (ClockSkew ?? TimeSpan.Zero))
             : null;
-        var content = new StringContent(SoapEnvelope.Build(new XElement(body), header), Encoding.UTF8);
+        var content = new StringContent(SoapEnvelope.Build(new XElement(body), header, headers), Encoding.UTF8);
         content.Headers.ContentType = MediaTypeHeaderValue.Parse($"application/soap+xml; charset=utf-8; action=\"{action}\"");
         var request = new HttpRequestMessage(HttpMethod.Post, address) { Content = content };
         request.Headers.Authorization = authorization;
         using (request)
         {
-            return await _http.SendAsync(request, HttpCompletionOption.ResponseContentRead, ct);
+            return await _http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, ct);
         }
     }
 }

@@ -107,6 +107,8 @@ public static class OnvifModule
             title: "The camera refused the credentials.", detail: $"{error.Message}. Check the camera's username and password in the registry."),
         OnvifTimeoutException => TypedResults.Problem(statusCode: StatusCodes.Status504GatewayTimeout,
             title: "The camera did not answer in time.", detail: error.Message),
+        OnvifLimitException => TypedResults.Problem(statusCode: StatusCodes.Status502BadGateway,
+            title: "The camera's answer was refused: it broke a size limit.", detail: error.Message),
         OnvifConnectionException => TypedResults.Problem(statusCode: StatusCodes.Status502BadGateway,
             title: "The camera could not be reached.", detail: error.Message),
         _ => TypedResults.Problem(statusCode: StatusCodes.Status502BadGateway,

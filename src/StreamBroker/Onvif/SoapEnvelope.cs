@@ -11,32 +11,25 @@ namespace CameraHub.StreamBroker.Onvif;
 /// </summary>
 public static partial class SoapEnvelope
 {
-    private static readonly XmlReaderSettings SafeXml = new()
-    {
-        // Devices are untrusted input: no DTDs (HTML error pages carry one) and no external entities.
-        DtdProcessing = DtdProcessing.Prohibit,
-        XmlResolver = null,
-        IgnoreComments = true,
-    };
-
     /// <summary>A SOAP 1.2 envelope around <paramref name="body"/>, with an optional security header.</summary>
-    public static string Build(XElement body, XElement? securityHeader = null)
+    public static string Build(XElement body, XElement? securityHeader = null, IEnumerable<XElement>? otherHeaders = null)
     {
         var s = OnvifNamespaces.Soap12;
         var envelope = new XElement(s + "Envelope",
             new XAttribute(XNamespace.Xmlns + "s", s.NamespaceName),
-            securityHeader is null ? new XElement(s + "Header") : new XElement(s + "Header", securityHeader),
+            new XElement(s + "Header", securityHeader, otherHeaders?.Select(h => new XElement(h))),
             new XElement(s + "Body", body));
         return new XDocument(new XDeclaration("1.0", "utf-8", null), envelope).ToString(SaveOptions.DisableFormatting);
     }
 
     /// <summary>Parses text that should be XML without letting an <see cref="XmlException"/> escape.</summary>
-    public static XDocument ParseXml(string operation, string text, int? httpStatus = null, string? contentType = null)
+    /// <remarks>DTDs are refused and <paramref name="limits"/> (default <see cref="SoapLimits.Default"/>) are enforced while reading.</remarks>
+    public static XDocument ParseXml(
+        string operation, string text, int? httpStatus = null, string? contentType = null, SoapLimits? limits = null, CancellationToken ct = default)
     {
         try
         {
-            using var reader = XmlReader.Create(new StringReader(text), SafeXml);
-            return XDocument.Load(reader);
+            return LimitedXmlLoader.Load(operation, text, limits ?? SoapLimits.Default, ct);
         }
         catch (XmlException e)
         {
@@ -48,6 +41,8 @@ public static partial class SoapEnvelope
 
             var message = LooksLikeHtml(text)
                 ? $"{what} is an HTML page, not SOAP: \"{TextOf(text)}\""
+                : e.Message.Contains("DTD", StringComparison.Ordinal)
+                ? $"{what} carries a DTD (document type declaration), which is refused: device answers have no use for one and it is how entity bombs arrive"
                 : $"{what} is not well-formed XML (line {e.LineNumber}, position {e.LinePosition}: {e.Message})";
             throw new OnvifProtocolException(operation, message, e) { HttpStatus = httpStatus };
         }
@@ -57,7 +52,8 @@ public static partial class SoapEnvelope
     /// The first element inside the SOAP Body of a device's answer, or the typed error the answer amounts to.
     /// <paramref name="expectedLocalName"/> (e.g. "GetProfilesResponse") guards against devices that echo the request.
     /// </summary>
-    public static XElement ReadResponse(string operation, int httpStatus, string? contentType, string text, string? expectedLocalName = null)
+    public static XElement ReadResponse(
+        string operation, int httpStatus, string? contentType, string text, string? expectedLocalName = null, SoapLimits? limits = null, CancellationToken ct = default)
     {
         if (string.IsNullOrWhiteSpace(text))
         {
@@ -72,7 +68,7 @@ public static partial class SoapEnvelope
         XDocument document;
         try
         {
-            document = ParseXml(operation, text, httpStatus, contentType);
+            document = ParseXml(operation, text, httpStatus, contentType, limits, ct);
         }
         catch (OnvifProtocolException) when (httpStatus == 401)
         {
@@ -146,9 +142,14 @@ public static partial class SoapEnvelope
             }
         }
 
-        var reason = fault.Child("Reason")?.Elements().FirstOrDefault(e => e.Name.LocalName == "Text")?.Value.Trim()
-            ?? fault.Child("Detail")?.Value.Trim()
-            ?? string.Empty;
+        var reason = fault.Child("Reason")?.Elements().FirstOrDefault(e => e.Name.LocalName == "Text")?.Value.Trim();
+        if (string.IsNullOrEmpty(reason))
+        {
+            // Axis sends an empty Reason and says what went wrong by the Detail's element (SubscribeCreationFailedFault).
+            var detail = fault.Child("Detail");
+            reason = detail?.Elements().FirstOrDefault()?.Name.LocalName ?? detail?.Value.Trim() ?? string.Empty;
+        }
+
         return new OnvifFault(code.ChildText("Value")?.Trim() ?? "Unknown", subcodes, reason);
     }
 

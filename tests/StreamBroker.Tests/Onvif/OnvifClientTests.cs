@@ -150,10 +150,10 @@ public sealed class OnvifClientTests
     private OnvifClient Client(ScriptedHandler handler) =>
         new(new HttpClient(handler), Device, new OnvifCredentials("admin", "secret"), _time);
 
-    private static HttpResponseMessage Soap(string text, HttpStatusCode status = HttpStatusCode.OK) =>
+    internal static HttpResponseMessage Soap(string text, HttpStatusCode status = HttpStatusCode.OK) =>
         new(status) { Content = new StringContent(text, Encoding.UTF8, "application/soap+xml") };
 
-    private static string SystemDateAndTime(DateTimeOffset utc) =>
+    internal static string SystemDateAndTime(DateTimeOffset utc) =>
         $"""
         <s:Envelope xmlns:s="http://www.w3.org/2003/05/soap-envelope" xmlns:tds="http://www.onvif.org/ver10/device/wsdl" xmlns:tt="http://www.onvif.org/ver10/schema">
           <s:Body><tds:GetSystemDateAndTimeResponse><tds:SystemDateAndTime><tt:DateTimeType>NTP</tt:DateTimeType>
@@ -164,7 +164,7 @@ public sealed class OnvifClientTests
         """;
 
     /// <summary>Answers requests in order with the given responses, and keeps the request bodies.</summary>
-    private sealed class ScriptedHandler(params Func<HttpRequestMessage, HttpResponseMessage>[] answers) : HttpMessageHandler
+    internal sealed class ScriptedHandler(params Func<HttpRequestMessage, HttpResponseMessage>[] answers) : HttpMessageHandler
     {
         private readonly bool _hang;
         private int _next;

@@ -289,6 +289,7 @@ public sealed class OnvifFixtureTests
     {
         var covered = new IEnumerable<object?[]>[] { DeviceInformation, SystemDateAndTime, Services, Capabilities, Profiles, MediaUris, Faults, ProbeMatches, OtherResponses }
             .SelectMany(data => data.Select(row => (string)row[0]!))
+            .Concat(OnvifEventsFixtureTests.Covered)
             .Concat(
             [
                 "2BAD_onvif/ezviz_DS-2DE2C400IG-W-W_GetSystemDateAndTime_401_body_NOT_XML.html",

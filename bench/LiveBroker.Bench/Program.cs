@@ -10,6 +10,7 @@ using CameraHub.CameraRegistry.Cameras;
 using CameraHub.CameraRegistry.Sharing;
 using CameraHub.StreamBroker;
 using CameraHub.StreamBroker.Live;
+using CameraHub.StreamBroker.Masked;
 using CameraHub.StreamBroker.Sharing;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
@@ -52,7 +53,7 @@ static async Task<int> ServeAsync(string rtspUrl, string transport, int partnerR
         "always", null, rtspUrl, null, transport == "udp" ? RtspTransport.Udp : RtspTransport.Tcp, null, null, masking, []));
     if (maskPng is not null)
     {
-        builder.Services.AddSingleton<IPartnerFeedMasks>(new FileMask(await File.ReadAllBytesAsync(maskPng)));
+        builder.Services.AddSingleton<IFeedMasks>(new FileMask(await File.ReadAllBytesAsync(maskPng)));
     }
 
     builder.Services.AddSingleton<IAccessPolicy, AllowAll>();
@@ -282,10 +283,10 @@ internal sealed class ShareAll : ISharingPolicy
 }
 
 /// <summary>One fixed mask from a file (benchmark only): the encoder's cost does not depend on where the mask came from.</summary>
-internal sealed class FileMask(byte[] png) : IPartnerFeedMasks
+internal sealed class FileMask(byte[] png) : IFeedMasks
 {
-    public Task<PartnerFeedMask> GetAsync(CameraSource camera, int width, int height, CancellationToken ct) =>
-        Task.FromResult(new PartnerFeedMask(png, Math.Max(16, width / 40) & ~1, "bench"));
+    public Task<FeedMask> GetAsync(CameraSource camera, int width, int height, CancellationToken ct) =>
+        Task.FromResult(new FeedMask(png, Math.Max(16, width / 40) & ~1, "bench"));
 }
 
 /// <summary>Discards audit events (benchmark only).</summary>

@@ -26,13 +26,16 @@ public sealed class RtspTestPattern : IAsyncDisposable
     /// <summary>The python process id, for tests that check nothing is left running.</summary>
     public int ProcessId => _process.Id;
 
-    /// <summary>Starts the server on a free port and returns once it listens.</summary>
-    public static async Task<RtspTestPattern> StartAsync(string name, int width, int height, int fps, ILogger logger, CancellationToken ct)
+    /// <summary>
+    /// Starts the server on a free port and returns once it listens; <c>pattern</c> is GStreamer's <c>smpte</c> (with a
+    /// noise patch) or <c>smpte100</c> (full-height bars only).
+    /// </summary>
+    public static async Task<RtspTestPattern> StartAsync(string name, int width, int height, int fps, ILogger logger, CancellationToken ct, string pattern = "smpte")
     {
         var script = Path.Combine(AppContext.BaseDirectory, "rtsp_server.py");
         var process = FfmpegProcess.Start(SystemPython,
             [script, "--port", "0", "--address", "127.0.0.1", "--path", "/stream", "--name", name,
-             "--width", $"{width}", "--height", $"{height}", "--fps", $"{fps}"],
+             "--width", $"{width}", "--height", $"{height}", "--fps", $"{fps}", "--pattern", pattern],
             logger, $"rtsp {name}");
         try
         {

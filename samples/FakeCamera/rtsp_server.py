@@ -27,6 +27,8 @@ def main() -> int:
     parser.add_argument("--width", type=int, default=640)
     parser.add_argument("--height", type=int, default=360)
     parser.add_argument("--fps", type=int, default=10)
+    # smpte100: full-height bars without the noise patch, so a masked picture can be compared with the source anywhere.
+    parser.add_argument("--pattern", default="smpte", choices=["smpte", "smpte100"])
     args = parser.parse_args()
 
     Gst.init(None)
@@ -38,7 +40,7 @@ def main() -> int:
 
     name = "".join(ch for ch in args.name if ch not in "\"\\")
     launch = (
-        f"( videotestsrc is-live=true pattern=smpte horizontal-speed=4 "
+        f"( videotestsrc is-live=true pattern={args.pattern} horizontal-speed=4 "
         f"! video/x-raw,width={args.width},height={args.height},framerate={args.fps}/1 "
         f"! textoverlay text=\"{name}\" valignment=top halignment=left font-desc=\"Sans 16\" shaded-background=true "
         f"! clockoverlay valignment=bottom halignment=right time-format=\"%Y-%m-%d %H:%M:%S\" font-desc=\"Sans 16\" shaded-background=true "

@@ -28,7 +28,7 @@ public static class MaskingModule
         services.AddScoped<CalibrationStore>();
         services.AddScoped<MaskingSampleLoader>();
         // Partner feeds of masked cameras are masked with the same cached masks as exports.
-        services.AddSingleton<StreamBroker.Sharing.IPartnerFeedMasks, Partners.PartnerFeedMasks>();
+        services.AddSingleton<StreamBroker.Masked.IFeedMasks, Feeds.FeedMasks>();
         return services;
     }
 

@@ -28,6 +28,9 @@ public static class BrokerModule
         services.AddSignalR().AddJsonProtocol(o => o.PayloadSerializerOptions.Converters.Add(new JsonStringEnumConverter()));
         services.TryAddSingleton<IBrokerEvents, SignalRBrokerEvents>();
         services.AddSingleton<PathManager>();
+        // Fail closed: without the masking module's masks, a camera that requires masking is never shown.
+        services.TryAddSingleton<Masked.IFeedMasks, Masked.NoFeedMasks>();
+        services.AddSingleton<Masked.MaskedFeeds>();
         services.AddSingleton<LiveSessions>();
         services.AddHostedService<LiveSessionSupervisor>();
         services.AddHostedService<UpstreamRetargeting>();

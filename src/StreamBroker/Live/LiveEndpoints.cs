@@ -4,6 +4,7 @@ using CameraHub.CameraRegistry.Access;
 using CameraHub.CameraRegistry.Audit;
 using CameraHub.CameraRegistry.Cameras;
 using CameraHub.StreamBroker.Events;
+using CameraHub.StreamBroker.Masked;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
@@ -77,7 +78,8 @@ public static class LiveEndpoints
         new(path.Camera.Id, path.Status.State, path.Status.Reason, path.Status.Since, path.ViewerCount, path.DroppedFragments, Math.Round(path.BitrateKbps, 1));
 
     private static async Task<IResult> OpenAsync(
-        string id, HttpContext http, IAccessPolicy policy, AccessGate gate, IAuditLog audit, ICameraDirectory directory, LiveSessions sessions, CancellationToken ct)
+        string id, HttpContext http, IAccessPolicy policy, AccessGate gate, IAuditLog audit, ICameraDirectory directory, LiveSessions sessions,
+        MaskedFeeds feeds, CancellationToken ct)
     {
         var user = http.User;
         var name = AccessGate.Actor(http);
@@ -96,14 +98,21 @@ public static class LiveEndpoints
             };
         }
 
+        var feed = camera is null ? null : PictureFeedRule.For(camera);
+        if (decision.Allowed && camera is not null && feed!.IsMasked)
+        {
+            // Refuse now, with the reason, rather than open a session whose picture can never come.
+            decision = await CheckMaskAsync(feeds, camera, ct) ?? decision;
+        }
+
         if (!decision.Allowed || camera is null)
         {
             return await gate.RefuseAsync(http, decision, CameraRight.Live, id, null, ct);
         }
 
-        var session = sessions.Create(user, camera, remote);
+        var session = sessions.Create(user, camera, remote, feed);
         await audit.AppendAsync(new AuditEvent(AuditAction.LiveViewStarted, AuditOutcome.Allowed, name, id, "live", remote,
-            decision.Reason, "LiveSession", session.Id), ct);
+            $"{decision.Reason}; feed {feed!.Feed}: {feed.Reason}", "LiveSession", session.Id), ct);
 
         var request = http.Request;
         var wsScheme = request.IsHttps ? "wss" : "ws";
@@ -114,6 +123,24 @@ public static class LiveEndpoints
             $"{request.Scheme}://{request.Host}{baseUrl}/hls/index.m3u8?token={session.Token}",
             session.TokenExpiresAt,
             session.EndsAt));
+    }
+
+    /// <summary>Null when the camera's mask can be made now; otherwise the 409 naming why not.</summary>
+    internal static async Task<AccessDecision?> CheckMaskAsync(MaskedFeeds feeds, CameraSource camera, CancellationToken ct)
+    {
+        try
+        {
+            await feeds.CheckAsync(camera, ct);
+            return null;
+        }
+        catch (MaskUnavailableException e)
+        {
+            return PictureFeedRule.MaskUnavailable(camera.Id, e.Message);
+        }
+        catch (InvalidOperationException e)
+        {
+            return PictureFeedRule.MaskUnavailable(camera.Id, $"camera '{camera.Id}' gave no picture to fit its mask to: {e.Message}");
+        }
     }
 
     private static async Task<IResult> RefuseAsync(SessionRefusal refusal, string sessionId, HttpContext http, IAuditLog audit)
@@ -134,7 +161,7 @@ public static class LiveEndpoints
     }
 
     private static async Task WebSocketAsync(
-        HttpContext http, string sessionId, string? token, LiveSessions sessions, PathManager paths, IAuditLog audit,
+        HttpContext http, string sessionId, string? token, LiveSessions sessions, IAuditLog audit,
         IOptions<BrokerOptions> options, TimeProvider time)
     {
         var refusal = sessions.TryOpen(sessionId, token, hls: false, out var session);
@@ -159,7 +186,7 @@ public static class LiveEndpoints
             }
             else
             {
-                session.WebSocket = paths.Attach(session.Camera, viewer);
+                session.WebSocket = sessions.Attach(session, viewer);
             }
         }
 

@@ -6,6 +6,7 @@ using CameraHub.CameraRegistry.Access;
 using CameraHub.CameraRegistry.Audit;
 using CameraHub.CameraRegistry.Cameras;
 using CameraHub.StreamBroker.Events;
+using CameraHub.StreamBroker.Masked;
 using CameraHub.StreamBroker.Sessions;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -21,9 +22,10 @@ public sealed class LiveSession : StreamSession
 {
     private readonly byte[] _token;
 
-    internal LiveSession(string id, string token, ClaimsPrincipal user, CameraSource camera, string? remoteAddress,
+    internal LiveSession(string id, string token, ClaimsPrincipal user, CameraSource camera, FeedDecision feed, string? remoteAddress,
         DateTimeOffset createdAt, DateTimeOffset tokenExpiresAt, DateTimeOffset? endsAt)
     {
+        Feed = feed;
         Id = id;
         Token = token;
         _token = Encoding.ASCII.GetBytes(token);
@@ -46,6 +48,9 @@ public sealed class LiveSession : StreamSession
     public string UserName { get; }
 
     public CameraSource Camera { get; }
+
+    /// <summary>The picture this session reads (<see cref="PictureFeedRule"/>), decided when it opened.</summary>
+    public FeedDecision Feed { get; }
 
     public string? RemoteAddress { get; }
 
@@ -81,15 +86,15 @@ public enum SessionRefusal
 
 /// <summary>Open live sessions: creation, token checks, ending (audited once), re-checks when access changes.</summary>
 public sealed class LiveSessions(
-    IOptions<BrokerOptions> options, TimeProvider time, IAuditLog audit, IAccessPolicy policy, IBrokerEvents events,
-    PathManager paths, ILogger<LiveSessions> logger)
+    IOptions<BrokerOptions> options, TimeProvider time, IAuditLog audit, IAccessPolicy policy, IBrokerEvents events, ICameraDirectory cameras,
+    MaskedFeeds feeds, ILogger<LiveSessions> logger)
 {
     private readonly ConcurrentDictionary<string, LiveSession> _sessions = new(StringComparer.Ordinal);
 
     public IReadOnlyCollection<LiveSession> Open => [.. _sessions.Values];
 
-    /// <summary>Creates a session for a user the policy has just allowed.</summary>
-    public LiveSession Create(ClaimsPrincipal user, CameraSource camera, string? remoteAddress)
+    /// <summary>Creates a session for a user the policy has just allowed, reading <paramref name="feed"/> (the original when null).</summary>
+    public LiveSession Create(ClaimsPrincipal user, CameraSource camera, string? remoteAddress, FeedDecision? feed = null)
     {
         var now = time.GetUtcNow();
         DateTimeOffset? endsAt = null;
@@ -102,7 +107,7 @@ public sealed class LiveSessions(
         var session = new LiveSession(
             Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(16)),
             Base64Url(RandomNumberGenerator.GetBytes(32)),
-            user, camera, remoteAddress, now, now + options.Value.TokenLifetime, endsAt);
+            user, camera, feed ?? PictureFeedRule.For(camera), remoteAddress, now, now + options.Value.TokenLifetime, endsAt);
         _sessions[session.Id] = session;
         return session;
     }
@@ -185,6 +190,9 @@ public sealed class LiveSessions(
         }
     }
 
+    /// <summary>Attaches the session's WebSocket viewer to the feed decided for it (the camera's path or its masked feed).</summary>
+    internal PathLease Attach(LiveSession session, Viewer viewer) => feeds.Attach(session.Camera, session.Feed, viewer);
+
     /// <summary>Gives the session an HLS hold on its camera path (the path stays open while HLS is in use).</summary>
     internal PathLease EnsureHls(LiveSession session)
     {
@@ -193,7 +201,7 @@ public sealed class LiveSessions(
             if (session.Hls is null)
             {
                 var reader = new Viewer(session.Id, 1, time, options.Value.SlowViewerTimeout, queued: false);
-                session.Hls = paths.Attach(session.Camera, reader);
+                session.Hls = feeds.Attach(session.Camera, session.Feed, reader);
             }
 
             return session.Hls;
@@ -215,6 +223,11 @@ public sealed class LiveSessions(
             {
                 logger.LogInformation("Live session {Session} of {User} on {Camera} revoked: {Reason}", session.Id, session.UserName, session.Camera.Id, decision.Reason);
                 await EndAsync(session, $"access revoked: {change.Reason}; {decision.Reason}", revoked: true, byBroker: true);
+            }
+            else if (!session.Feed.IsMasked && await cameras.FindAsync(session.Camera.Id, ct) is { } camera && PictureFeedRule.For(camera).IsMasked)
+            {
+                // The registry now masks this camera: the unmasked view stops; a new session reads the masked feed.
+                await EndAsync(session, $"camera '{session.Camera.Id}' must now be masked; open the view again for the masked picture", revoked: true, byBroker: true);
             }
         }
     }

@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using System.Security.Cryptography;
+using CameraHub.CameraRegistry.Access;
 using CameraHub.StreamBroker.Recording;
 using Microsoft.Extensions.Options;
 
@@ -7,8 +8,11 @@ namespace CameraHub.StreamBroker.Playback;
 
 /// <summary>An authorised, audited playback of one camera's footage in a window; its token opens the streams.</summary>
 public sealed class PlaybackSession(string id, string token, string cameraId, string actor, DateTimeOffset from, DateTimeOffset to,
-    IReadOnlyList<RecordingSegment> segments, DateTimeOffset tokenExpiresAt)
+    IReadOnlyList<RecordingSegment> segments, DateTimeOffset tokenExpiresAt, FeedDecision feed)
 {
+    /// <summary>The picture this session plays (<see cref="PictureFeedRule"/>): the recorded original, or masked on the fly.</summary>
+    public FeedDecision Feed { get; } = feed;
+
     public string Id { get; } = id;
     public string Token { get; } = token;
     public string CameraId { get; } = cameraId;
@@ -25,7 +29,7 @@ public sealed class PlaybackSessions(IOptions<RecordingOptions> options, TimePro
 {
     private readonly ConcurrentDictionary<string, PlaybackSession> _sessions = new(StringComparer.Ordinal);
 
-    public PlaybackSession Create(string cameraId, string actor, DateTimeOffset from, DateTimeOffset to, IReadOnlyList<RecordingSegment> segments)
+    public PlaybackSession Create(string cameraId, string actor, DateTimeOffset from, DateTimeOffset to, IReadOnlyList<RecordingSegment> segments, FeedDecision feed)
     {
         foreach (var stale in _sessions.Values.Where(s => s.TokenExpiresAt <= time.GetUtcNow()))
         {
@@ -34,7 +38,7 @@ public sealed class PlaybackSessions(IOptions<RecordingOptions> options, TimePro
 
         var session = new PlaybackSession(Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(8)),
             Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(24)), cameraId, actor, from, to, segments,
-            time.GetUtcNow() + options.Value.PlaybackTokenLifetime);
+            time.GetUtcNow() + options.Value.PlaybackTokenLifetime, feed);
         _sessions[session.Id] = session;
         return session;
     }

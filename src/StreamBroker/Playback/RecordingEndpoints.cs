@@ -4,6 +4,7 @@ using System.Text;
 using CameraHub.CameraRegistry.Access;
 using CameraHub.CameraRegistry.Audit;
 using CameraHub.CameraRegistry.Cameras;
+using CameraHub.StreamBroker.Masked;
 using CameraHub.StreamBroker.Recording;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
@@ -48,7 +49,12 @@ public static class RecordingEndpoints
         var group = routes.MapGroup("/api/playback/{sessionId}").WithTags("Recordings");
         group.MapGet("/ws", WebSocketAsync).WithName("PlaybackWebSocket");
         // The token sits in the path so relative segment URIs keep it (players drop query strings on segments).
-        group.MapGet("/hls/{token}/index.m3u8", Playlist).WithName("PlaybackHlsPlaylist");
+        group.MapGet("/hls/{token}/index.m3u8", PlaylistAsync).WithName("PlaybackHlsPlaylist");
+        // A masked session's own encode: its init and segments as ffmpeg's HLS muxer named them.
+        group.MapGet("/hls/{token}/m/{name}", (string sessionId, string token, string name, PlaybackSessions sessions, MaskedPlayback masked, CancellationToken ct) =>
+            sessions.Find(sessionId, token) is { Feed.IsMasked: true } session
+                ? MaskedPlaybackStreams.FileAsync(session, name, masked, ct)
+                : Task.FromResult(Results.Problem(statusCode: 404, title: "Playback refused", detail: "no such masked playback session, or its token expired")));
         group.MapGet("/hls/{token}/{segmentId:long}/init.mp4", (string sessionId, string token, long segmentId, PlaybackSessions sessions, IOptions<RecordingOptions> options, CancellationToken ct) =>
             PartAsync(sessionId, token, segmentId, init: true, sessions, options, ct));
         group.MapGet("/hls/{token}/{segmentId:long}/media.m4s", (string sessionId, string token, long segmentId, PlaybackSessions sessions, IOptions<RecordingOptions> options, CancellationToken ct) =>
@@ -118,13 +124,14 @@ public static class RecordingEndpoints
 
     private static async Task<IResult> OpenAsync(
         string id, PlaybackRequest request, HttpContext http, IAccessPolicy policy, AccessGate gate, IAuditLog audit, ICameraDirectory directory,
-        SegmentIndex index, PlaybackSessions sessions, CancellationToken ct)
+        SegmentIndex index, PlaybackSessions sessions, MaskedPlayback masked, CancellationToken ct)
     {
         var decision = await policy.DecideAsync(http.User, CameraRight.Playback, id, ct);
         IReadOnlyList<RecordingSegment> segments = [];
+        CameraSource? camera = null;
         if (decision.Allowed)
         {
-            var camera = await directory.FindAsync(id, ct);
+            camera = await directory.FindAsync(id, ct);
             segments = camera is null ? [] : [.. (await index.InWindowAsync(id, request.From, request.To, ct)).Where(s => s.State == SegmentState.Complete)];
             decision = camera switch
             {
@@ -136,15 +143,33 @@ public static class RecordingEndpoints
             };
         }
 
+        var feed = camera is null ? null : PictureFeedRule.For(camera);
+        string? maskSha = null;
+        if (decision.Allowed && feed!.IsMasked)
+        {
+            // A masked camera whose mask cannot be made plays nothing: refuse now with the reason, never the original.
+            try
+            {
+                var input = await masked.PrepareAsync(id, segments, segments[0].Start, ct);
+                File.Delete(input.ListFile);
+                maskSha = input.MaskSha256;
+            }
+            catch (MaskUnavailableException e)
+            {
+                decision = PictureFeedRule.MaskUnavailable(id, e.Message);
+            }
+        }
+
         if (!decision.Allowed)
         {
             return await gate.RefuseAsync(http, decision, CameraRight.Playback, id, null, ct);
         }
 
         var actor = AccessGate.Actor(http);
-        var session = sessions.Create(id, actor, request.From, request.To, segments);
+        var session = sessions.Create(id, actor, request.From, request.To, segments, feed!);
         await audit.AppendAsync(new AuditEvent(AuditAction.PlaybackStarted, AuditOutcome.Allowed, actor, id, "playback", AccessGate.RemoteAddress(http),
-            string.Create(CultureInfo.InvariantCulture, $"{request.From:O}..{request.To:O}, {segments.Count} segment(s); {decision.Reason}"),
+            string.Create(CultureInfo.InvariantCulture,
+                $"{request.From:O}..{request.To:O}, {segments.Count} segment(s); {decision.Reason}; feed {feed!.Feed}{(maskSha is null ? "" : $", mask {maskSha}")}"),
             "PlaybackSession", session.Id), ct);
 
         var r = http.Request;
@@ -155,11 +180,16 @@ public static class RecordingEndpoints
     }
 
     /// <summary>An HLS VOD playlist (seekable by nature): per segment its own init (a reconnection may change it) and media.</summary>
-    private static IResult Playlist(string sessionId, string token, PlaybackSessions sessions)
+    private static async Task<IResult> PlaylistAsync(string sessionId, string token, PlaybackSessions sessions, MaskedPlayback masked, TimeProvider time, CancellationToken ct)
     {
         if (sessions.Find(sessionId, token) is not { } session)
         {
             return Results.Problem(statusCode: 404, title: "Playback refused", detail: "no such playback session, or its token expired; open a new one");
+        }
+
+        if (session.Feed.IsMasked)
+        {
+            return await MaskedPlaybackStreams.PlaylistAsync(session, masked, time, ct);
         }
 
         var target = (int)Math.Ceiling(session.Segments.Max(s => (s.End - s.Start).TotalSeconds));
@@ -188,7 +218,8 @@ public static class RecordingEndpoints
     private static async Task<IResult> PartAsync(
         string sessionId, string token, long segmentId, bool init, PlaybackSessions sessions, IOptions<RecordingOptions> options, CancellationToken ct)
     {
-        if (sessions.Find(sessionId, token) is not { } session || session.Segments.FirstOrDefault(s => s.Id == segmentId) is not { } segment)
+        // A masked session never serves a recorded file as it is.
+        if (sessions.Find(sessionId, token) is not { Feed.IsMasked: false } session || session.Segments.FirstOrDefault(s => s.Id == segmentId) is not { } segment)
         {
             return Results.Problem(statusCode: 404, title: "Playback refused", detail: "no such segment in this playback session, or its token expired");
         }
@@ -229,7 +260,7 @@ public static class RecordingEndpoints
     /// </summary>
     private static async Task WebSocketAsync(
         HttpContext http, string sessionId, string? token, double? offset, PlaybackSessions sessions, IAuditLog audit,
-        IOptions<RecordingOptions> options, TimeProvider time)
+        IOptions<RecordingOptions> options, MaskedPlayback masked, TimeProvider time)
     {
         if (sessions.Find(sessionId, token) is not { } session)
         {
@@ -251,7 +282,12 @@ public static class RecordingEndpoints
         var sent = TimeSpan.Zero;
         try
         {
-            foreach (var segment in session.Segments.Where(s => s.End > seekTo))
+            if (session.Feed.IsMasked)
+            {
+                bytes = await MaskedPlaybackStreams.SendAsync(socket, session, seekTo, masked, time, ct);
+            }
+
+            foreach (var segment in session.Segments.Where(s => !session.Feed.IsMasked && s.End > seekTo))
             {
                 var path = Path.Combine(options.Value.StorageRoot, segment.Path);
                 if (!File.Exists(path) || await SegmentFiles.ReadAsync(path, ct) is not { } contents)

@@ -34,6 +34,7 @@ public static class RecordingModule
         services.AddHostedService<RetentionService>();
         services.AddSingleton<LegalHolds>();
         services.AddSingleton<PlaybackSessions>();
+        services.AddSingleton<MaskedPlayback>();
         return services;
     }
 

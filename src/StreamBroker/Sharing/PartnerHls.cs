@@ -4,6 +4,7 @@ using CameraHub.CameraRegistry.Audit;
 using CameraHub.CameraRegistry.Cameras;
 using CameraHub.CameraRegistry.Sharing;
 using CameraHub.StreamBroker.Live;
+using CameraHub.StreamBroker.Masked;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
@@ -39,7 +40,7 @@ internal sealed class PartnerHlsReader(PartnerSession session, PathLease lease, 
 /// credentials revoked or expired) — after which every request is refused.
 /// </summary>
 public sealed class PartnerHlsReaders(
-    PartnerFeeds feeds, PartnerSessions sessions, IOptions<BrokerOptions> options, TimeProvider time, ILogger<PartnerHlsReaders> logger) : BackgroundService
+    MaskedFeeds feeds, PartnerSessions sessions, IOptions<BrokerOptions> options, TimeProvider time, ILogger<PartnerHlsReaders> logger) : BackgroundService
 {
     private readonly ConcurrentDictionary<(Guid Credential, string Camera, string? Remote), PartnerHlsReader> _readers = new();
     private readonly ConcurrentDictionary<(Guid Credential, string Camera, string? Remote), Lazy<Task<PartnerHlsReader>>> _opening = new();
@@ -59,7 +60,7 @@ public sealed class PartnerHlsReaders(
     }
 
     /// <summary>The open reader, or a new one attached to the partner feed of <paramref name="camera"/> and audited as a session.</summary>
-    /// <exception cref="PartnerMaskUnavailableException">The camera requires masking and no mask can be made.</exception>
+    /// <exception cref="MaskUnavailableException">The camera requires masking and no mask can be made.</exception>
     internal async Task<PartnerHlsReader> OpenAsync(PartnerLogin login, CameraSource camera, string? remote, string reason)
     {
         if (Find(login, camera.Id, remote) is { } open)
@@ -96,7 +97,7 @@ public sealed class PartnerHlsReaders(
             throw;
         }
 
-        var session = await sessions.StartAsync(login, camera.Id, SharingProtocols.Hls, remote, reason, PartnerFeeds.RequiresMasking(camera), CancellationToken.None);
+        var session = await sessions.StartAsync(login, camera.Id, SharingProtocols.Hls, remote, reason, MaskedFeeds.RequiresMasking(camera), CancellationToken.None);
         var reader = new PartnerHlsReader(session, lease, time.GetTimestamp());
         _readers[key] = reader;
         reader.OnCut = session.Cut.Register(() => _ = CloseAsync(key, reader, null));
@@ -209,7 +210,7 @@ public static class PartnerHlsEndpoints
         {
             reader = await readers.OpenAsync(login, camera, remote, decision.Reason);
         }
-        catch (PartnerMaskUnavailableException e)
+        catch (MaskUnavailableException e)
         {
             return await RefuseAsync(http, audit, login, cameraId, 403, e.Message);
         }

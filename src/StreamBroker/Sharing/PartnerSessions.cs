@@ -4,6 +4,7 @@ using CameraHub.CameraRegistry.Access;
 using CameraHub.CameraRegistry.Audit;
 using CameraHub.CameraRegistry.Cameras;
 using CameraHub.CameraRegistry.Sharing;
+using CameraHub.StreamBroker.Masked;
 using CameraHub.StreamBroker.Sessions;
 using Microsoft.Extensions.Logging;
 
@@ -130,7 +131,7 @@ public sealed class PartnerSessions(ISharingPolicy policy, ICameraDirectory came
                 logger.LogInformation("Partner session {Session} of {Partner} on {Camera} ended: {Reason}", session.Id, session.Login.PartnerId, session.CameraId, decision.Reason);
                 await EndAsync(session, $"{why}: {decision.Reason}", revoked: true);
             }
-            else if (!session.Masked && await cameras.FindAsync(session.CameraId, ct) is { } camera && PartnerFeeds.RequiresMasking(camera))
+            else if (!session.Masked && await cameras.FindAsync(session.CameraId, ct) is { } camera && MaskedFeeds.RequiresMasking(camera))
             {
                 // The registry now says partners get this camera masked: the unmasked stream stops; a new connection
                 // gets the masked re-encode.

@@ -4,6 +4,7 @@ using CameraHub.CameraRegistry.Audit;
 using CameraHub.CameraRegistry.Cameras;
 using CameraHub.CameraRegistry.Sharing;
 using CameraHub.StreamBroker.Live;
+using CameraHub.StreamBroker.Masked;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -21,16 +22,16 @@ public sealed class RtspServerOptions
 
 /// <summary>What every RTSP connection needs from the host.</summary>
 internal sealed record RtspContext(
-    ISharingPolicy Policy, ICameraDirectory Cameras, PartnerFeeds Feeds, PartnerSessions Sessions, IAuditLog Audit,
+    ISharingPolicy Policy, ICameraDirectory Cameras, MaskedFeeds Feeds, PartnerSessions Sessions, IAuditLog Audit,
     BrokerOptions Broker, TimeProvider Time, ILogger Logger);
 
 /// <summary>
 /// The hub's RTSP server for partner systems: rtsp://HOST:PORT/{cameraId}, TCP-interleaved RTP, digest authentication.
 /// Each connection attaches as a reader of the camera's existing path (no second upstream, no transcoding), or of its
-/// masked re-encode when the camera's masking profile requires one (<see cref="PartnerFeeds"/>).
+/// masked re-encode when the camera's masking profile requires one (<see cref="MaskedFeeds"/>).
 /// </summary>
 public sealed class RtspServer(
-    IOptions<RtspServerOptions> options, IOptions<BrokerOptions> broker, ISharingPolicy policy, ICameraDirectory cameras, PartnerFeeds feeds,
+    IOptions<RtspServerOptions> options, IOptions<BrokerOptions> broker, ISharingPolicy policy, ICameraDirectory cameras, MaskedFeeds feeds,
     PartnerSessions sessions, IAuditLog audit, TimeProvider time, ILoggerFactory loggers) : BackgroundService
 {
     private readonly ILogger _logger = loggers.CreateLogger<RtspServer>();

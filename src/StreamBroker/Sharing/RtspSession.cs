@@ -11,6 +11,7 @@ using CameraHub.CameraRegistry.Audit;
 using CameraHub.CameraRegistry.Cameras;
 using CameraHub.CameraRegistry.Sharing;
 using CameraHub.StreamBroker.Live;
+using CameraHub.StreamBroker.Masked;
 using Microsoft.Extensions.Logging;
 
 namespace CameraHub.StreamBroker.Sharing;
@@ -228,7 +229,7 @@ internal sealed class RtspSession(TcpClient client, RtspContext context) : IAsyn
             catch (InvalidOperationException e)
             {
                 viewer.Dispose();
-                var masking = e is PartnerMaskUnavailableException;
+                var masking = e is MaskUnavailableException;
                 if (masking)
                 {
                     await AuditDenialAsync(request, PartnerSessions.ActorOf(_login!.PartnerId), cameraId, e.Message);
@@ -349,7 +350,7 @@ internal sealed class RtspSession(TcpClient client, RtspContext context) : IAsyn
             return false;
         }
 
-        _session = await context.Sessions.StartAsync(_login!, _camera.Id, SharingProtocols.Rtsp, _remote, decision.Reason, PartnerFeeds.RequiresMasking(_camera), connection.Token);
+        _session = await context.Sessions.StartAsync(_login!, _camera.Id, SharingProtocols.Rtsp, _remote, decision.Reason, MaskedFeeds.RequiresMasking(_camera), connection.Token);
         _registrations.Add(_session.Cut.Register(() => Stop("ended by the hub")));
         await RespondAsync(request, 200, "OK",
         [

@@ -1,6 +1,5 @@
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.DependencyInjection.Extensions;
 
 namespace CameraHub.StreamBroker.Sharing;
 
@@ -15,9 +14,6 @@ public static class SharingBroker
     {
         services.AddOptions<RtspServerOptions>().Bind(configuration.GetSection("CameraHub"));
         services.AddSingleton<PartnerSessions>();
-        // Fail closed: without the masking module's masks, a camera that requires masking is never shared.
-        services.TryAddSingleton<IPartnerFeedMasks, NoPartnerFeedMasks>();
-        services.AddSingleton<PartnerFeeds>();
         services.AddSingleton<PartnerHlsReaders>();
         services.AddHostedService(sp => sp.GetRequiredService<PartnerHlsReaders>());
         services.AddHostedService<PartnerSessionSupervisor>();

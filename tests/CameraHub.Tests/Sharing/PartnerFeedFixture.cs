@@ -153,23 +153,8 @@ public sealed class PartnerFeedHub : IAsyncDisposable
     }
 
     /// <summary>One decoded frame (after <paramref name="skipSeconds"/>) as 8-bit grey, judged by ffmpeg itself.</summary>
-    public static async Task<byte[]> GrabGreyFrameAsync(double skipSeconds, params string[] input)
-    {
-        var file = Path.Combine(Path.GetTempPath(), $"camerahub-frame-{Guid.NewGuid():N}.gray");
-        try
-        {
-            var (code, log) = await Tool.RunAsync("ffmpeg", ["-v", "error", .. input, "-ss", $"{skipSeconds}", "-frames:v", "1",
-                "-f", "rawvideo", "-pix_fmt", "gray", "-y", file]);
-            Assert.True(code == 0, log);
-            var bytes = await File.ReadAllBytesAsync(file);
-            Assert.Equal(Width * Height, bytes.Length);
-            return bytes;
-        }
-        finally
-        {
-            File.Delete(file);
-        }
-    }
+    public static Task<byte[]> GrabGreyFrameAsync(double skipSeconds, params string[] input) =>
+        Masking.MaskedFrames.GrabGreyAsync(Width, Height, skipSeconds, input);
 
     public async ValueTask DisposeAsync()
     {

@@ -2,6 +2,7 @@ using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
 using CameraHub.StreamBroker.Live;
+using CameraHub.StreamBroker.Masked;
 using CameraHub.StreamBroker.Sharing;
 using CameraHub.StreamBroker.Tests.Live;
 using CameraHub.Tests.Infrastructure;
@@ -60,7 +61,7 @@ public sealed class PartnerMaskedFeedTests(Xunit.Abstractions.ITestOutputHelper 
 
         var paths = Hub.Services.GetRequiredService<PathManager>();
         var camera = paths.Find(_fixture.Masked)!;
-        var feed = paths.Find(PartnerFeeds.MaskedFeedKey(_fixture.Masked))!;
+        var feed = paths.Find(MaskedFeeds.MaskedFeedKey(_fixture.Masked))!;
         Assert.Equal(1, camera.ViewerCount); // the encoder is the camera's only reader
         Assert.Equal(3, feed.ViewerCount); // two RTSP partners and the HLS session
         Assert.Equal(1, camera.UpstreamStarts);
@@ -115,7 +116,7 @@ public sealed class PartnerMaskedFeedTests(Xunit.Abstractions.ITestOutputHelper 
         using var hls = await partner.GetAsync($"api/partner/hls/{_fixture.Uncalibrated}/index.m3u8");
         Assert.Equal(HttpStatusCode.Forbidden, hls.StatusCode);
         Assert.Contains($"PUT one to /api/cameras/{_fixture.Uncalibrated}/calibration", await hls.Content.ReadAsStringAsync(), StringComparison.Ordinal);
-        Assert.Null(Hub.Services.GetRequiredService<PathManager>().Find(PartnerFeeds.MaskedFeedKey(_fixture.Uncalibrated)));
+        Assert.Null(Hub.Services.GetRequiredService<PathManager>().Find(MaskedFeeds.MaskedFeedKey(_fixture.Uncalibrated)));
         Assert.Empty(Processes.WithMarker(MaskedFeedArguments.Marker(_fixture.Uncalibrated)));
 
         var dpo = await Hub.SignInAsAsync("dpo");

@@ -1,6 +1,7 @@
 using System.Security.Claims;
 using CameraHub.CameraRegistry.Audit;
 using CameraHub.StreamBroker.Live;
+using CameraHub.StreamBroker.Masked;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 using Microsoft.Extensions.Time.Testing;
@@ -17,7 +18,8 @@ public sealed class LiveSessionsTests
         var cameras = new TestDirectory();
         var events = new TestEvents();
         var paths = new PathManager(options, NullLoggerFactory.Instance, time, events, cameras);
-        var sessions = new LiveSessions(options, time, audit, new TestPolicy(), events, paths, NullLogger<LiveSessions>.Instance);
+        var feeds = new MaskedFeeds(paths, new NoFeedMasks(), cameras, options, time, NullLoggerFactory.Instance);
+        var sessions = new LiveSessions(options, time, audit, new TestPolicy(), events, cameras, feeds, NullLogger<LiveSessions>.Instance);
         return (sessions, audit, cameras, paths);
     }
 

@@ -1,3 +1,4 @@
+using CameraHub.StreamBroker.Masked;
 using CameraHub.StreamBroker.Sharing;
 
 namespace CameraHub.StreamBroker.Tests.Sharing;

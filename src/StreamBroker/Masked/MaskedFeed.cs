@@ -2,18 +2,19 @@ using System.Globalization;
 using CameraHub.CameraRegistry.Cameras;
 using CameraHub.StreamBroker.Live;
 using CameraHub.StreamBroker.Processes;
+using CameraHub.StreamBroker.Sharing;
 using Microsoft.Extensions.Logging;
 
-namespace CameraHub.StreamBroker.Sharing;
+namespace CameraHub.StreamBroker.Masked;
 
 /// <summary>
-/// The source of a camera's masked feed for partners: while the feed has readers, one ffmpeg reads the camera path's
+/// The source of a camera's masked feed (people and partners): while the feed has readers, one ffmpeg reads the camera path's
 /// fMP4 (init, then fragments from its queue) on stdin, pixelates the masked pixels with the static mask, encodes
 /// H.264 (libx264 ultrafast, zerolatency, a keyframe every second) and writes fMP4 that the feed's path fans out like
 /// a camera's. The camera keeps its single upstream: the feed is one more reader of it.
 /// </summary>
 internal sealed class MaskedFeedSource(
-    CameraSource camera, PathManager paths, IPartnerFeedMasks masks, ICameraDirectory cameras, BrokerOptions options, TimeProvider time, ILogger logger)
+    CameraSource camera, PathManager paths, IFeedMasks masks, ICameraDirectory cameras, BrokerOptions options, TimeProvider time, ILogger logger)
     : IPathSource
 {
     private static readonly TimeSpan InitTimeout = TimeSpan.FromSeconds(15);
@@ -29,9 +30,9 @@ internal sealed class MaskedFeedSource(
             var (init, config) = await AwaitInitAsync(viewer, ct);
             // The registry may have changed the profile since the feed opened: each run masks by the current one.
             var current = await cameras.FindAsync(camera.Id, ct) ?? camera;
-            if (!PartnerFeeds.RequiresMasking(current))
+            if (!MaskedFeeds.RequiresMasking(current))
             {
-                current = camera; // never unmask a running partner feed; a new connection decides afresh
+                current = camera; // never unmask a running masked feed; a new connection decides afresh
             }
 
             var mask = await masks.GetAsync(current, config.Width, config.Height, ct);
@@ -128,9 +129,9 @@ internal sealed class MaskedFeedSource(
     }
 
     /// <summary>The mask as a file ffmpeg can read, named by its hash so equal masks share one file.</summary>
-    private static async Task<string> MaskFileAsync(PartnerFeedMask mask, CancellationToken ct)
+    internal static async Task<string> MaskFileAsync(FeedMask mask, CancellationToken ct)
     {
-        var directory = Directory.CreateDirectory(Path.Combine(Path.GetTempPath(), "camerahub-partner-masks")).FullName;
+        var directory = Directory.CreateDirectory(Path.Combine(Path.GetTempPath(), "camerahub-feed-masks")).FullName;
         var file = Path.Combine(directory, $"{mask.Sha256}-{Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(mask.ObscurePng))[..16]}.png");
         if (!File.Exists(file))
         {
@@ -149,13 +150,25 @@ public static class MaskedFeedArguments
     /// <summary>A marker in the arguments naming the camera, so tests and operators can find the encoder.</summary>
     public static string Marker(string cameraId) => $"CameraHub-masked feed={cameraId}";
 
+    /// <summary>fMP4 on stdin (the camera path's stream), the mask PNG as a second input, fMP4 on stdout.</summary>
+    public static IReadOnlyList<string> For(string cameraId, string maskFile, int width, int height, int blockSize) =>
+    [
+        "-hide_banner", "-nostats", "-loglevel", "error",
+        "-fflags", "nobuffer",
+        "-f", "mp4", "-i", "pipe:0",
+        .. MaskAndEncode(Marker(cameraId), maskFile, width, height, blockSize),
+        "-f", "mp4", "-movflags", "empty_moov+default_base_moof+frag_every_frame",
+        "pipe:1",
+    ];
+
     /// <summary>
+    /// The mask input, the filter and the encoder, after the video input (input 0): the part live and playback share.
     /// The filter pixelates a copy of each frame (area-average down to one pixel per block on a grid fixed to the
     /// frame, nearest-neighbour back up), takes the mask as that copy's alpha and overlays it on the frame: obscured
     /// pixels become their block's mean, kept pixels are untouched. The single-frame mask input is repeated for the
     /// whole stream (overlay's eof_action=repeat), so nothing is decoded per frame but the video.
     /// </summary>
-    public static IReadOnlyList<string> For(string cameraId, string maskFile, int width, int height, int blockSize)
+    public static IReadOnlyList<string> MaskAndEncode(string marker, string maskFile, int width, int height, int blockSize)
     {
         var columns = (width + blockSize - 1) / blockSize;
         var rows = (height + blockSize - 1) / blockSize;
@@ -166,19 +179,14 @@ public static class MaskedFeedArguments
             + $"[base][veil]overlay=format=yuv420:eof_action=repeat,format=yuv420p[out]");
         return
         [
-            "-hide_banner", "-nostats", "-loglevel", "error",
-            "-fflags", "nobuffer",
-            "-f", "mp4", "-i", "pipe:0",
             "-i", maskFile,
             "-filter_complex", graph,
             "-map", "[out]", "-an",
             "-c:v", "libx264", "-preset", "ultrafast", "-tune", "zerolatency",
-            // A keyframe every second whatever the camera's rate: partners join (and HLS segments cut) within a second.
+            // A keyframe every second whatever the camera's rate: readers join (and HLS segments cut) within a second.
             "-force_key_frames", "expr:gte(t,n_forced*1)",
             "-fps_mode", "passthrough",
-            "-metadata", $"comment={Marker(cameraId)}",
-            "-f", "mp4", "-movflags", "empty_moov+default_base_moof+frag_every_frame",
-            "pipe:1",
+            "-metadata", $"comment={marker}",
         ];
     }
 }

@@ -1,14 +1,14 @@
 using CameraHub.CameraRegistry.Cameras;
+using CameraHub.Masking.Feeds;
 using CameraHub.Masking.Masks;
-using CameraHub.Masking.Partners;
-using CameraHub.StreamBroker.Sharing;
+using CameraHub.StreamBroker.Masked;
 using Microsoft.Extensions.DependencyInjection;
 using OpenCvSharp;
 
 namespace CameraHub.Masking.Tests;
 
 /// <summary>The partner feed's mask: the export mask, grown to whole 2×2 cells, white where obscured; no mask, no feed.</summary>
-public sealed class PartnerFeedMasksTests : IDisposable
+public sealed class FeedMasksTests : IDisposable
 {
     private readonly MaskCache _cache = new();
     private readonly ServiceProvider _services = new ServiceCollection().BuildServiceProvider();
@@ -21,7 +21,7 @@ public sealed class PartnerFeedMasksTests : IDisposable
     public async Task A_privacy_polygon_becomes_a_white_area_grown_to_whole_2x2_cells_with_the_exports_block_size_and_hash()
     {
         var profile = new MaskingProfile { Kind = MaskingKind.PrivacyPolygons, Polygons = [[[0, 0], [10, 0], [10, 10], [0, 10]]] };
-        var masks = new PartnerFeedMasks(_services.GetRequiredService<IServiceScopeFactory>(), _cache);
+        var masks = new FeedMasks(_services.GetRequiredService<IServiceScopeFactory>(), _cache);
 
         var mask = await masks.GetAsync(Camera(profile), 64, 48, CancellationToken.None);
 
@@ -39,12 +39,12 @@ public sealed class PartnerFeedMasksTests : IDisposable
     [Fact]
     public async Task A_camera_without_a_usable_mask_is_refused_with_the_reason_rather_than_served_unmasked()
     {
-        var masks = new PartnerFeedMasks(_services.GetRequiredService<IServiceScopeFactory>(), _cache);
+        var masks = new FeedMasks(_services.GetRequiredService<IServiceScopeFactory>(), _cache);
         var badPolygon = new MaskingProfile { Kind = MaskingKind.PrivacyPolygons, Polygons = [[[0, 0], [10, 0]]] };
 
-        var refused = await Assert.ThrowsAsync<PartnerMaskUnavailableException>(() => masks.GetAsync(Camera(badPolygon), 64, 48, CancellationToken.None));
+        var refused = await Assert.ThrowsAsync<MaskUnavailableException>(() => masks.GetAsync(Camera(badPolygon), 64, 48, CancellationToken.None));
         Assert.Contains("masking profile is unusable", refused.Message, StringComparison.Ordinal);
-        await Assert.ThrowsAsync<PartnerMaskUnavailableException>(() => masks.GetAsync(Camera(new MaskingProfile()), 64, 48, CancellationToken.None));
+        await Assert.ThrowsAsync<MaskUnavailableException>(() => masks.GetAsync(Camera(new MaskingProfile()), 64, 48, CancellationToken.None));
     }
 
     public void Dispose()

@@ -2,20 +2,20 @@ using CameraHub.CameraRegistry.Cameras;
 using CameraHub.Masking.Anonymisation;
 using CameraHub.Masking.Calibration;
 using CameraHub.Masking.Masks;
-using CameraHub.StreamBroker.Sharing;
+using CameraHub.StreamBroker.Masked;
 using Microsoft.Extensions.DependencyInjection;
 using OpenCvSharp;
 
-namespace CameraHub.Masking.Partners;
+namespace CameraHub.Masking.Feeds;
 
 /// <summary>
 /// The masks of partner feeds, from the same plan as exports (<see cref="MaskingPlan"/>, cached in
 /// <see cref="MaskCache"/>): privacy polygons, or the façade-distance mask of a trusted calibration. Where an export
 /// would obscure everything (a façade camera without calibration) a live partner feed is refused instead, with the reason.
 /// </summary>
-public sealed class PartnerFeedMasks(IServiceScopeFactory scopes, MaskCache cache) : IPartnerFeedMasks
+public sealed class FeedMasks(IServiceScopeFactory scopes, MaskCache cache) : IFeedMasks
 {
-    public async Task<PartnerFeedMask> GetAsync(CameraSource camera, int width, int height, CancellationToken ct)
+    public async Task<FeedMask> GetAsync(CameraSource camera, int width, int height, CancellationToken ct)
     {
         CameraCalibration? calibration = null;
         if (camera.Masking.Kind == MaskingKind.FacadeDistance)
@@ -31,25 +31,25 @@ public sealed class PartnerFeedMasks(IServiceScopeFactory scopes, MaskCache cach
         }
         catch (CalibrationRejectedException e)
         {
-            throw new PartnerMaskUnavailableException($"camera '{camera.Id}' requires masking but its calibration is refused: {string.Join(" ", e.Problems)}");
+            throw new MaskUnavailableException($"camera '{camera.Id}' requires masking but its calibration is refused: {string.Join(" ", e.Problems)}");
         }
         catch (ArgumentException e)
         {
-            throw new PartnerMaskUnavailableException($"camera '{camera.Id}' requires masking but its masking profile is unusable: {e.Message}");
+            throw new MaskUnavailableException($"camera '{camera.Id}' requires masking but its masking profile is unusable: {e.Message}");
         }
 
         if (plan.Kind == MaskingKind.None)
         {
-            throw new PartnerMaskUnavailableException($"camera '{camera.Id}' has no masking profile; partners read its own stream");
+            throw new MaskUnavailableException($"camera '{camera.Id}' has no masking profile; partners read its own stream");
         }
 
         if (plan.FailClosedReason is not null)
         {
-            throw new PartnerMaskUnavailableException(
+            throw new MaskUnavailableException(
                 $"camera '{camera.Id}' masks by façade distance but has no calibration, so no mask can be made; PUT one to /api/cameras/{camera.Id}/calibration");
         }
 
-        return new PartnerFeedMask(ObscurePng(plan.Mask), Pixelator.BlockSizeFor(width), plan.Mask.Sha256);
+        return new FeedMask(ObscurePng(plan.Mask), Pixelator.BlockSizeFor(width), plan.Mask.Sha256);
     }
 
     /// <summary>

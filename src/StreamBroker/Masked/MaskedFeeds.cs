@@ -1,0 +1,99 @@
+using CameraHub.CameraRegistry.Access;
+using CameraHub.CameraRegistry.Cameras;
+using CameraHub.StreamBroker.Events;
+using CameraHub.StreamBroker.Live;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+
+namespace CameraHub.StreamBroker.Masked;
+
+/// <summary>A camera's static mask at one picture size: a grey PNG, white where pixels are obscured.</summary>
+/// <param name="ObscurePng">8-bit grey PNG of the picture's size: 255 obscured, 0 kept; aligned to 2×2 so 4:2:0 chroma needs no blending.</param>
+/// <param name="BlockSize">Edge of a pixelation block in pixels.</param>
+/// <param name="Sha256">The mask's hash as the masking module records it (logs, audit, manifests).</param>
+public sealed record FeedMask(byte[] ObscurePng, int BlockSize, string Sha256);
+
+/// <summary>A camera requires masking but no trustworthy mask can be made: the reader is refused rather than sent unmasked video.</summary>
+public sealed class MaskUnavailableException(string message) : InvalidOperationException(message);
+
+/// <summary>Masks for masked feeds (live and playback): declared by the broker, implemented by the masking module.</summary>
+public interface IFeedMasks
+{
+    /// <summary>
+    /// The mask for <paramref name="camera"/>'s stream of <paramref name="width"/>×<paramref name="height"/>; throws
+    /// <see cref="MaskUnavailableException"/> naming the problem (no calibration, calibration for another size, bad polygons).
+    /// </summary>
+    Task<FeedMask> GetAsync(CameraSource camera, int width, int height, CancellationToken ct);
+}
+
+/// <summary>Fail closed when the host has no masking module: a masked camera is never shown.</summary>
+internal sealed class NoFeedMasks : IFeedMasks
+{
+    public Task<FeedMask> GetAsync(CameraSource camera, int width, int height, CancellationToken ct) =>
+        throw new MaskUnavailableException($"camera '{camera.Id}' requires masking ({camera.Masking.Kind}) and this hub has no masking module");
+}
+
+/// <summary>
+/// What a reader of a camera gets, people and partners alike (<see cref="PictureFeedRule"/>): the camera's own path
+/// when its feed is the original, otherwise its masked re-encode — one per camera, however many readers (browser
+/// WebSocket and HLS, partner RTSP and HLS) it has, and still one upstream per camera.
+/// </summary>
+public sealed class MaskedFeeds(
+    PathManager paths, IFeedMasks masks, ICameraDirectory cameras, IOptions<BrokerOptions> options, TimeProvider time, ILoggerFactory loggers)
+{
+    private readonly ILogger _logger = loggers.CreateLogger<MaskedFeeds>();
+
+    /// <summary>The path key of a camera's masked feed in the <see cref="PathManager"/>; '#' never occurs in a camera id used in a URL.</summary>
+    public static string MaskedFeedKey(string cameraId) => $"{cameraId}#masked";
+
+    /// <summary>Whether readers get a masked re-encode of this camera rather than its stream as it is.</summary>
+    public static bool RequiresMasking(CameraSource camera) => PictureFeedRule.For(camera).IsMasked;
+
+    /// <summary>The open path a reader of <paramref name="camera"/> reads (the masked feed when it requires masking), or null.</summary>
+    public CameraPath? Find(CameraSource camera) => paths.Find(RequiresMasking(camera) ? MaskedFeedKey(camera.Id) : camera.Id);
+
+    /// <summary>
+    /// Attaches a partner's reader. For a masked camera the mask is checked first (unless its feed is already
+    /// running), so a camera whose mask cannot be made is refused at once with the reason.
+    /// </summary>
+    /// <exception cref="MaskUnavailableException">The camera requires masking and no mask can be made.</exception>
+    public async Task<PathLease> AttachAsync(CameraSource camera, Viewer viewer, CancellationToken ct)
+    {
+        var feed = PictureFeedRule.For(camera);
+        if (feed.IsMasked)
+        {
+            await CheckAsync(camera, ct);
+        }
+
+        return Attach(camera, feed, viewer);
+    }
+
+    /// <summary>
+    /// Attaches a reader to the feed decided for its session: the camera's path, or its masked feed (started by its
+    /// first reader). A masked feed whose mask fails later goes offline with the reason; it never shows the original.
+    /// </summary>
+    public PathLease Attach(CameraSource camera, FeedDecision feed, Viewer viewer) => feed.IsMasked
+        ? paths.AttachFeed(MaskedFeedKey(camera.Id), camera,
+            () => new MaskedFeedSource(camera, paths, masks, cameras, options.Value, time, loggers.CreateLogger<MaskedFeedSource>()), viewer)
+        : paths.Attach(camera, viewer);
+
+    /// <summary>
+    /// Builds the mask for the camera's current picture size (reading the camera's init segment if needed), unless
+    /// its masked feed is running already; a path opening a session calls it to refuse at once when no mask can be made.
+    /// </summary>
+    /// <exception cref="MaskUnavailableException">No mask can be made (the message names the problem).</exception>
+    /// <exception cref="InvalidOperationException">The camera sent no H.264 picture in time.</exception>
+    public async Task CheckAsync(CameraSource camera, CancellationToken ct)
+    {
+        if (paths.Find(MaskedFeedKey(camera.Id)) is { Status.State: CameraLiveState.Online })
+        {
+            return;
+        }
+
+        var probe = new Viewer($"mask-check-{camera.Id}", options.Value.ViewerQueueLength, time, options.Value.SlowViewerTimeout);
+        await using var lease = paths.Attach(camera, probe);
+        var (_, config) = await MaskedFeedSource.AwaitInitAsync(probe, ct);
+        var mask = await masks.GetAsync(camera, config.Width, config.Height, ct);
+        _logger.LogInformation("Camera {Camera}: mask {Sha} for {Width}x{Height}", camera.Id, mask.Sha256, config.Width, config.Height);
+    }
+}

@@ -66,6 +66,16 @@ public static class RegistryModule
         return services;
     }
 
+    /// <summary>Signed audit checkpoints: the key in <paramref name="dataDirectory"/>/keys, options from CameraHub:Audit.</summary>
+    public static IServiceCollection AddAuditCheckpoints(this IServiceCollection services, IConfiguration configuration, string dataDirectory)
+    {
+        services.AddOptions<AuditCheckpointOptions>().Bind(configuration.GetSection("CameraHub:Audit"));
+        services.AddSingleton(sp => new AuditCheckpointKey(Path.Combine(dataDirectory, "keys"), sp.GetRequiredService<Microsoft.AspNetCore.DataProtection.IDataProtectionProvider>()));
+        services.AddSingleton<AuditCheckpointer>();
+        services.AddHostedService(sp => sp.GetRequiredService<AuditCheckpointer>());
+        return services;
+    }
+
     /// <summary>Maps every registry route; each group requires a signed-in user, finer checks happen per request.</summary>
     public static IReadOnlyList<IEndpointConventionBuilder> MapCameraRegistry(this IEndpointRouteBuilder routes)
     {

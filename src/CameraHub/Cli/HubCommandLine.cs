@@ -50,9 +50,15 @@ public static class HubCommandLine
         root.Subcommands.Add(createAdmin);
 
         var database = new Option<FileInfo?>("--database") { Description = "SQLite file to check offline (default: the configured data directory's camerahub.db)" };
-        var verifyAudit = new Command("verify-audit", "Recompute the audit log's hash chain and report the first broken entry.") { database };
+        var checkpointFiles = new Option<FileInfo[]>("--checkpoint") { Description = "a checkpoint file the DPO kept (GET /api/audit/checkpoint or the witness); may be repeated" };
+        var publicKey = new Option<FileInfo?>("--public-key") { Description = "the audit checkpoint key's public PEM, when the hub's key ring is not at hand" };
+        var verifyAudit = new Command("verify-audit", "Recompute the audit log's hash chain, hold it against every signed checkpoint and report truncation and rewriting.")
+        {
+            database, checkpointFiles, publicKey,
+        };
         verifyAudit.TreatUnmatchedTokensAsErrors = false;
-        verifyAudit.SetAction(async (parse, ct) => await VerifyAuditAsync(parse.GetValue(database), [.. parse.UnmatchedTokens], ct));
+        verifyAudit.SetAction(async (parse, ct) => await AuditVerifyCommand.RunAsync(
+            parse.GetValue(database), parse.GetValue(checkpointFiles) ?? [], parse.GetValue(publicKey), [.. parse.UnmatchedTokens], ct));
         root.Subcommands.Add(verifyAudit);
 
         root.Subcommands.Add(CameraHub.Masking.Evidence.VerifyEvidenceCommand.Create());
@@ -88,31 +94,6 @@ public static class HubCommandLine
 
         Console.WriteLine($"Administrator '{userName}' created.");
         return 0;
-    }
-
-    private static async Task<int> VerifyAuditAsync(FileInfo? database, string[] args, CancellationToken ct)
-    {
-        var path = database?.FullName;
-        if (path is null)
-        {
-            var configuration = new ConfigurationBuilder().AddJsonFile("appsettings.json", optional: true).AddEnvironmentVariables().AddCommandLine(args).Build();
-            var options = configuration.GetSection("CameraHub").Get<HubOptions>() ?? new HubOptions();
-            path = Path.Combine(Path.GetFullPath(options.DataDirectory), "camerahub.db");
-        }
-
-        try
-        {
-            var result = await AuditChainVerifier.VerifyFileAsync(path, ct);
-            Console.WriteLine(result.Valid
-                ? $"Audit log intact: {result.Entries} entries, head hash {result.HeadHash}."
-                : $"Audit log BROKEN at entry {result.FirstBrokenSequence}: {result.Problem}.");
-            return result.Valid ? 0 : 1;
-        }
-        catch (FileNotFoundException ex)
-        {
-            await Console.Error.WriteLineAsync(ex.Message);
-            return 2;
-        }
     }
 
     private static async Task<int> ServeAsync(string[] args, CancellationToken ct)

@@ -44,6 +44,7 @@ public static class HubApplication
         builder.Services.AddScoped<DemoSharing>();
         builder.Services.AddHubAuthentication(builder.Configuration, dataDirectory);
         builder.Services.AddHostedService<HubPreparation>();
+        builder.Services.AddAuditCheckpoints(builder.Configuration, dataDirectory);
         builder.Services.AddSingleton<Demo.DemoCameras>();
         builder.Services.AddHostedService(sp => sp.GetRequiredService<Demo.DemoCameras>());
         builder.Services.AddStreamBroker(builder.Configuration);

@@ -6,6 +6,7 @@ using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
 
 namespace CameraHub.CameraRegistry.Audit;
 
@@ -41,7 +42,9 @@ public static class AuditEndpoints
         group.MapGet("/", QueryAsync).Produces<AuditPage>()
             .WithSummary("Audit entries filtered by actor, camera, action, from, to; paged; ?format=csv for all matches.");
         group.MapGet("/verify", VerifyAsync).Produces<AuditVerification>()
-            .WithSummary("Recomputes the hash chain: {valid, entries, firstBrokenSequence}.");
+            .WithSummary("Recomputes the hash chain and holds it against every signed checkpoint: {valid, entries, firstBrokenSequence, problems, newestCheckpoint…}.");
+        group.MapGet("/checkpoint", CheckpointAsync).Produces<AuditCheckpointFile>()
+            .WithSummary("Signs a checkpoint of the chain now and returns it as a file for the DPO to keep outside the hub (verify-audit --checkpoint).");
         group.MapGet("/data-subject", DataSubjectAsync).Produces<DataSubjectReport>()
             .WithSummary("Everyone who viewed, played back or exported footage of a camera or site in a window, and why.");
         return group;
@@ -117,14 +120,42 @@ public static class AuditEndpoints
         return Results.Ok(new AuditPage(total, page, pageSize, [.. items.Select(AuditEntryView.From)]));
     }
 
-    private static async Task<IResult> VerifyAsync(HttpContext http, AccessDbContext db, AccessGate gate, CancellationToken ct)
+    private static async Task<IResult> VerifyAsync(
+        HttpContext http, AccessDbContext db, AccessGate gate, AuditCheckpointKey key, AuditCheckpointer checkpointer,
+        IOptions<AuditCheckpointOptions> options, TimeProvider time, CancellationToken ct)
     {
         if (!SeesAll(http))
         {
             return await gate.RefuseAsync(http, AccessDecision.Forbid("only the DPO and administrators verify the audit log"), CameraRight.Audit, null, null, ct);
         }
 
-        return Results.Ok(await AuditChainVerifier.VerifyAsync(db, ct));
+        // The hub's own newest checkpoint is in memory: removing checkpoints from the file does not remove it.
+        var trust = new AuditTrust(key.PublicKeyPem, checkpointer.Newest is { } newest ? [newest] : [], options.Value, time.GetUtcNow().UtcDateTime);
+        return Results.Ok(await AuditChainVerifier.VerifyAsync(db, trust, ct));
+    }
+
+    private static async Task<IResult> CheckpointAsync(
+        HttpContext http, AccessGate gate, AuditCheckpointKey key, AuditCheckpointer checkpointer, IAuditLog audit, CancellationToken ct)
+    {
+        if (!SeesAll(http))
+        {
+            return await gate.RefuseAsync(http, AccessDecision.Forbid("only the DPO and administrators take audit checkpoints"), CameraRight.Audit, null, null, ct);
+        }
+
+        await audit.AppendAsync(new AuditEvent(AuditAction.AuditQueried, AuditOutcome.Allowed, AccessGate.Actor(http),
+            RemoteAddress: AccessGate.RemoteAddress(http), Details: "checkpoint file taken"), ct);
+        AuditCheckpoint checkpoint;
+        try
+        {
+            checkpoint = await checkpointer.CheckpointNowAsync(ct);
+        }
+        catch (InvalidOperationException ex)
+        {
+            return Results.Problem(statusCode: StatusCodes.Status409Conflict, title: "The audit chain was tampered with", detail: ex.Message);
+        }
+
+        http.Response.Headers.ContentDisposition = $"attachment; filename=\"audit-checkpoint-{checkpoint.Sequence}.json\"";
+        return Results.Ok(AuditCheckpointFile.From(checkpoint, key.PublicKeyPem));
     }
 
     private static async Task<IResult> DataSubjectAsync(

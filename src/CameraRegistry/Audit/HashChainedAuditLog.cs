@@ -20,6 +20,9 @@ public sealed class HashChainedAuditLog(IDbContextFactory<AccessDbContext> conte
 
     private readonly SemaphoreSlim _gate = new(1, 1);
 
+    /// <summary>Raised after each committed append with the new head's sequence (the checkpointer counts with it).</summary>
+    public event Action<long>? Appended;
+
     public async Task<long> AppendAsync(AuditEvent auditEvent, CancellationToken ct) =>
         (await AppendManyAsync([auditEvent], ct))[0];
 
@@ -95,6 +98,11 @@ public sealed class HashChainedAuditLog(IDbContextFactory<AccessDbContext> conte
             _gate.Release();
         }
 
+        if (sequences.Length > 0)
+        {
+            Appended?.Invoke(sequences[^1]);
+        }
+
         return sequences;
     }
 
@@ -112,29 +120,56 @@ public sealed class HashChainedAuditLog(IDbContextFactory<AccessDbContext> conte
     /// <summary>SHA-256 (hex) over the previous hash and the entry's canonical encoding.</summary>
     public static string ComputeHash(AuditEntry e)
     {
-        using var buffer = new MemoryStream();
-        buffer.Write(Encoding.ASCII.GetBytes(e.PreviousHash));
-        Span<byte> length = stackalloc byte[4];
-        foreach (var field in new[]
-        {
-            e.Sequence.ToString(CultureInfo.InvariantCulture), e.AtTicks.ToString(CultureInfo.InvariantCulture), e.Actor,
-            ((int)e.Action).ToString(CultureInfo.InvariantCulture), ((int)e.Outcome).ToString(CultureInfo.InvariantCulture),
-            e.CameraId, e.Purpose, e.RemoteAddress, e.Details, e.SubjectType, e.SubjectId,
-        })
-        {
-            if (field is null)
-            {
-                BinaryPrimitives.WriteInt32BigEndian(length, -1);
-                buffer.Write(length);
-                continue;
-            }
+        using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+        hash.AppendData(Encoding.ASCII.GetBytes(e.PreviousHash));
+        AppendNumber(hash, e.Sequence);
+        AppendNumber(hash, e.AtTicks);
+        AppendField(hash, e.Actor);
+        AppendNumber(hash, (int)e.Action);
+        AppendNumber(hash, (int)e.Outcome);
+        AppendField(hash, e.CameraId);
+        AppendField(hash, e.Purpose);
+        AppendField(hash, e.RemoteAddress);
+        AppendField(hash, e.Details);
+        AppendField(hash, e.SubjectType);
+        AppendField(hash, e.SubjectId);
+        Span<byte> digest = stackalloc byte[32];
+        hash.GetHashAndReset(digest);
+        return Convert.ToHexStringLower(digest);
+    }
 
-            var bytes = Encoding.UTF8.GetBytes(field);
-            BinaryPrimitives.WriteInt32BigEndian(length, bytes.Length);
-            buffer.Write(length);
-            buffer.Write(bytes);
+    private static void AppendNumber(IncrementalHash hash, long value)
+    {
+        Span<char> digits = stackalloc char[20];
+        value.TryFormat(digits, out var written, provider: CultureInfo.InvariantCulture);
+        AppendField(hash, digits[..written]);
+    }
+
+    private static void AppendField(IncrementalHash hash, string? field)
+    {
+        if (field is null)
+        {
+            Span<byte> none = stackalloc byte[4];
+            BinaryPrimitives.WriteInt32BigEndian(none, -1);
+            hash.AppendData(none);
+            return;
         }
 
-        return Convert.ToHexStringLower(SHA256.HashData(buffer.ToArray()));
+        AppendField(hash, field.AsSpan());
+    }
+
+    /// <summary>Big-endian 32-bit byte length, then the UTF-8 bytes.</summary>
+    private static void AppendField(IncrementalHash hash, ReadOnlySpan<char> field)
+    {
+        var length = Encoding.UTF8.GetByteCount(field);
+        byte[]? rented = null;
+        Span<byte> buffer = length + 4 <= 512 ? stackalloc byte[512] : (rented = System.Buffers.ArrayPool<byte>.Shared.Rent(length + 4));
+        BinaryPrimitives.WriteInt32BigEndian(buffer, length);
+        Encoding.UTF8.GetBytes(field, buffer[4..]);
+        hash.AppendData(buffer[..(length + 4)]);
+        if (rented is not null)
+        {
+            System.Buffers.ArrayPool<byte>.Shared.Return(rented);
+        }
     }
 }

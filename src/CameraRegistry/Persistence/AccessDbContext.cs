@@ -15,6 +15,7 @@ public sealed class AccessDbContext(DbContextOptions<AccessDbContext> options) :
 
     public DbSet<Grant> Grants => Set<Grant>();
     public DbSet<AuditEntry> AuditEntries => Set<AuditEntry>();
+    public DbSet<AuditCheckpoint> AuditCheckpoints => Set<AuditCheckpoint>();
     public DbSet<SharingAgreement> SharingAgreements => Set<SharingAgreement>();
     public DbSet<PartnerCredential> PartnerCredentials => Set<PartnerCredential>();
 
@@ -44,6 +45,16 @@ public sealed class AccessDbContext(DbContextOptions<AccessDbContext> options) :
             e.HasIndex(a => new { a.CameraId, a.AtTicks });
             e.HasIndex(a => new { a.Actor, a.AtTicks });
             e.HasIndex(a => a.AtTicks);
+        });
+
+        builder.Entity<AuditCheckpoint>(e =>
+        {
+            e.ToTable("AuditCheckpoints");
+            e.HasKey(c => c.Id);
+            e.Ignore(c => c.AtUtc);
+            e.Property(c => c.HeadHash).HasMaxLength(64);
+            e.Property(c => c.KeyFingerprint).HasMaxLength(64);
+            e.HasIndex(c => c.Sequence);
         });
 
         builder.Entity<SharingAgreement>(e =>

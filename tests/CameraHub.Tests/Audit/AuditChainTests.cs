@@ -76,7 +76,8 @@ public class AuditChainTests : IAsyncLifetime
         Assert.Equal(5, result.GetProperty("firstBrokenSequence").GetInt64());
         Assert.Contains("altered", result.GetProperty("problem").GetString(), StringComparison.Ordinal);
 
-        var offline = await AuditChainVerifier.VerifyFileAsync(_hub.DatabasePath, default);
+        var key = _hub.Services.GetRequiredService<AuditCheckpointKey>();
+        var offline = await AuditChainVerifier.VerifyFileAsync(_hub.DatabasePath, new AuditTrust(key.PublicKeyPem, [], new AuditCheckpointOptions(), null), default);
         Assert.Equal(5, offline.FirstBrokenSequence);
     }
 

@@ -101,7 +101,7 @@ public static class LiveEndpoints
             return await gate.RefuseAsync(http, decision, CameraRight.Live, id, null, ct);
         }
 
-        var session = sessions.Create(user, camera, remote);
+        var session = sessions.Create(user, camera, remote, decision.Until);
         await audit.AppendAsync(new AuditEvent(AuditAction.LiveViewStarted, AuditOutcome.Allowed, name, id, "live", remote,
             decision.Reason, "LiveSession", session.Id), ct);
 

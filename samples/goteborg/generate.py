@@ -142,7 +142,9 @@ for i in range(145):
     camera(f"TRY-{i + 1:03d}", f"Trygghetskamera brukare {i + 1:03d}", "aldrenamnden", None, "CareHome", "LiveOnly", "Active",
            ("BalancingOfInterests", f"ÄVO 2025-{i:03d}", "2025-09-01", "Äldre samt vård- och omsorgsnämnden",
             "Nattillsyn på brukarens begäran i stället för fysiskt besök; samtycke dokumenterat", "", "", "6(1)(e), 9(2)(h)",
-            "Nattlig tillsyn i hemmet", ""), "Mon-Sun 21:00-07:00", "", "None", "", [], (3500, 1500, 600, 0), monitoring=0.3,
+            "Nattlig tillsyn i hemmet", ""),
+           # TRY-001 is the demo's fake-camera home, visited every half hour so a demo can perform a visit at any hour.
+           "always" if i == 0 else "Mon-Sun 21:00-07:00", "", "None", "", [], (3500, 1500, 600, 0), monitoring=0.3,
            vendor="Axis", model="M1075-L")
 
 # Police cameras on the housing group's façades.

@@ -1,6 +1,7 @@
 using CameraHub.CameraRegistry.Access;
 using CameraHub.CameraRegistry.Audit;
 using CameraHub.CameraRegistry.Cameras;
+using CameraHub.CameraRegistry.Care;
 using CameraHub.CameraRegistry.Grants;
 using CameraHub.CameraRegistry.Identity;
 using CameraHub.CameraRegistry.Import;
@@ -63,6 +64,7 @@ public static class RegistryModule
         services.AddSingleton<AccessPolicy>();
         services.AddSingleton<IAccessPolicy>(sp => sp.GetRequiredService<AccessPolicy>());
         services.AddSingleton<AccessGate>();
+        services.AddCare(connectionString);
         return services;
     }
 
@@ -90,6 +92,7 @@ public static class RegistryModule
             routes.MapAuditEndpoints(),
             routes.MapUserEndpoints(),
             routes.MapRightsEndpoints(),
+            routes.MapCareEndpoints(),
         ];
         foreach (var group in groups)
         {

@@ -1,6 +1,8 @@
 using System.Text.Json.Serialization;
 using CameraHub.Authentication;
 using CameraHub.CameraRegistry;
+using CameraHub.CameraRegistry.Cameras;
+using CameraHub.CameraRegistry.Care;
 using CameraHub.CameraRegistry.Demo;
 using CameraHub.CameraRegistry.Persistence;
 using CameraHub.CameraRegistry.Sharing;
@@ -48,6 +50,7 @@ public static class HubApplication
         builder.Services.AddSingleton<Demo.DemoCameras>();
         builder.Services.AddHostedService(sp => sp.GetRequiredService<Demo.DemoCameras>());
         builder.Services.AddStreamBroker(builder.Configuration);
+        builder.Services.AddHostedService<Care.CareVisitNotifications>();
         builder.Services.AddSharing();
         builder.Services.AddPartnerStreaming(builder.Configuration);
         builder.Services.AddRecording(builder.Configuration, connectionString, dataDirectory);
@@ -138,6 +141,7 @@ public static class HubApplication
             await access.Database.MigrateAsync(ct);
         }
 
+        await services.MigrateCareAsync(ct);
         await services.MigrateMaskingAsync(ct);
         await services.MigrateRecordingAsync(ct);
 
@@ -156,6 +160,8 @@ public static class HubApplication
             await scope.ServiceProvider.GetRequiredService<SampleCityLoader>().LoadIfEmptyAsync(directory, ct);
             var password = options.DemoPassword ?? await GeneratedDemoPasswordAsync(options.ResolvedDataDirectory(), ct);
             await scope.ServiceProvider.GetRequiredService<DemoAccess>().EnsureAsync(password, ct);
+            await scope.ServiceProvider.GetRequiredService<DemoCare>().EnsureAsync(
+                DemoCare.CareCameras(await services.GetRequiredService<ICameraDirectory>().ActiveCamerasAsync(ct)), "care", ct);
             Console.WriteLine(options.DemoPassword is null
                 ? $"Demo users {string.Join(", ", DemoAccess.Users.Select(u => u.User))} — password (generated, kept in data/demo-password.txt): {password}"
                 : $"Demo users {string.Join(", ", DemoAccess.Users.Select(u => u.User))} — password from CameraHub:DemoPassword.");

@@ -17,6 +17,7 @@ public sealed class DemoCameras(IServiceProvider services, IOptions<HubOptions> 
     [
         ("TRF-001", "Trafikkamera E6 1"), ("TRF-002", "Trafikkamera Götaleden 2"), ("TRF-003", "Trafikkamera Lundbyleden 3"),
         ("TEK-001", "Tingstadstunneln 1"), ("OTR-001", "Järntorget"), ("SKO-001-K01", "Skola 1 kamera 1"), ("GAR-001-K01", "Garage 1 kamera 1"),
+        ("TRY-001", "Trygghetskamera 1"),
     ];
 
     private FakeCameraFleet? _fleet;

@@ -18,6 +18,9 @@ public enum CameraRight
 /// <summary>Why a request for a camera was allowed or refused; <see cref="StatusCode"/> is what the API answers.</summary>
 public sealed record AccessDecision(bool Allowed, int StatusCode, string Reason)
 {
+    /// <summary>When an allowed live view must end at the latest (a care visit's longest look); null: no such limit.</summary>
+    public DateTimeOffset? Until { get; init; }
+
     public static AccessDecision Allow(string reason) => new(true, 200, reason);
 
     /// <summary>403: the person lacks a grant.</summary>

@@ -1,5 +1,6 @@
 using System.Security.Claims;
 using CameraHub.CameraRegistry.Cameras;
+using CameraHub.CameraRegistry.Care;
 using CameraHub.CameraRegistry.Grants;
 using CameraHub.CameraRegistry.Identity;
 using CameraHub.CameraRegistry.Persistence;
@@ -13,7 +14,7 @@ namespace CameraHub.CameraRegistry.Access;
 /// whether the user is still enabled, the implicit rights of some roles, and explicit grants.
 /// Camera rules come first: a live request for a RecordedOnly camera is refused whoever asks.
 /// </summary>
-public sealed class AccessPolicy(ICameraDirectory cameras, IDbContextFactory<AccessDbContext> contexts, TimeProvider time) : IAccessPolicy
+public sealed class AccessPolicy(ICameraDirectory cameras, IDbContextFactory<AccessDbContext> contexts, TimeProvider time, CareVisitRule care) : IAccessPolicy
 {
     private const CameraRight VideoRights = CameraRight.Live | CameraRight.Playback | CameraRight.Export;
 
@@ -26,8 +27,18 @@ public sealed class AccessPolicy(ICameraDirectory cameras, IDbContextFactory<Acc
         }
 
         var asker = await AskerAsync(user, ct);
-        return Decide(asker, right, CameraAccessFacts.Of(camera), time.GetUtcNow());
+        return await DecideWithCareAsync(asker, right, CameraAccessFacts.Of(camera), time.GetUtcNow(), CareLookIntent.Stream, ct);
     }
+
+    /// <summary>May the user start a care visit's look (or an emergency look) on this camera now: the live decision without an open look.</summary>
+    public async Task<AccessDecision> DecideCareLookAsync(ClaimsPrincipal user, string cameraId, CareLookIntent intent, CancellationToken ct) =>
+        await cameras.FindAsync(cameraId, ct) is { } camera
+            ? await DecideWithCareAsync(await AskerAsync(user, ct), CameraRight.Live, CameraAccessFacts.Of(camera), time.GetUtcNow(), intent, ct)
+            : AccessDecision.NotFound($"camera '{cameraId}' is not in the registry");
+
+    /// <summary>Camera rules and grants, then the care supervision rule for a CareHome camera (its own type, one place).</summary>
+    private Task<AccessDecision> DecideWithCareAsync(Asker asker, CameraRight right, CameraAccessFacts camera, DateTimeOffset now, CareLookIntent intent, CancellationToken ct) =>
+        care.DecideAsync(asker.Name, asker.Roles, right, camera, Decide(asker, right, camera, now), now, intent, ct);
 
     /// <summary>
     /// The same decisions as <see cref="DecideAsync"/> for many cameras and rights at once, with one lookup of the
@@ -41,7 +52,13 @@ public sealed class AccessPolicy(ICameraDirectory cameras, IDbContextFactory<Acc
         var answers = new Dictionary<string, IReadOnlyDictionary<CameraRight, AccessDecision>>(StringComparer.Ordinal);
         foreach (var camera in facts)
         {
-            answers[camera.Id] = rights.ToDictionary(r => r, r => Decide(asker, r, camera, now));
+            var decided = rights.ToDictionary(r => r, r => Decide(asker, r, camera, now));
+            foreach (var r in camera.Category == CameraCategory.CareHome ? rights : [])
+            {
+                decided[r] = await care.DecideAsync(asker.Name, asker.Roles, r, camera, decided[r], now, CareLookIntent.Stream, ct);
+            }
+
+            answers[camera.Id] = decided;
         }
 
         return answers;

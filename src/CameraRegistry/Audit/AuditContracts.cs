@@ -51,6 +51,18 @@ public enum AuditAction
     AuditQueried = 901,
     AuditExported = 902,
     MaskViewed = 903,
+
+    // Care supervision (issue #19).
+    CareDecisionCreated = 1400,
+    CareDecisionImported = 1401,
+    CareDecisionPaused = 1402,
+    CareDecisionResumed = 1403,
+    CareDecisionWithdrawn = 1404,
+    CareLookStarted = 1410,
+    CareEmergencyLook = 1411,
+    CareVisitRecorded = 1412,
+    CareVisitMissed = 1413,
+    CareStaffChanged = 1420,
 }
 
 /// <summary>Whether the action was let through.</summary>

@@ -179,6 +179,11 @@ public static partial class CameraRules
             fail("retentionDays", "a LiveOnly camera never records, so it cannot have a retention");
         }
 
+        if (c.Category == CameraCategory.CareHome && c.Mode != CameraMode.LiveOnly)
+        {
+            fail("mode", "a CareHome camera looks into a private home and is never recorded: its mode must be LiveOnly (DESIGN.md 4.7)");
+        }
+
         if (c.RetentionDays > 3650)
         {
             fail("retentionDays", "retention above ten years is not a plausible purpose limitation (GDPR 5(1)(e))");

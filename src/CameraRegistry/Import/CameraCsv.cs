@@ -35,14 +35,7 @@ public static class CameraCsv
     {
         var rows = new List<(int, CameraInput)>();
         var errors = new List<ImportError>();
-        var config = new CsvConfiguration(CultureInfo.InvariantCulture)
-        {
-            BadDataFound = args => errors.Add(new ImportError(args.Context.Parser?.RawRow ?? 0, "(row)", $"malformed CSV near: {Truncate(args.RawRecord)}")),
-            MissingFieldFound = null,
-            DetectDelimiter = false,
-            TrimOptions = TrimOptions.Trim,
-        };
-        using var csv = new CsvReader(reader, config);
+        using var csv = new CsvReader(reader, ReaderConfiguration(errors));
         try
         {
             if (!csv.Read() || !csv.ReadHeader())
@@ -101,6 +94,15 @@ public static class CameraCsv
 
         return (rows, errors);
     }
+
+    /// <summary>How imports read CSV (the camera and the care decision files): malformed rows reported into <paramref name="errors"/>.</summary>
+    internal static CsvConfiguration ReaderConfiguration(List<ImportError> errors) => new(CultureInfo.InvariantCulture)
+    {
+        BadDataFound = args => errors.Add(new ImportError(args.Context.Parser?.RawRow ?? 0, "(row)", $"malformed CSV near: {Truncate(args.RawRecord)}")),
+        MissingFieldFound = null,
+        DetectDelimiter = false,
+        TrimOptions = TrimOptions.Trim,
+    };
 
     private static string FormatPolygons(List<List<double[]>> polygons) =>
         string.Join('|', polygons.Select(p => string.Join(' ', p.Select(pt => string.Create(CultureInfo.InvariantCulture, $"{pt[0]},{pt[1]}")))));

@@ -97,7 +97,8 @@ public sealed class AllowedHours
     public static AllowedHours Parse(string text) =>
         TryParse(text, out var s, out var e) ? s! : throw new FormatException(e);
 
-    private static bool TryParseDays(string text, out DayOfWeek[] days, out string? error)
+    /// <summary>Days, ranges and lists like <c>Mon-Fri</c> or <c>Sat,Sun</c> (also the care visit schedule's days).</summary>
+    internal static bool TryParseDays(string text, out DayOfWeek[] days, out string? error)
     {
         var set = new SortedSet<DayOfWeek>();
         days = [];

@@ -110,7 +110,7 @@ public static class LiveEndpoints
             return await gate.RefuseAsync(http, decision, CameraRight.Live, id, null, ct);
         }
 
-        var session = sessions.Create(user, camera, remote, feed);
+        var session = sessions.Create(user, camera, remote, feed, decision.Until);
         await audit.AppendAsync(new AuditEvent(AuditAction.LiveViewStarted, AuditOutcome.Allowed, name, id, "live", remote,
             $"{decision.Reason}; feed {feed!.Feed}: {feed.Reason}", "LiveSession", session.Id), ct);
 

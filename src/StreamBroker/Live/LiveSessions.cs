@@ -58,8 +58,11 @@ public sealed class LiveSession : StreamSession
 
     public DateTimeOffset TokenExpiresAt { get; }
 
-    /// <summary>When the camera's allowed hours end (null: they do not end).</summary>
+    /// <summary>When the camera's allowed hours end, or a care look's limit (null: they do not end).</summary>
     public DateTimeOffset? EndsAt { get; }
+
+    /// <summary>What <see cref="EndsAt"/> is, for the audit and the viewer.</summary>
+    internal string EndsBecause { get; init; } = "the camera's allowed hours ended";
 
     internal DateTimeOffset LastActivity { get; set; }
 
@@ -93,8 +96,11 @@ public sealed class LiveSessions(
 
     public IReadOnlyCollection<LiveSession> Open => [.. _sessions.Values];
 
-    /// <summary>Creates a session for a user the policy has just allowed, reading <paramref name="feed"/> (the original when null).</summary>
-    public LiveSession Create(ClaimsPrincipal user, CameraSource camera, string? remoteAddress, FeedDecision? feed = null)
+    /// <summary>
+    /// Creates a session for a user the policy has just allowed, reading <paramref name="feed"/> (the original when null);
+    /// <paramref name="until"/> is the policy's limit (a care look).
+    /// </summary>
+    public LiveSession Create(ClaimsPrincipal user, CameraSource camera, string? remoteAddress, FeedDecision? feed = null, DateTimeOffset? until = null)
     {
         var now = time.GetUtcNow();
         DateTimeOffset? endsAt = null;
@@ -104,10 +110,16 @@ public sealed class LiveSessions(
             endsAt = hours.IsOpen(now) ? hours.NextChange(now) : now;
         }
 
+        var limited = until is { } limit && (endsAt is null || limit < endsAt);
+        endsAt = limited ? until : endsAt;
+
         var session = new LiveSession(
             Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(16)),
             Base64Url(RandomNumberGenerator.GetBytes(32)),
-            user, camera, feed ?? PictureFeedRule.For(camera), remoteAddress, now, now + options.Value.TokenLifetime, endsAt);
+            user, camera, feed ?? PictureFeedRule.For(camera), remoteAddress, now, now + options.Value.TokenLifetime, endsAt)
+        {
+            EndsBecause = limited ? "the look's time limit was reached" : "the camera's allowed hours ended",
+        };
         _sessions[session.Id] = session;
         return session;
     }
@@ -241,7 +253,7 @@ public sealed class LiveSessions(
             string? reason = null;
             if (session.EndsAt is { } end && now >= end)
             {
-                reason = "the camera's allowed hours ended";
+                reason = session.EndsBecause;
             }
             else if (session.Hls is not null && session.WebSocket is null && now - session.LastActivity >= options.Value.HlsIdleTimeout)
             {

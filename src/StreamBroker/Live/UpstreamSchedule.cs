@@ -28,6 +28,12 @@ public static class UpstreamSchedule
 
     private static UpstreamDecision Decide(CameraSource camera, CameraMode excluded, string excludedReason, DateTimeOffset now)
     {
+        if (camera.Category == CameraCategory.CareHome)
+        {
+            // A home's camera is pulled only while a care operator looks during a visit: never recorded, never warm.
+            return new(false, "care camera: only looked at during a visit", null);
+        }
+
         if (camera.Mode == excluded)
         {
             return new(false, excludedReason, null);

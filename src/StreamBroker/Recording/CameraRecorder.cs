@@ -54,7 +54,7 @@ internal sealed class CameraRecorder : IPathRecorder, IAsyncDisposable
     /// </summary>
     public static CameraRecorder Start(CameraSource camera, RecordingOptions options, SegmentIndex index, ICameraDirectory directory, TimeProvider time, ILogger logger)
     {
-        if (camera.Mode == CameraMode.LiveOnly)
+        if (camera.Mode == CameraMode.LiveOnly || camera.Category == CameraCategory.CareHome)
         {
             throw new InvalidOperationException($"camera {camera.Id} is live only; it is never recorded");
         }

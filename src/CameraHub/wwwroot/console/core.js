@@ -164,7 +164,7 @@ export function events() {
       .configureLogging(window.signalR.LogLevel.Warning)
       .build();
     const handlers = new Map();
-    for (const name of ['cameraStatus', 'viewerCount', 'sessionEnded', 'evidenceProgress']) {
+    for (const name of ['cameraStatus', 'viewerCount', 'sessionEnded', 'evidenceProgress', 'careVisitMissed']) {
       handlers.set(name, new Set());
       connection.on(name, payload => handlers.get(name).forEach(h => h(payload)));
     }

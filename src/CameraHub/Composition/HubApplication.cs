@@ -10,6 +10,7 @@ using CameraHub.Masking;
 using CameraHub.Masking.Evidence;
 using CameraHub.Masking.Samples;
 using CameraHub.StreamBroker;
+using CameraHub.StreamBroker.Alarms;
 using CameraHub.StreamBroker.Onvif;
 using CameraHub.StreamBroker.Recording;
 using CameraHub.StreamBroker.Sharing;
@@ -52,6 +53,7 @@ public static class HubApplication
         builder.Services.AddRecording(builder.Configuration, connectionString, dataDirectory);
         builder.Services.AddSingleton<IEvidenceFootage, RecordedFootage>();
         builder.Services.AddEvidenceExport(builder.Configuration, dataDirectory);
+        builder.Services.AddAlarms(builder.Configuration, connectionString);
         builder.Services.AddProblemDetails();
         builder.Services.AddOpenApi();
         builder.Services.ConfigureHttpJsonOptions(o => o.SerializerOptions.Converters.Add(new JsonStringEnumConverter()));
@@ -93,6 +95,11 @@ public static class HubApplication
         }
 
         app.MapEvidenceEndpoints().RequireAuthorization();
+        foreach (var alarms in app.MapAlarms())
+        {
+            alarms.RequireAuthorization();
+        }
+
         foreach (var masking in app.MapMasking())
         {
             masking.RequireAuthorization();
@@ -139,6 +146,7 @@ public static class HubApplication
 
         await services.MigrateMaskingAsync(ct);
         await services.MigrateRecordingAsync(ct);
+        await services.MigrateAlarmsAsync(ct);
 
         if (!KeyRingRegistration.Encrypts(services))
         {

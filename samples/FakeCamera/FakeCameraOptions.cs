@@ -27,6 +27,9 @@ public sealed record FakeCameraOptions
     /// <summary>Offer Profile G: a recording and replay service with one recording that replays the live stream.</summary>
     public bool RecordsOnboard { get; init; }
 
+    /// <summary>Offer an ONVIF event service with scripted motion, tamper and input events (<see cref="SimulatedCamera.Events"/>).</summary>
+    public bool EventService { get; init; } = true;
+
     /// <summary>Start the GStreamer RTSP test pattern (off for SOAP-only tests).</summary>
     public bool StartRtsp { get; init; } = true;
 

@@ -38,6 +38,9 @@ public sealed class SimulatedCamera : IAsyncDisposable
     /// <summary>http://127.0.0.1:PORT/onvif/device_service.</summary>
     public Uri DeviceServiceUri { get; }
 
+    /// <summary>The camera's event service, to script motion, tamper and input events; null when it offers none.</summary>
+    public FakeEventService? Events { get; private init; }
+
     /// <summary>rtsp://127.0.0.1:PORT/stream, or null when the camera runs without video.</summary>
     public Uri? RtspUri => _rtsp?.Uri;
 
@@ -79,6 +82,17 @@ public sealed class SimulatedCamera : IAsyncDisposable
                 web.MapPost(SimulatedDevice.RecordingPath, device.HandleAsync);
                 web.MapPost(SimulatedDevice.ReplayPath, device.HandleAsync);
                 web.MapGet(SimulatedDevice.SnapshotPath, (HttpContext http) => SnapshotAsync(http, rtsp?.Uri, logger));
+                if (device.Events is { } events)
+                {
+                    web.MapPost(FakeEventService.EventsPath, device.HandleAsync);
+                    web.MapPost(FakeEventService.SubscriptionPath + "/{id}", device.HandleAsync);
+                    // Scripting from outside (a browser test, the bench, a demo): POST /fake/events/Motion?state=true.
+                    web.MapPost("/fake/events/{kind}", (FakeEvent kind, bool? state) =>
+                    {
+                        events.Emit(kind, state ?? true);
+                        return Results.NoContent();
+                    });
+                }
             }
 
             await web.StartAsync(ct);
@@ -91,7 +105,7 @@ public sealed class SimulatedCamera : IAsyncDisposable
                     ?? DiscoveryResponder.ProbeMatches(messageId, endpointReference, device.Scopes(), deviceUri.ToString()),
                 logger);
             logger.LogInformation("fake camera {Camera}: ONVIF {Onvif}, RTSP {Rtsp}", options.CameraId, deviceUri, rtsp?.Uri);
-            return new SimulatedCamera(options, web, discovery, rtsp, baseUri, logger);
+            return new SimulatedCamera(options, web, discovery, rtsp, baseUri, logger) { Events = device.Events };
         }
         catch
         {

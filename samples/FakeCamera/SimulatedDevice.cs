@@ -34,6 +34,9 @@ public sealed class SimulatedDevice(FakeCameraOptions options, TimeProvider time
     /// <summary>The camera's own clock.</summary>
     public DateTimeOffset DeviceNow => time.GetUtcNow() + options.ClockOffset;
 
+    /// <summary>The event service, when the camera offers one (<see cref="FakeCameraOptions.EventService"/>).</summary>
+    public FakeEventService? Events { get; } = options.EventService ? new FakeEventService(time, () => time.GetUtcNow() + options.ClockOffset) : null;
+
     public async Task HandleAsync(HttpContext http)
     {
         string text;
@@ -68,6 +71,12 @@ public sealed class SimulatedDevice(FakeCameraOptions options, TimeProvider time
         }
 
         var baseUri = $"{http.Request.Scheme}://{http.Request.Host}";
+        if (Events is not null && await Events.AnswerAsync(request, http.Request.Path.Value ?? string.Empty, baseUri, http.RequestAborted) is { } answer)
+        {
+            await WriteAsync(http, answer.Status, answer.Body);
+            return;
+        }
+
         var media2 = request.Name.Namespace == Tr2;
         var response = operation switch
         {
@@ -183,7 +192,8 @@ public sealed class SimulatedDevice(FakeCameraOptions options, TimeProvider time
             Service(Trt, baseUri + MediaPath, 2, 60),
             Service(Tr2, baseUri + Media2Path, 2, 60),
             options.RecordsOnboard ? Service(Trc, baseUri + RecordingPath, 2, 60) : null,
-            options.RecordsOnboard ? Service(Trp, baseUri + ReplayPath, 2, 60) : null);
+            options.RecordsOnboard ? Service(Trp, baseUri + ReplayPath, 2, 60) : null,
+            options.EventService ? Service(OnvifNamespaces.Events, baseUri + FakeEventService.EventsPath, 2, 60) : null);
     }
 
     private XElement Recordings() => new(Trc + "GetRecordingsResponse",
@@ -257,7 +267,7 @@ public sealed class SimulatedDevice(FakeCameraOptions options, TimeProvider time
             new XElement(Tt + "InvalidAfterReboot", "false"),
             new XElement(Tt + "Timeout", "PT0S")));
 
-    private static XElement Fault(string code, IReadOnlyList<string> subcodes, string reason)
+    internal static XElement Fault(string code, IReadOnlyList<string> subcodes, string reason)
     {
         XElement? sub = null;
         foreach (var subcode in subcodes.Reverse())

@@ -12,6 +12,7 @@ using CameraHub.Masking;
 using CameraHub.Masking.Evidence;
 using CameraHub.Masking.Samples;
 using CameraHub.StreamBroker;
+using CameraHub.StreamBroker.Alarms;
 using CameraHub.StreamBroker.Onvif;
 using CameraHub.StreamBroker.Recording;
 using CameraHub.StreamBroker.Sharing;
@@ -56,6 +57,7 @@ public static class HubApplication
         builder.Services.AddRecording(builder.Configuration, connectionString, dataDirectory);
         builder.Services.AddSingleton<IEvidenceFootage, RecordedFootage>();
         builder.Services.AddEvidenceExport(builder.Configuration, dataDirectory);
+        builder.Services.AddAlarms(builder.Configuration, connectionString);
         builder.Services.AddProblemDetails();
         builder.Services.AddOpenApi();
         builder.Services.ConfigureHttpJsonOptions(o => o.SerializerOptions.Converters.Add(new JsonStringEnumConverter()));
@@ -97,6 +99,11 @@ public static class HubApplication
         }
 
         app.MapEvidenceEndpoints().RequireAuthorization();
+        foreach (var alarms in app.MapAlarms())
+        {
+            alarms.RequireAuthorization();
+        }
+
         foreach (var masking in app.MapMasking())
         {
             masking.RequireAuthorization();
@@ -144,6 +151,7 @@ public static class HubApplication
         await services.MigrateCareAsync(ct);
         await services.MigrateMaskingAsync(ct);
         await services.MigrateRecordingAsync(ct);
+        await services.MigrateAlarmsAsync(ct);
 
         if (!KeyRingRegistration.Encrypts(services))
         {

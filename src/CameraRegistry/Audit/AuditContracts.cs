@@ -63,6 +63,15 @@ public enum AuditAction
     CareVisitRecorded = 1412,
     CareVisitMissed = 1413,
     CareStaffChanged = 1420,
+
+    // Alarm desk (issue #18): the queue's steps, camera events, bookmarks, event intake, the hub's own alarms.
+    AlarmAcknowledged = 1800,
+    AlarmClosed = 1801,
+    AlarmCommented = 1802,
+    BookmarkCreated = 1805,
+    EventIntakeChanged = 1806,
+    HubAlarmRaised = 1807,
+    HubAlarmCleared = 1808,
 }
 
 /// <summary>Whether the action was let through.</summary>

@@ -41,7 +41,7 @@ public static class CareReport
             }
 
             var rows = await BuildAsync(db, first.Value, everything ? null : units, ct);
-            return format == "csv" ? ReportEndpoints.Csv($"care-visits-{first:yyyy-MM}.csv", rows) : Results.Ok(rows);
+            return format == "csv" ? SafeCsv.File($"care-visits-{first:yyyy-MM}.csv", rows) : Results.Ok(rows);
         }).WithSummary("Visits per care unit and month: scheduled, done, missed, average look length, looks outside the schedule.");
 
     /// <summary>The month's rows per unit (only <paramref name="units"/> when given), plus a total row "all".</summary>

@@ -184,6 +184,11 @@ public static partial class CameraRules
             fail("mode", "a CareHome camera looks into a private home and is never recorded: its mode must be LiveOnly (DESIGN.md 4.7)");
         }
 
+        if (c.Category == CameraCategory.CareHome && c.SharingPartnerIds is { Count: > 0 })
+        {
+            fail("sharingPartnerIds", "a CareHome camera is seen only by a care operator during a visit: it is never shared with partner systems");
+        }
+
         if (c.RetentionDays > 3650)
         {
             fail("retentionDays", "retention above ten years is not a plausible purpose limitation (GDPR 5(1)(e))");

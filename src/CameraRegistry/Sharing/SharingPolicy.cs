@@ -62,6 +62,11 @@ public sealed class SharingPolicy(ICameraDirectory cameras, IDbContextFactory<Ac
             return AccessDecision.Conflict(refusal);
         }
 
+        if (camera.Category == CameraCategory.CareHome)
+        {
+            return AccessDecision.Conflict($"care camera '{camera.Id}' is seen only by a care operator during a visit; it is never shared");
+        }
+
         if (!camera.SharingPartnerIds.Contains(login.PartnerId, StringComparer.Ordinal))
         {
             return AccessDecision.Forbid($"camera '{camera.Id}' does not list partner '{login.PartnerId}' among its sharing partners");

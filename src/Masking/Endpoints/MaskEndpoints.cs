@@ -124,6 +124,12 @@ public static class MaskEndpoints
             return Results.Problem(statusCode: 404, title: "Unknown camera", detail: $"No camera {id} in the registry.");
         }
 
+        if (camera.Category == CameraCategory.CareHome)
+        {
+            // A home's picture is shown only during a visit look (DESIGN.md 4.7), never as a preview.
+            return Results.Problem(statusCode: 409, title: "No snapshot", detail: $"care camera {id}'s picture is shown only during a supervision visit");
+        }
+
         using var frame = await snapshots.GrabAsync(camera, ct);
         if (frame is null)
         {

@@ -57,10 +57,17 @@ public sealed class CareAccessMatrixTests : IAsyncLifetime
         {
             Assert.Equal(HttpStatusCode.Forbidden, otherUnit.StatusCode);
         }
+
+        // The owner and the DPO check masks with the audit right; a home's snapshot is not theirs to see.
+        foreach (var user in new[] { "owner", "dpo" })
+        {
+            using var preview = await (await _hub.Hub.SignInAsAsync(user)).GetAsync($"/api/cameras/{CameraId}/mask-preview.png");
+            Assert.Equal(HttpStatusCode.Conflict, preview.StatusCode);
+        }
     }
 
     [Fact]
-    public async Task A_care_camera_cannot_be_registered_as_recorded()
+    public async Task A_care_camera_cannot_be_registered_as_recorded_or_shared_with_a_partner()
     {
         var admin = await _hub.Hub.SignInAsAsync("admin");
         using var response = await admin.PostAsJsonAsync("/api/cameras", SampleCameras.Traffic("TRY-M-02") with
@@ -69,10 +76,12 @@ public sealed class CareAccessMatrixTests : IAsyncLifetime
             Category = CameraCategory.CareHome,
             Mode = CameraMode.LiveAndRecorded,
             RetentionDays = 7,
-            SharingPartnerIds = [],
+            SharingPartnerIds = ["vasttrafik"],
         }, HubFactory.Json);
         Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
-        Assert.Contains("never recorded", await response.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+        var problem = await response.Content.ReadAsStringAsync();
+        Assert.Contains("never recorded", problem, StringComparison.Ordinal);
+        Assert.Contains("never shared", problem, StringComparison.Ordinal);
     }
 
     [Fact]

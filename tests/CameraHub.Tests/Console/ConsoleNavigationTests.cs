@@ -13,7 +13,7 @@ public sealed class ConsoleNavigationTests(DemoHub hub)
         { "schools", ["cameras", "reports", "playback", "evidence", "grants"] },
         { "housing", ["cameras", "reports", "playback", "evidence", "grants"] },
         { "traffic", ["cameras", "wall"] },
-        { "care", ["cameras", "wall"] },
+        { "care", ["cameras", "wall", "tonight"] },
         { "police", ["cameras", "evidence"] },
         { "dpo", ["cameras", "reports", "evidence", "audit"] },
     };
@@ -35,7 +35,7 @@ public sealed class ConsoleNavigationTests(DemoHub hub)
             }
 
             // A page not offered is not reachable by typing its address either (and the API would refuse anyway).
-            foreach (var hidden in new[] { "wall", "playback", "evidence", "audit", "reports", "grants" }.Except(pages))
+            foreach (var hidden in new[] { "wall", "playback", "evidence", "audit", "reports", "grants", "tonight" }.Except(pages))
             {
                 await page.GotoAsync(new Uri(hub.Address, $"/#/{hidden}").ToString());
                 await page.WaitForSelectorAsync("main h1");

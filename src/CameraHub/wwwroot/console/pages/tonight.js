@@ -12,14 +12,18 @@ export async function render(view) {
   const lookPanel = el('section.panel', { id: 'care-look', hidden: true });
   const reportBody = el('tbody');
   const heading = el('p.muted');
+  const chartCanvas = el('canvas', { id: 'chart-care', 'aria-label': t('care.report.title') });
+  let chart = null;
   let player = null;
   let countdown = null;
+  let active = null;
 
   const stopLook = () => {
     clearInterval(countdown);
     countdown = null;
     player?.dispose();
     player = null;
+    active = null;
   };
 
   const outcomeButtons = visit => {
@@ -42,12 +46,15 @@ export async function render(view) {
       el('button.secondary', { type: 'button', dataset: { outcome: 'noPicture' }, onclick: () => send('noPicture') }, t('care.outcome.noPicture')));
   };
 
-  const startLook = async (visit, reason) => {
+  // A visit's look inside its window, or an emergency look on the visit's decision (reason required, flagged).
+  const startLook = async (visit, reason, emergency = false) => {
     alerts.replaceChildren();
     try {
-      const look = await api(`/api/care/visits/${visit.id}/look`, { method: 'POST', body: { reason: reason || null } });
+      const look = await api(emergency ? `/api/care/decisions/${visit.decisionId}/emergency-look` : `/api/care/visits/${visit.id}/look`,
+        { method: 'POST', body: { reason: reason || null } });
       const session = await api(look.liveUrl, { method: 'POST' });
       stopLook();
+      active = visit.id;
       const video = el('video', { muted: true, autoplay: true, playsInline: true, id: 'care-video' });
       const remaining = el('strong', { id: 'care-countdown' });
       const state = el('span.muted', { id: 'care-state' });
@@ -75,13 +82,22 @@ export async function render(view) {
     const now = Date.now();
     const open = visit.state === 'Planned' && new Date(visit.windowStart) <= now && now < new Date(visit.windowEnd);
     let action = '';
-    if (open) {
+    if (active === visit.id) {
+      action = t('care.lookOpen');
+    } else if (open) {
       const reason = el('input', { name: 'reason', placeholder: t('care.reason'), 'aria-label': t('care.reason') });
       action = el('span', {},
         visit.looks > 0 ? reason : '',
         el('button', { type: 'button', dataset: { look: visit.id }, onclick: () => startLook(visit, reason.value) }, visit.looks > 0 ? t('care.lookAgain') : t('care.startLook')));
     } else if (visit.state === 'Planned' && new Date(visit.windowStart) > now) {
       action = t('care.opensAt', { time: clock(visit.windowStart) });
+    }
+    if (!open && active !== visit.id) {
+      const emergency = el('button.secondary', { type: 'button', dataset: { emergency: visit.decisionId }, onclick: () => {
+        const reason = window.prompt(t('care.emergencyReason'));
+        if (reason) startLook(visit, reason, true);
+      } }, t('care.emergency'));
+      action = el('span', {}, action, ' ', emergency);
     }
 
     const needsOutcome = visit.looks > 0 && !visit.outcome && visit.state !== 'Missed' && visit.state !== 'Cancelled';
@@ -107,6 +123,25 @@ export async function render(view) {
       el('td', {}, r.careUnit === 'all' ? t('care.report.all') : r.careUnit),
       ...[r.scheduled, r.done, r.missed, r.cancelled].map(v => el('td.num', {}, formatNumber(v))),
       el('td.num', {}, formatNumber(r.averageLookSeconds, 1)), el('td.num', {}, formatNumber(r.looksOutsideSchedule)))));
+    drawChart(report.filter(r => r.careUnit !== 'all'));
+  }
+
+  // Done, missed and still to come per unit this month.
+  function drawChart(units) {
+    if (!window.Chart) return;
+    chart?.destroy();
+    chart = new window.Chart(chartCanvas, {
+      type: 'bar',
+      data: {
+        labels: units.map(u => u.careUnit),
+        datasets: [
+          { label: t('care.report.done'), data: units.map(u => u.done), backgroundColor: '#2e7d32' },
+          { label: t('care.report.missed'), data: units.map(u => u.missed), backgroundColor: '#c62828' },
+          { label: t('care.report.toCome'), data: units.map(u => u.scheduled - u.done - u.missed - u.cancelled), backgroundColor: '#90a4ae' },
+        ],
+      },
+      options: { responsive: true, maintainAspectRatio: false, animation: false, indexAxis: 'y', scales: { x: { stacked: true }, y: { stacked: true } } },
+    });
   }
 
   const columns = ['time', 'window', 'resident', 'camera', 'unit', 'state', 'action'];
@@ -115,7 +150,8 @@ export async function render(view) {
     el('section', { id: 'care-report' },
       el('h2', {}, t('care.report.title'), ' ', el('a.button.secondary', { href: '/api/care/reports/visits?format=csv', download: 'care-visits.csv' }, t('reports.csv'))),
       el('table', {}, el('thead', {}, el('tr', {}, ['unit', 'scheduled', 'done', 'missed', 'cancelled', 'averageLook', 'outsideSchedule']
-        .map(c => el(c === 'unit' ? 'th' : 'th.num', {}, t(`care.report.${c}`))))), reportBody)));
+        .map(c => el(c === 'unit' ? 'th' : 'th.num', {}, t(`care.report.${c}`))))), reportBody),
+      el('div.panel', {}, el('div.chart', {}, chartCanvas))));
   await refresh();
 
   const offMissed = events().on('careVisitMissed', missed => {
@@ -124,5 +160,5 @@ export async function render(view) {
   });
   // Windows open and close while the page is up.
   const timer = setInterval(() => { if (!player) refresh().catch(() => {}); }, 30000);
-  return () => { offMissed(); clearInterval(timer); stopLook(); };
+  return () => { offMissed(); clearInterval(timer); stopLook(); chart?.destroy(); };
 }

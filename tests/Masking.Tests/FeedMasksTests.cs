@@ -47,6 +47,18 @@ public sealed class FeedMasksTests : IDisposable
         await Assert.ThrowsAsync<MaskUnavailableException>(() => masks.GetAsync(Camera(new MaskingProfile()), 64, 48, CancellationToken.None));
     }
 
+    [Fact]
+    public async Task Polygons_drawn_on_a_larger_picture_refuse_a_smaller_stream_instead_of_obscuring_nothing()
+    {
+        // The sample city's pavement polygon of a 1280×720 picture, offered a 640×360 stream: it would lie wholly below it.
+        var masks = new FeedMasks(_services.GetRequiredService<IServiceScopeFactory>(), _cache);
+        var pavement = new MaskingProfile { Kind = MaskingKind.PrivacyPolygons, Polygons = [[[0, 480], [1280, 480], [1280, 720], [0, 720]]] };
+
+        var refused = await Assert.ThrowsAsync<MaskUnavailableException>(() => masks.GetAsync(Camera(pavement), 640, 360, CancellationToken.None));
+        Assert.Contains("outside the 640×360 picture", refused.Message, StringComparison.Ordinal);
+        Assert.NotNull(await masks.GetAsync(Camera(pavement), 1280, 720, CancellationToken.None));
+    }
+
     public void Dispose()
     {
         _cache.Dispose();

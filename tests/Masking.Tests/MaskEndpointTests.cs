@@ -5,6 +5,7 @@ using CameraHub.Masking.Calibration;
 using CameraHub.Masking.Cli;
 using CameraHub.Masking.Samples;
 using CameraHub.Tests.Shared;
+using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using OpenCvSharp;
 
@@ -81,7 +82,7 @@ public sealed class MaskEndpointTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task A_supplied_frame_comes_back_with_the_obscured_zone_tinted_and_the_kept_zone_untouched_inside_its_outline()
+    public async Task A_supplied_frame_comes_back_with_the_obscured_zone_pixelated_and_tinted_the_kept_zone_untouched_and_the_view_audited()
     {
         await _host.Client.PutAsJsonAsync("/api/cameras/SKO-001-K01/calibration", SampleBody("SKO-001-K01"));
         var scene = SyntheticScene.SchoolFacade(1920, 1080);
@@ -97,6 +98,24 @@ public sealed class MaskEndpointTests : IAsyncLifetime
         var before = frame.At<Vec3b>(skyY, skyX);
         var after = preview.At<Vec3b>(skyY, skyX);
         Assert.True(after.Item2 > before.Item2 - 5 && after.Item0 < before.Item0 - 50, $"sky not tinted red: {before} → {after}");
+
+        // Obscured, not just tinted: the 48-px block around the sky point is one flat colour, where the frame's pixels all differ.
+        var block = 48; // Pixelator.BlockSizeFor(1920)
+        var (bx, by) = (skyX / block * block, skyY / block * block);
+        var colours = new HashSet<Vec3b>();
+        var original = new HashSet<Vec3b>();
+        for (var y = by; y < by + block; y++)
+        {
+            for (var x = bx; x < bx + block; x++)
+            {
+                colours.Add(preview.At<Vec3b>(y, x));
+                original.Add(frame.At<Vec3b>(y, x));
+            }
+        }
+
+        Assert.Single(colours);
+        Assert.True(original.Count > 100, $"the synthetic frame has only {original.Count} colours in the block");
+        Assert.Contains("MaskViewed", await AuditTextAsync(), StringComparison.Ordinal);
     }
 
     [Fact]
@@ -112,14 +131,25 @@ public sealed class MaskEndpointTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task A_snapshot_preview_of_an_unreachable_camera_says_so_and_offers_the_upload()
+    public async Task A_snapshot_preview_of_a_recorded_only_school_camera_is_refused_like_live_viewing_offers_the_upload_and_is_audited()
     {
         await _host.Client.PutAsJsonAsync("/api/cameras/SKO-001-K01/calibration", SampleBody("SKO-001-K01"));
 
         var response = await _host.Client.GetAsync("/api/cameras/SKO-001-K01/mask-preview.png");
 
-        Assert.Equal(HttpStatusCode.BadGateway, response.StatusCode);
-        Assert.Contains("POST a frame", await response.Content.ReadAsStringAsync());
+        Assert.Equal(HttpStatusCode.Conflict, response.StatusCode);
+        var detail = await response.Content.ReadAsStringAsync();
+        Assert.Contains("RecordedOnly", detail, StringComparison.Ordinal);
+        Assert.Contains("POST a frame", detail, StringComparison.Ordinal);
+        Assert.Contains("AccessDenied", await AuditTextAsync(), StringComparison.Ordinal);
+    }
+
+    /// <summary>Every audit entry's action and details, one a line.</summary>
+    private async Task<string> AuditTextAsync()
+    {
+        await using var scope = _host.Services.CreateAsyncScope();
+        var db = scope.ServiceProvider.GetRequiredService<CameraRegistry.Persistence.AccessDbContext>();
+        return string.Join('\n', (await db.AuditEntries.AsNoTracking().ToListAsync()).Select(e => $"{e.Action} {e.Details}"));
     }
 
     [Fact]

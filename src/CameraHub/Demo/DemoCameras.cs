@@ -12,13 +12,20 @@ namespace CameraHub.Demo;
 /// </summary>
 public sealed class DemoCameras(IServiceProvider services, IOptions<HubOptions> options, ILoggerFactory loggers, ILogger<DemoCameras> logger) : IHostedService, IAsyncDisposable
 {
-    /// <summary>Sample-city cameras that get a real (simulated) device: traffic, tunnel, a square, a school, a garage.</summary>
+    /// <summary>
+    /// Sample-city cameras that get a real (simulated) device: traffic (TRF-004 with privacy polygons over the pavement,
+    /// so the traffic wall shows masking at once), tunnel, a square, a school, a garage.
+    /// </summary>
     public static readonly (string Id, string Name)[] Cameras =
     [
         ("TRF-001", "Trafikkamera E6 1"), ("TRF-002", "Trafikkamera Götaleden 2"), ("TRF-003", "Trafikkamera Lundbyleden 3"),
+        ("TRF-004", "Trafikkamera Rv40 4"),
         ("TEK-001", "Tingstadstunneln 1"), ("OTR-001", "Järntorget"), ("SKO-001-K01", "Skola 1 kamera 1"), ("GAR-001-K01", "Garage 1 kamera 1"),
         ("TRY-001", "Trygghetskamera 1"),
     ];
+
+    /// <summary>Cameras whose sample-city polygons are drawn on a 1280×720 picture: their fake device streams that size.</summary>
+    private static readonly HashSet<string> Hd = ["TRF-004", "OTR-001"];
 
     private FakeCameraFleet? _fleet;
 
@@ -31,7 +38,11 @@ public sealed class DemoCameras(IServiceProvider services, IOptions<HubOptions> 
 
         try
         {
-            _fleet = await FakeCameraFleet.StartAsync(Cameras, loggers, cancellationToken);
+            _fleet = await FakeCameraFleet.StartAsync(
+                Cameras.Select(c => Hd.Contains(c.Id)
+                    ? new FakeCameraOptions { CameraId = c.Id, Name = c.Name, Width = 1280, Height = 720 }
+                    : new FakeCameraOptions { CameraId = c.Id, Name = c.Name }),
+                loggers, cancellationToken);
         }
         catch (Exception ex) when (ex is IOException or InvalidOperationException or System.ComponentModel.Win32Exception)
         {

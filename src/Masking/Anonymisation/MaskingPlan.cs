@@ -30,6 +30,15 @@ public sealed record MaskingPlan(
                 return new MaskingPlan(MaskingKind.None, cache.Uniform(true, width, height), null, profile.AllowAudio, style, null);
             case MaskingKind.PrivacyPolygons:
                 var polygons = profile.Polygons.Select(p => (IReadOnlyList<double[]>)p).ToList();
+                // Polygons are in the pixels of the picture they were drawn on: one reaching outside this picture was drawn
+                // on a larger one, and would obscure too little here (fail closed rather than guess a scale).
+                if (polygons.SelectMany(p => p).FirstOrDefault(pt => pt.Length >= 2 && (pt[0] < 0 || pt[1] < 0 || pt[0] > width || pt[1] > height)) is { } outside)
+                {
+                    throw new ArgumentException(FormattableString.Invariant(
+                        $"the privacy polygon point ({outside[0]}, {outside[1]}) lies outside the {width}×{height} picture: the polygons were drawn on a picture of another size; redraw them on this stream's picture"),
+                        nameof(profile));
+                }
+
                 return new MaskingPlan(MaskingKind.PrivacyPolygons, cache.Get(polygons, width, height), null, profile.AllowAudio, style, null);
             case MaskingKind.FacadeDistance when calibration is null:
                 return new MaskingPlan(MaskingKind.FacadeDistance, cache.Uniform(false, width, height), null, profile.AllowAudio, style,

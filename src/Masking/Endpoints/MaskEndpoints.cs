@@ -1,4 +1,5 @@
 using CameraHub.CameraRegistry.Access;
+using CameraHub.CameraRegistry.Audit;
 using CameraHub.CameraRegistry.Cameras;
 using CameraHub.Masking.Anonymisation;
 using CameraHub.Masking.Calibration;
@@ -117,7 +118,9 @@ public static class MaskEndpoints
         return Results.File(decided.Plan.Mask.ToPng(), "image/png");
     }
 
-    private static async Task<IResult> GetPreviewFromSnapshotAsync(string id, ICameraDirectory cameras, CalibrationStore store, MaskCache cache, CameraSnapshot snapshots, HttpContext http, CancellationToken ct)
+    private static async Task<IResult> GetPreviewFromSnapshotAsync(
+        string id, ICameraDirectory cameras, CalibrationStore store, MaskCache cache, CameraSnapshot snapshots, AccessGate gate, TimeProvider time,
+        HttpContext http, CancellationToken ct)
     {
         if (await cameras.FindAsync(id, ct) is not { } camera)
         {
@@ -130,6 +133,14 @@ public static class MaskEndpoints
             return Results.Problem(statusCode: 409, title: "No snapshot", detail: $"care camera {id}'s picture is shown only during a supervision visit");
         }
 
+        // A snapshot is the camera's current picture: it obeys the camera's mode and allowed hours like live viewing.
+        if (AccessPolicy.CameraRefusal(camera, CameraRight.Live, time.GetUtcNow()) is { } refusal)
+        {
+            return await gate.RefuseAsync(http, AccessDecision.Conflict(
+                $"{refusal}, so no snapshot is taken for a preview; POST a frame taken at installation to /api/cameras/{id}/mask-preview.png instead"),
+                CameraRight.Live, id, null, ct);
+        }
+
         using var frame = await snapshots.GrabAsync(camera, ct);
         if (frame is null)
         {
@@ -137,7 +148,7 @@ public static class MaskEndpoints
                 detail: $"Could not read a picture from {id}'s stream; POST a frame (PNG or JPEG) to /api/cameras/{id}/mask-preview.png instead.");
         }
 
-        return await PreviewAsync(id, frame, cameras, store, cache, http, ct);
+        return await PreviewAsync(id, frame, "snapshot of the camera's stream", cameras, store, cache, http, ct);
     }
 
     private static async Task<IResult> PostPreviewOfFrameAsync(string id, HttpRequest request, ICameraDirectory cameras, CalibrationStore store, MaskCache cache, HttpContext http, CancellationToken ct)
@@ -150,10 +161,11 @@ public static class MaskEndpoints
             return Results.Problem(statusCode: 400, title: "No picture", detail: "Send one frame as a PNG or JPEG body.");
         }
 
-        return await PreviewAsync(id, frame, cameras, store, cache, http, ct);
+        return await PreviewAsync(id, frame, "supplied frame", cameras, store, cache, http, ct);
     }
 
-    private static async Task<IResult> PreviewAsync(string id, Mat frame, ICameraDirectory cameras, CalibrationStore store, MaskCache cache, HttpContext http, CancellationToken ct)
+    private static async Task<IResult> PreviewAsync(
+        string id, Mat frame, string source, ICameraDirectory cameras, CalibrationStore store, MaskCache cache, HttpContext http, CancellationToken ct)
     {
         var decided = await PlanAsync(id, frame.Width, frame.Height, cameras, store, cache, ct);
         if (decided.Problem is not null)
@@ -162,7 +174,11 @@ public static class MaskEndpoints
         }
 
         http.Response.Headers[MaskHashHeader] = decided.Plan!.Mask.Sha256;
-        return Results.File(MaskPreview.Render(frame, decided.Plan.Mask), "image/png");
+        var png = MaskPreview.Render(frame, decided.Plan.Mask);
+        await http.RequestServices.GetRequiredService<IAuditLog>().AppendAsync(new AuditEvent(AuditAction.MaskViewed, AuditOutcome.Allowed,
+            AccessGate.Actor(http), id, "mask preview", AccessGate.RemoteAddress(http),
+            $"mask preview of a {source} ({frame.Width}x{frame.Height}), obscured zone pixelated; mask {decided.Plan.Mask.Sha256}"), ct);
+        return Results.File(png, "image/png");
     }
 
     private static async Task<(MaskingPlan? Plan, IResult? Problem)> PlanAsync(

@@ -23,6 +23,7 @@ public sealed class LiveWallTests(DemoHub hub)
             await page.WaitForSelectorAsync("#wall-picker button[data-camera=TRF-001]");
             var offered = await page.EvalOnSelectorAllAsync<string[]>("#wall-picker button", "bs => bs.map(b => b.dataset.camera)");
             Assert.Contains("TEK-001", offered);
+            Assert.Contains("TRF-004", offered); // the demo camera with privacy polygons, masked on the wall
             Assert.DoesNotContain(offered, id => id.StartsWith("SKO", StringComparison.Ordinal) || id.StartsWith("GAR", StringComparison.Ordinal));
 
             await page.ClickAsync("#wall-picker button[data-camera=TRF-001]");

@@ -56,7 +56,12 @@ export async function render(view, id) {
     // The preview draws the mask over the camera's snapshot; only owners and the DPO may see it, so hide it quietly otherwise.
     const image = el('img', { src: `/api/cameras/${encodeURIComponent(cameraId)}/mask-preview.png`, alt: t('camera.masking.preview'), style: 'max-width:100%;margin-top:.5rem' });
     const note = el('p.muted', {}, t('camera.masking.previewNote'));
-    image.addEventListener('error', () => { image.remove(); note.textContent = t('camera.masking.noPreview'); });
+    // Outside the camera's mode or hours no snapshot is taken (409): show the mask alone (white kept, black obscured).
+    const maskOnly = `/api/cameras/${encodeURIComponent(cameraId)}/mask.png`;
+    image.addEventListener('error', () => {
+      if (!image.src.endsWith(maskOnly)) { image.src = maskOnly; note.textContent = t('camera.masking.noPreview'); return; }
+      image.remove();
+    });
     return el('div', {}, image, note);
   }
 

@@ -8,6 +8,7 @@ import * as playback from './pages/playback.js';
 import * as evidence from './pages/evidence.js';
 import * as audit from './pages/audit.js';
 import * as grants from './pages/grants.js';
+import * as alarms from './pages/alarms.js';
 
 const view = document.getElementById('view');
 let leave = null;
@@ -22,6 +23,7 @@ const routes = [
   { path: /^\/evidence$/, page: evidence, nav: 'evidence', offered: () => holds('Export') || holds('ApproveExport') || hasRole('DataProtectionOfficer', 'Administrator') },
   { path: /^\/audit$/, page: audit, nav: 'audit', offered: () => hasRole('DataProtectionOfficer', 'Administrator') },
   { path: /^\/grants$/, page: grants, nav: 'grants', offered: () => hasRole('Administrator', 'CameraOwner') },
+  { path: /^\/alarms$/, page: alarms, nav: 'alarms', offered: () => true },
 ];
 
 function renderNav() {
@@ -92,6 +94,7 @@ async function start() {
     setHeld([]);
   }
   renderNav();
+  alarms.watchBadge();
   await route();
 }
 

@@ -24,6 +24,9 @@ public static class AlarmsModule
         services.AddSingleton<EventIntakeSignal>();
         services.AddSingleton<EventIntake>();
         services.AddHostedService(sp => sp.GetRequiredService<EventIntake>());
+        services.AddOptions<HubAlarmOptions>().Bind(configuration.GetSection(AlarmOptions.Section));
+        services.AddSingleton<HubAlarmWatch>();
+        services.AddHostedService(sp => sp.GetRequiredService<HubAlarmWatch>());
         services.AddSignalR();
         return services;
     }

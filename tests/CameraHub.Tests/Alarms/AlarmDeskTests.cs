@@ -8,6 +8,7 @@ using CameraHub.CameraRegistry.Identity;
 using CameraHub.CameraRegistry.Tests.Infrastructure;
 using CameraHub.FakeCamera;
 using CameraHub.Tests.Infrastructure;
+using static CameraHub.Tests.Alarms.AlarmApi;
 
 namespace CameraHub.Tests.Alarms;
 
@@ -187,41 +188,5 @@ public sealed class AlarmDeskTests : IAsyncLifetime
     {
         using var response = await _admin.PutAsJsonAsync($"/api/cameras/{cameraId}/event-intake", new { enabled = true });
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
-    }
-
-    private static async Task<List<JsonElement>> AlarmsAsync(HttpClient client) =>
-        [.. (await client.GetFromJsonAsync<JsonElement>("/api/alarms")).EnumerateArray()];
-
-    private static async Task<bool> EventuallyAsync(Func<Task<bool>> condition, TimeSpan timeout)
-    {
-        var clock = Stopwatch.StartNew();
-        while (clock.Elapsed < timeout)
-        {
-            if (await condition())
-            {
-                return true;
-            }
-
-            await Task.Delay(50);
-        }
-
-        return false;
-    }
-
-    /// <summary>Polls until <paramref name="find"/> gives an element (FirstOrDefault's default is none), or gives none.</summary>
-    private static async Task<JsonElement> EventuallyAsync(Func<Task<JsonElement>> find, TimeSpan timeout)
-    {
-        var clock = Stopwatch.StartNew();
-        while (clock.Elapsed < timeout)
-        {
-            if (await find() is { ValueKind: not JsonValueKind.Undefined } found)
-            {
-                return found;
-            }
-
-            await Task.Delay(50);
-        }
-
-        return default;
     }
 }

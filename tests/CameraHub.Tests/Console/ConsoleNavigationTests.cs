@@ -9,13 +9,13 @@ public sealed class ConsoleNavigationTests(DemoHub hub)
 {
     public static TheoryData<string, string[]> Roles => new()
     {
-        { "admin", ["cameras", "reports", "evidence", "audit", "grants"] },
-        { "schools", ["cameras", "reports", "playback", "evidence", "grants"] },
-        { "housing", ["cameras", "reports", "playback", "evidence", "grants"] },
-        { "traffic", ["cameras", "wall"] },
-        { "care", ["cameras", "wall", "tonight"] },
-        { "police", ["cameras", "evidence"] },
-        { "dpo", ["cameras", "reports", "evidence", "audit"] },
+        { "admin", ["cameras", "reports", "evidence", "audit", "grants", "alarms"] },
+        { "schools", ["cameras", "reports", "playback", "evidence", "grants", "alarms"] },
+        { "housing", ["cameras", "reports", "playback", "evidence", "grants", "alarms"] },
+        { "traffic", ["cameras", "wall", "alarms"] },
+        { "care", ["cameras", "wall", "tonight", "alarms"] },
+        { "police", ["cameras", "evidence", "alarms"] },
+        { "dpo", ["cameras", "reports", "evidence", "audit", "alarms"] },
     };
 
     [Theory]

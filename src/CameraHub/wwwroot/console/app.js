@@ -9,6 +9,7 @@ import * as evidence from './pages/evidence.js';
 import * as audit from './pages/audit.js';
 import * as grants from './pages/grants.js';
 import * as tonight from './pages/tonight.js';
+import * as alarms from './pages/alarms.js';
 
 const view = document.getElementById('view');
 let leave = null;
@@ -24,6 +25,7 @@ const routes = [
   { path: /^\/audit$/, page: audit, nav: 'audit', offered: () => hasRole('DataProtectionOfficer', 'Administrator') },
   { path: /^\/grants$/, page: grants, nav: 'grants', offered: () => hasRole('Administrator', 'CameraOwner') },
   { path: /^\/tonight$/, page: tonight, nav: 'tonight', offered: () => hasRole('CareOperator') },
+  { path: /^\/alarms$/, page: alarms, nav: 'alarms', offered: () => true },
 ];
 
 function renderNav() {
@@ -94,6 +96,7 @@ async function start() {
     setHeld([]);
   }
   renderNav();
+  alarms.watchBadge();
   await route();
 }
 

@@ -33,8 +33,8 @@ async function requestForm(onCreated) {
   });
   const form = el('form.grid.panel', { id: 'evidence-form', novalidate: true },
     el('label', {}, t('evidence.caseNumber'), el('input', { name: 'caseNumber', placeholder: '5000-K123456-26', required: true })),
-    el('label', {}, t('evidence.from'), el('input', { name: 'from', type: 'datetime-local', step: '1', value: isoToLocal(new Date(now - 15 * 60000)) })),
-    el('label', {}, t('evidence.to'), el('input', { name: 'to', type: 'datetime-local', step: '1', value: isoToLocal(new Date(now - 5 * 60000)) })),
+    el('label', {}, t('evidence.from'), el('input', { name: 'from', type: 'datetime-local', step: '1', value: isoToLocal(routeQuery().get('from') ? new Date(routeQuery().get('from')) : new Date(now - 15 * 60000)) })),
+    el('label', {}, t('evidence.to'), el('input', { name: 'to', type: 'datetime-local', step: '1', value: isoToLocal(routeQuery().get('to') ? new Date(routeQuery().get('to')) : new Date(now - 5 * 60000)) })),
     el('label.wide', {}, t('evidence.cameras'), cameraFilter, cameraList),
     el('label.wide', {}, t('evidence.reason'), el('textarea', { name: 'reason', rows: 2 })),
     el('div.wide', {}, el('button', { type: 'submit' }, t('evidence.submit')), ' ', el('span.muted', {}, t('evidence.fourEyes'))),

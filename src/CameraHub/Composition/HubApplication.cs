@@ -52,6 +52,7 @@ public static class HubApplication
         builder.Services.AddHostedService(sp => sp.GetRequiredService<Demo.DemoCameras>());
         builder.Services.AddStreamBroker(builder.Configuration);
         builder.Services.AddHostedService<Care.CareVisitNotifications>();
+        builder.Services.AddHostedService<Care.CareVisitAlarms>();
         builder.Services.AddSharing();
         builder.Services.AddPartnerStreaming(builder.Configuration);
         builder.Services.AddRecording(builder.Configuration, connectionString, dataDirectory);

@@ -169,6 +169,17 @@ public sealed class CareVisitTests : IAsyncLifetime
         Assert.Equal(id, heard[0].GetProperty("visitId").GetGuid());
         Assert.Equal(1, await _hub.AuditCountAsync("CareVisitMissed"));
         Assert.Empty(heardByOtherUnit);
+
+        // The missed visit is an alarm in the queue: for its own unit's staff, not for another unit's.
+        var careQueue = await _hub.Hub.SignInAsAsync("care");
+        var alarm = await Alarms.AlarmApi.EventuallyAsync(
+            async () => (await Alarms.AlarmApi.AlarmsAsync(careQueue)).FirstOrDefault(a => a.GetProperty("kind").GetString() == "care.MissedVisit"),
+            TimeSpan.FromSeconds(10));
+        Assert.NotEqual(JsonValueKind.Undefined, alarm.ValueKind);
+        Assert.Equal(_hub.CameraId, alarm.GetProperty("cameraId").GetString());
+        Assert.Contains("Missed supervision visit", alarm.GetProperty("text").GetString(), StringComparison.Ordinal);
+        Assert.DoesNotContain(await Alarms.AlarmApi.AlarmsAsync(await _hub.Hub.SignInAsAsync("care2")),
+            a => a.GetProperty("kind").GetString() == "care.MissedVisit");
     }
 
     private async Task<HubConnection> EventsAsync(string user, List<JsonElement> heard)

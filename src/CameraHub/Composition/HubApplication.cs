@@ -9,6 +9,7 @@ using CameraHub.KeyProtection;
 using CameraHub.Masking;
 using CameraHub.Masking.Evidence;
 using CameraHub.Masking.Samples;
+using CameraHub.Operations;
 using CameraHub.StreamBroker;
 using CameraHub.StreamBroker.Onvif;
 using CameraHub.StreamBroker.Recording;
@@ -28,6 +29,7 @@ public static class HubApplication
     public static WebApplication Build(string[] args)
     {
         var builder = WebApplication.CreateBuilder(args);
+        builder.AddHubLogging();
         var options = builder.Configuration.GetSection("CameraHub").Get<HubOptions>() ?? new HubOptions();
         var dataDirectory = options.ResolvedDataDirectory();
         var connectionString = builder.Configuration.GetConnectionString("CameraHub")
@@ -155,14 +157,21 @@ public static class HubApplication
             await scope.ServiceProvider.GetRequiredService<SampleCityLoader>().LoadIfEmptyAsync(directory, ct);
             var password = options.DemoPassword ?? await GeneratedDemoPasswordAsync(options.ResolvedDataDirectory(), ct);
             await scope.ServiceProvider.GetRequiredService<DemoAccess>().EnsureAsync(password, ct);
-            Console.WriteLine(options.DemoPassword is null
-                ? $"Demo users {string.Join(", ", DemoAccess.Users.Select(u => u.User))} — password (generated, kept in data/demo-password.txt): {password}"
-                : $"Demo users {string.Join(", ", DemoAccess.Users.Select(u => u.User))} — password from CameraHub:DemoPassword.");
+            var users = string.Join(", ", DemoAccess.Users.Select(u => u.User));
+            if (options.DemoPassword is null)
+            {
+                HubLogging.Announce(services, $"Demo users {users} — password (generated, kept in data/demo-password.txt):", password);
+            }
+            else
+            {
+                HubLogging.Announce(services, $"Demo users {users} — password from CameraHub:DemoPassword.");
+            }
+
             await scope.ServiceProvider.GetRequiredService<MaskingSampleLoader>().LoadIfEmptyAsync(directory, ct);
             if (await scope.ServiceProvider.GetRequiredService<DemoSharing>().EnsureAsync(ct) is { } partner)
             {
-                Console.WriteLine($"Demo partner {partner.PartnerId} (shown once; rotate with POST /api/partners/{partner.PartnerId}/credentials): "
-                    + $"RTSP user {partner.UserName}, password {partner.Password}, HLS API key {partner.ApiKey}");
+                HubLogging.Announce(services, $"Demo partner {partner.PartnerId} (shown once; rotate with POST /api/partners/{partner.PartnerId}/credentials):",
+                    $"RTSP user {partner.UserName}, password {partner.Password}, HLS API key {partner.ApiKey}");
             }
         }
     }
@@ -193,7 +202,7 @@ public static class HubApplication
             var addresses = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()?.Addresses ?? [];
             foreach (var address in addresses)
             {
-                Console.WriteLine($"CameraHub is listening on {address}  (API reference: {address}/api-reference)");
+                HubLogging.Announce(app.Services, $"CameraHub is listening on {address}  (console {address}/, API reference /api-reference, health /healthz, metrics /metrics)");
             }
         });
     }

@@ -199,7 +199,7 @@ public sealed partial class FfmpegProcess : IAsyncDisposable
             }
             else
             {
-                _logger.LogWarning("{Name}: exited with code {Code}: {Tail}", Name, code, Tail);
+                _logger.LogWarning("{Name}: exited with code {Code}: {Line}", Name, code, FfmpegDiagnostics.LastMeaningfulLine(Tail) ?? "(nothing but start-up warnings)");
             }
         }
     }

@@ -24,6 +24,7 @@ internal sealed class CameraRecorder : IPathRecorder, IAsyncDisposable
     private readonly Task _run;
     private long _queuedBytes;
     private int _overflows;
+    private long _bytesWritten;
     private volatile bool _dropping;
     private OpenSegment? _open;
     private InitSegment? _init;
@@ -67,6 +68,12 @@ internal sealed class CameraRecorder : IPathRecorder, IAsyncDisposable
 
     /// <summary>Times the writer fell so far behind that footage was dropped (each one is a gap in the recording).</summary>
     public int Overflows => _overflows;
+
+    /// <summary>True while footage is being dropped (the backlog has not yet halved since it overflowed).</summary>
+    public bool Dropping => _dropping;
+
+    /// <summary>Fragment bytes appended to segment files by this writer.</summary>
+    public long BytesWritten => Interlocked.Read(ref _bytesWritten);
 
     // Called by the path without waiting. A disk that stalls must not grow memory without bound: past the limit the
     // recorder drops media, tells the writer to close the segment where the footage stops, and takes media again at
@@ -168,6 +175,7 @@ internal sealed class CameraRecorder : IPathRecorder, IAsyncDisposable
         }
 
         await _open.AppendAsync(fragment);
+        Interlocked.Add(ref _bytesWritten, fragment.Data.Length);
     }
 
     private async Task CloseAsync()

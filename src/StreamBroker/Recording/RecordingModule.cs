@@ -30,6 +30,7 @@ public static class RecordingModule
         services.AddSingleton<Reconciler>();
         services.AddSingleton<Recorder>();
         services.AddHostedService(sp => sp.GetRequiredService<Recorder>());
+        services.AddSingleton<RecordingMonitor>();
         services.AddSingleton<RetentionSweeper>();
         services.AddHostedService<RetentionService>();
         services.AddSingleton<LegalHolds>();

@@ -110,10 +110,13 @@ public sealed class RetentionSweeper(
         var floor = options.Value.MinFreeBytes;
         if (free >= floor)
         {
-            if (recorder.PausedReason is not null)
+            if (recorder.PausedReason is { } pausedFor)
             {
                 logger.LogWarning("Recording resumed: {Free} bytes free again", free);
                 recorder.Resume();
+                // Every RecordingPaused has its end in the log, so the gap in the footage can be explained.
+                await audit.AppendAsync(new AuditEvent(AuditAction.RecordingResumed, AuditOutcome.Allowed, "retention", null, "disk floor", null,
+                    string.Create(CultureInfo.InvariantCulture, $"recording storage has {free} bytes free again, above the floor of {floor}; paused because {pausedFor}")), ct);
             }
 
             return false;

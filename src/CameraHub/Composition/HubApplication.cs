@@ -30,6 +30,7 @@ public static class HubApplication
     {
         var builder = WebApplication.CreateBuilder(args);
         builder.AddHubLogging();
+        builder.AddHubTelemetry();
         var options = builder.Configuration.GetSection("CameraHub").Get<HubOptions>() ?? new HubOptions();
         var dataDirectory = options.ResolvedDataDirectory();
         var connectionString = builder.Configuration.GetConnectionString("CameraHub")
@@ -81,6 +82,7 @@ public static class HubApplication
         app.MapOpenApi().AllowAnonymous();
         app.MapScalarApiReference("/api-reference").AllowAnonymous();
         app.MapHealth().AllowAnonymous();
+        app.MapHubMetrics();
         app.MapAuthEndpoints();
         app.MapCameraRegistry();
         MapBroker(app);

@@ -95,6 +95,7 @@ internal sealed class CameraRecorder : IPathRecorder, IAsyncDisposable
         {
             _dropping = true;
             Interlocked.Increment(ref _overflows);
+            RecordingMetrics.Gap();
             _queue.Writer.TryWrite((Overflow.Instance, _time.GetUtcNow()));
             return;
         }
@@ -176,6 +177,7 @@ internal sealed class CameraRecorder : IPathRecorder, IAsyncDisposable
 
         await _open.AppendAsync(fragment);
         Interlocked.Add(ref _bytesWritten, fragment.Data.Length);
+        RecordingMetrics.Written(fragment.Data.Length);
     }
 
     private async Task CloseAsync()
@@ -190,6 +192,7 @@ internal sealed class CameraRecorder : IPathRecorder, IAsyncDisposable
         _continueAt = segment.End;
         await _index.AddAsync(segment, CancellationToken.None);
         SegmentsWritten++;
+        RecordingMetrics.SegmentClosed();
         _logger.LogDebug("Camera {Camera}: segment {Path} closed ({Bytes} bytes)", _camera.Id, segment.Path, segment.Bytes);
         var seconds = (segment.End - segment.Start).TotalSeconds;
         if (seconds > 0)

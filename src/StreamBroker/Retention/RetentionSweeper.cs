@@ -42,6 +42,9 @@ public sealed class RetentionSweeper(
     TimeProvider time,
     ILogger<RetentionSweeper> logger)
 {
+    /// <summary>When the last sweep finished and what it did (null before the first), for the status page.</summary>
+    public (DateTimeOffset At, SweepReport Report)? LastSweep { get; private set; }
+
     public async Task<SweepReport> SweepAsync(CancellationToken ct)
     {
         var now = time.GetUtcNow();
@@ -97,7 +100,10 @@ public sealed class RetentionSweeper(
             logger.LogInformation("Retention sweep: {Deleted} segment(s) ({Bytes} bytes) deleted, {Kept} kept for legal holds", deleted, bytes, kept);
         }
 
-        return new SweepReport(deleted, bytes, kept, paused);
+        RecordingMetrics.Swept(deleted, bytes);
+        var report = new SweepReport(deleted, bytes, kept, paused);
+        LastSweep = (now, report);
+        return report;
     }
 
     /// <summary>

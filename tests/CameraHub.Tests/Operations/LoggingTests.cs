@@ -10,7 +10,7 @@ namespace CameraHub.Tests.Operations;
 public sealed class LoggingTests
 {
     [Fact]
-    public async Task With_log_format_json_every_line_the_hub_writes_is_a_JSON_object_and_it_names_where_it_listens()
+    public async Task With_log_format_json_every_line_is_a_JSON_object_naming_where_it_listens_and_loopback_scrapes_metrics_without_a_token()
     {
         var data = Path.Combine(Path.GetTempPath(), $"camerahub-logs-{Guid.NewGuid():N}");
         Directory.CreateDirectory(data);
@@ -22,7 +22,7 @@ public sealed class LoggingTests
         }
 
         var lines = new List<string>();
-        var listening = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var listening = new TaskCompletionSource<string>(TaskCreationOptions.RunContinuationsAsynchronously);
         using var hub = Process.Start(info)!;
         hub.OutputDataReceived += (_, e) =>
         {
@@ -36,9 +36,9 @@ public sealed class LoggingTests
                 lines.Add(e.Data);
             }
 
-            if (e.Data.Contains("CameraHub is listening on", StringComparison.Ordinal))
+            if (System.Text.RegularExpressions.Regex.Match(e.Data, @"listening on (http://127\.0\.0\.1:\d+)") is { Success: true } m)
             {
-                listening.TrySetResult();
+                listening.TrySetResult(m.Groups[1].Value);
             }
         };
         hub.ErrorDataReceived += (_, e) =>
@@ -53,9 +53,13 @@ public sealed class LoggingTests
         };
         hub.BeginOutputReadLine();
         hub.BeginErrorReadLine();
+        string metrics;
         try
         {
-            await listening.Task.WaitAsync(TimeSpan.FromSeconds(60));
+            var address = await listening.Task.WaitAsync(TimeSpan.FromSeconds(60));
+            // No scrape token configured: a Prometheus on the same machine (loopback) may scrape.
+            using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(30) };
+            metrics = await http.GetStringAsync($"{address}/metrics");
         }
         finally
         {
@@ -75,6 +79,8 @@ public sealed class LoggingTests
             && e.GetProperty("Message").GetString()!.Contains("/metrics", StringComparison.Ordinal));
         Assert.DoesNotContain(entries, e => e.GetProperty("Category").GetString()!.StartsWith("System.Net.Http", StringComparison.Ordinal)
             && e.GetProperty("LogLevel").GetString() == "Information");
+        Assert.Contains("camerahub_live_upstreams", metrics, StringComparison.Ordinal);
+        Assert.Contains("process_memory_usage_bytes", metrics, StringComparison.Ordinal);
     }
 
     [Fact]

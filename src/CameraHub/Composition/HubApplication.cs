@@ -83,6 +83,7 @@ public static class HubApplication
         app.MapScalarApiReference("/api-reference").AllowAnonymous();
         app.MapHealth().AllowAnonymous();
         app.MapHubMetrics();
+        app.MapOperationsStatus();
         app.MapAuthEndpoints();
         app.MapCameraRegistry();
         MapBroker(app);

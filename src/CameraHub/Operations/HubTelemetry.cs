@@ -44,6 +44,9 @@ public static class HubTelemetry
                     metrics.AddOtlpExporter();
                 }
             });
+        builder.Services.AddSingleton<RecentProblems>();
+        builder.Services.AddSingleton<ILoggerProvider>(sp => sp.GetRequiredService<RecentProblems>());
+        builder.Services.AddSingleton<NodeClock>();
         // After OpenTelemetry's own hosted service, so its listener is there to see the zeros.
         builder.Services.AddHostedService<CountersAtZero>();
         if (otlp)
@@ -96,9 +99,12 @@ public static class HubTelemetry
     }
 }
 
-/// <summary>Starts the modules' counters at zero once the metrics listener runs.</summary>
-internal sealed class CountersAtZero : IHostedService
+/// <summary>Starts the modules' counters at zero once the metrics listener runs; fixes the node's start time.</summary>
+internal sealed class CountersAtZero(NodeClock clock) : IHostedService
 {
+    /// <summary>The node's start, taken when the host starts rather than at the first status request.</summary>
+    public DateTimeOffset StartedAt => clock.StartedAt;
+
     public Task StartAsync(CancellationToken cancellationToken)
     {
         LiveMetrics.StartAtZero();

@@ -8,6 +8,7 @@ import * as playback from './pages/playback.js';
 import * as evidence from './pages/evidence.js';
 import * as audit from './pages/audit.js';
 import * as grants from './pages/grants.js';
+import * as status from './pages/status.js';
 
 const view = document.getElementById('view');
 let leave = null;
@@ -22,6 +23,7 @@ const routes = [
   { path: /^\/evidence$/, page: evidence, nav: 'evidence', offered: () => holds('Export') || holds('ApproveExport') || hasRole('DataProtectionOfficer', 'Administrator') },
   { path: /^\/audit$/, page: audit, nav: 'audit', offered: () => hasRole('DataProtectionOfficer', 'Administrator') },
   { path: /^\/grants$/, page: grants, nav: 'grants', offered: () => hasRole('Administrator', 'CameraOwner') },
+  { path: /^\/status$/, page: status, nav: 'status', offered: () => hasRole('Administrator') },
 ];
 
 function renderNav() {

@@ -30,6 +30,7 @@ public sealed class CameraPath : IAsyncDisposable
     private int _upstreamStarts;
     private long _bytesIn;
     private long _droppedByDeparted;
+    private long _fragmentsIn;
 
     internal CameraPath(string key, CameraSource camera, IPathSource source, BrokerOptions options, ILogger logger, TimeProvider time, IBrokerEvents events)
     {
@@ -87,6 +88,9 @@ public sealed class CameraPath : IAsyncDisposable
 
     /// <summary>Media bytes received from the upstream since the path opened.</summary>
     public long BytesIn => Interlocked.Read(ref _bytesIn);
+
+    /// <summary>Fragments received from the upstream (and offered to every viewer) since the path opened.</summary>
+    public long FragmentsIn => Interlocked.Read(ref _fragmentsIn);
 
     /// <summary>Timestamp (TimeProvider ticks) since which the path has had no viewer; null while watched.</summary>
     internal long? IdleSince { get; private set; }
@@ -376,6 +380,7 @@ public sealed class CameraPath : IAsyncDisposable
                     break;
                 case Fragment fragment when _buffer.Append(fragment) && _buffer.Init is { } current:
                     Interlocked.Add(ref _bytesIn, fragment.Data.Length);
+                    Interlocked.Increment(ref _fragmentsIn);
                     foreach (var v in _viewers)
                     {
                         v.Offer(current, fragment);

@@ -36,6 +36,8 @@ public static class BrokerModule
         services.AddHostedService<UpstreamRetargeting>();
         services.AddSingleton<WarmUpstreams>();
         services.AddHostedService(sp => sp.GetRequiredService<WarmUpstreams>());
+        services.AddMetrics();
+        services.AddSingleton<LiveMetrics>();
         return services;
     }
 

@@ -11,6 +11,7 @@ using CameraHub.KeyProtection;
 using CameraHub.Masking;
 using CameraHub.Masking.Evidence;
 using CameraHub.Masking.Samples;
+using CameraHub.Operations;
 using CameraHub.StreamBroker;
 using CameraHub.StreamBroker.Alarms;
 using CameraHub.StreamBroker.Onvif;
@@ -31,6 +32,8 @@ public static class HubApplication
     public static WebApplication Build(string[] args)
     {
         var builder = WebApplication.CreateBuilder(args);
+        builder.AddHubLogging();
+        builder.AddHubTelemetry();
         var options = builder.Configuration.GetSection("CameraHub").Get<HubOptions>() ?? new HubOptions();
         var dataDirectory = options.ResolvedDataDirectory();
         var connectionString = builder.Configuration.GetConnectionString("CameraHub")
@@ -86,6 +89,8 @@ public static class HubApplication
         app.MapOpenApi().AllowAnonymous();
         app.MapScalarApiReference("/api-reference").AllowAnonymous();
         app.MapHealth().AllowAnonymous();
+        app.MapHubMetrics();
+        app.MapOperationsStatus();
         app.MapAuthEndpoints();
         app.MapCameraRegistry();
         MapBroker(app);
@@ -171,14 +176,21 @@ public static class HubApplication
             await scope.ServiceProvider.GetRequiredService<DemoAccess>().EnsureAsync(password, ct);
             await scope.ServiceProvider.GetRequiredService<DemoCare>().EnsureAsync(
                 DemoCare.CareCameras(await services.GetRequiredService<ICameraDirectory>().ActiveCamerasAsync(ct)), "care", ct);
-            Console.WriteLine(options.DemoPassword is null
-                ? $"Demo users {string.Join(", ", DemoAccess.Users.Select(u => u.User))} — password (generated, kept in data/demo-password.txt): {password}"
-                : $"Demo users {string.Join(", ", DemoAccess.Users.Select(u => u.User))} — password from CameraHub:DemoPassword.");
+            var users = string.Join(", ", DemoAccess.Users.Select(u => u.User));
+            if (options.DemoPassword is null)
+            {
+                HubLogging.Announce(services, $"Demo users {users} — password (generated, kept in data/demo-password.txt):", password);
+            }
+            else
+            {
+                HubLogging.Announce(services, $"Demo users {users} — password from CameraHub:DemoPassword.");
+            }
+
             await scope.ServiceProvider.GetRequiredService<MaskingSampleLoader>().LoadIfEmptyAsync(directory, ct);
             if (await scope.ServiceProvider.GetRequiredService<DemoSharing>().EnsureAsync(ct) is { } partner)
             {
-                Console.WriteLine($"Demo partner {partner.PartnerId} (shown once; rotate with POST /api/partners/{partner.PartnerId}/credentials): "
-                    + $"RTSP user {partner.UserName}, password {partner.Password}, HLS API key {partner.ApiKey}");
+                HubLogging.Announce(services, $"Demo partner {partner.PartnerId} (shown once; rotate with POST /api/partners/{partner.PartnerId}/credentials):",
+                    $"RTSP user {partner.UserName}, password {partner.Password}, HLS API key {partner.ApiKey}");
             }
         }
     }
@@ -209,7 +221,7 @@ public static class HubApplication
             var addresses = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()?.Addresses ?? [];
             foreach (var address in addresses)
             {
-                Console.WriteLine($"CameraHub is listening on {address}  (API reference: {address}/api-reference)");
+                HubLogging.Announce(app.Services, $"CameraHub is listening on {address}  (console {address}/, API reference /api-reference, health /healthz, metrics /metrics)");
             }
         });
     }

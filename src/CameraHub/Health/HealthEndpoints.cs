@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using CameraHub.CameraRegistry.Persistence;
 using CameraHub.Composition;
+using CameraHub.StreamBroker.Recording;
 using Microsoft.AspNetCore.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Options;
@@ -60,8 +61,11 @@ public sealed class FfmpegHealthCheck : IHealthCheck
     }
 }
 
-/// <summary>The data directory is writable and has free space.</summary>
-public sealed class StorageHealthCheck(IOptions<HubOptions> options) : IHealthCheck
+/// <summary>
+/// The data directory is writable, and recording is not losing footage: Degraded while recording is paused, a writer
+/// drops footage, or the recording volume is below CameraHub:Recording:MinFreeBytes.
+/// </summary>
+public sealed class StorageHealthCheck(IOptions<HubOptions> options, RecordingMonitor recording) : IHealthCheck
 {
     public Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default)
     {
@@ -81,8 +85,8 @@ public sealed class StorageHealthCheck(IOptions<HubOptions> options) : IHealthCh
             return Task.FromResult(HealthCheckResult.Unhealthy($"{dir} is not writable: {ex.Message}"));
         }
 
-        var free = new DriveInfo(dir).AvailableFreeSpace;
-        var text = $"{dir}: {free / (1024 * 1024 * 1024.0):F1} GiB free";
-        return Task.FromResult(free < 1L << 30 ? HealthCheckResult.Degraded(text) : HealthCheckResult.Healthy(text));
+        var state = recording.Current();
+        var text = $"{dir} writable; {state.Describe()}";
+        return Task.FromResult(state.Degraded ? HealthCheckResult.Degraded(text) : HealthCheckResult.Healthy(text));
     }
 }

@@ -41,6 +41,7 @@ public enum AuditAction
     LegalHoldCreated = 701,
     LegalHoldReleased = 702,
     RecordingPaused = 703,
+    RecordingResumed = 704,
 
     PartnerSessionStarted = 800,
     PartnerSessionEnded = 801,

@@ -29,6 +29,8 @@ public sealed class CameraPath : IAsyncDisposable
     private int _retargets;
     private int _upstreamStarts;
     private long _bytesIn;
+    private long _droppedByDeparted;
+    private long _fragmentsIn;
 
     internal CameraPath(string key, CameraSource camera, IPathSource source, BrokerOptions options, ILogger logger, TimeProvider time, IBrokerEvents events)
     {
@@ -72,16 +74,23 @@ public sealed class CameraPath : IAsyncDisposable
         }
     }
 
+    /// <summary>Fragments dropped for slow viewers since the path opened, those who left included.</summary>
     public long DroppedFragments
     {
         get
         {
             lock (_gate)
             {
-                return _viewers.Sum(v => v.DroppedFragments);
+                return _droppedByDeparted + _viewers.Sum(v => v.DroppedFragments);
             }
         }
     }
+
+    /// <summary>Media bytes received from the upstream since the path opened.</summary>
+    public long BytesIn => Interlocked.Read(ref _bytesIn);
+
+    /// <summary>Fragments received from the upstream (and offered to every viewer) since the path opened.</summary>
+    public long FragmentsIn => Interlocked.Read(ref _fragmentsIn);
 
     /// <summary>Timestamp (TimeProvider ticks) since which the path has had no viewer; null while watched.</summary>
     internal long? IdleSince { get; private set; }
@@ -159,7 +168,11 @@ public sealed class CameraPath : IAsyncDisposable
     {
         lock (_gate)
         {
-            _viewers.Remove(viewer);
+            if (_viewers.Remove(viewer))
+            {
+                _droppedByDeparted += viewer.DroppedFragments;
+            }
+
             if (_viewers.Count == 0 && _recorders.Count == 0)
             {
                 IdleSince = _time.GetTimestamp();
@@ -340,7 +353,7 @@ public sealed class CameraPath : IAsyncDisposable
         UpstreamProcessId = null;
         Volatile.Write(ref _running, null);
         var reason = stalled ? $"camera stalled: no video for {_options.StallTimeout.TotalSeconds:0} s"
-            : parseError ?? Explain(code, ffmpeg.Tail);
+            : parseError ?? UpstreamExit.Explain(code, ffmpeg.Tail, received);
         return (reason, received);
     }
 
@@ -367,6 +380,7 @@ public sealed class CameraPath : IAsyncDisposable
                     break;
                 case Fragment fragment when _buffer.Append(fragment) && _buffer.Init is { } current:
                     Interlocked.Add(ref _bytesIn, fragment.Data.Length);
+                    Interlocked.Increment(ref _fragmentsIn);
                     foreach (var v in _viewers)
                     {
                         v.Offer(current, fragment);
@@ -392,12 +406,6 @@ public sealed class CameraPath : IAsyncDisposable
             var seconds = _time.GetElapsedTime(StartedAt).TotalSeconds;
             return seconds <= 0 ? 0 : Interlocked.Read(ref _bytesIn) * 8 / 1000.0 / seconds;
         }
-    }
-
-    private static string Explain(int code, string tail)
-    {
-        var last = tail.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).LastOrDefault();
-        return last is null ? $"ffmpeg exited with code {code}" : $"ffmpeg exited with code {code}: {last}";
     }
 
     private void SetStatus(CameraLiveState state, string? reason)

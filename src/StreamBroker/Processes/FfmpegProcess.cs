@@ -19,9 +19,20 @@ public sealed partial class FfmpegProcess : IAsyncDisposable
     private readonly Task _stderrPump;
     private readonly bool _stdinIsMedia;
     private int _stopping;
+    private readonly Activity? _activity;
+
+    /// <summary>The activity source of the process lifecycle spans (one span from start to exit per process).</summary>
+    public const string ActivitySourceName = "CameraHub.Processes";
+
+    private static readonly ActivitySource Activities = new(ActivitySourceName);
 
     private FfmpegProcess(Process process, ILogger logger, string name, bool stdinIsMedia)
     {
+        // The span lasts as long as the process; it must not become the parent of whatever the caller does next.
+        var caller = Activity.Current;
+        _activity = Activities.StartActivity($"ffmpeg {name}");
+        _activity?.SetTag("process.pid", process.Id);
+        Activity.Current = caller;
         _process = process;
         _logger = logger;
         Name = name;
@@ -193,13 +204,20 @@ public sealed partial class FfmpegProcess : IAsyncDisposable
 
         if (_exited.TrySetResult(code))
         {
+            _activity?.SetTag("process.exit.code", code);
+            if (code != 0 && Volatile.Read(ref _stopping) == 0)
+            {
+                _activity?.SetStatus(ActivityStatusCode.Error, FfmpegDiagnostics.LastMeaningfulLine(Tail));
+            }
+
+            _activity?.Dispose();
             if (code == 0 || Volatile.Read(ref _stopping) == 1)
             {
                 _logger.LogDebug("{Name}: exited with code {Code}", Name, code);
             }
             else
             {
-                _logger.LogWarning("{Name}: exited with code {Code}: {Tail}", Name, code, Tail);
+                _logger.LogWarning("{Name}: exited with code {Code}: {Line}", Name, code, FfmpegDiagnostics.LastMeaningfulLine(Tail) ?? "(nothing but start-up warnings)");
             }
         }
     }

@@ -24,6 +24,7 @@ internal sealed class CameraRecorder : IPathRecorder, IAsyncDisposable
     private readonly Task _run;
     private long _queuedBytes;
     private int _overflows;
+    private long _bytesWritten;
     private volatile bool _dropping;
     private OpenSegment? _open;
     private InitSegment? _init;
@@ -68,6 +69,12 @@ internal sealed class CameraRecorder : IPathRecorder, IAsyncDisposable
     /// <summary>Times the writer fell so far behind that footage was dropped (each one is a gap in the recording).</summary>
     public int Overflows => _overflows;
 
+    /// <summary>True while footage is being dropped (the backlog has not yet halved since it overflowed).</summary>
+    public bool Dropping => _dropping;
+
+    /// <summary>Fragment bytes appended to segment files by this writer.</summary>
+    public long BytesWritten => Interlocked.Read(ref _bytesWritten);
+
     // Called by the path without waiting. A disk that stalls must not grow memory without bound: past the limit the
     // recorder drops media, tells the writer to close the segment where the footage stops, and takes media again at
     // the next keyframe once the backlog has halved; the hole is an ordinary gap in the index.
@@ -88,6 +95,7 @@ internal sealed class CameraRecorder : IPathRecorder, IAsyncDisposable
         {
             _dropping = true;
             Interlocked.Increment(ref _overflows);
+            RecordingMetrics.Gap();
             _queue.Writer.TryWrite((Overflow.Instance, _time.GetUtcNow()));
             return;
         }
@@ -168,6 +176,8 @@ internal sealed class CameraRecorder : IPathRecorder, IAsyncDisposable
         }
 
         await _open.AppendAsync(fragment);
+        Interlocked.Add(ref _bytesWritten, fragment.Data.Length);
+        RecordingMetrics.Written(fragment.Data.Length);
     }
 
     private async Task CloseAsync()
@@ -182,6 +192,7 @@ internal sealed class CameraRecorder : IPathRecorder, IAsyncDisposable
         _continueAt = segment.End;
         await _index.AddAsync(segment, CancellationToken.None);
         SegmentsWritten++;
+        RecordingMetrics.SegmentClosed();
         _logger.LogDebug("Camera {Camera}: segment {Path} closed ({Bytes} bytes)", _camera.Id, segment.Path, segment.Bytes);
         var seconds = (segment.End - segment.Start).TotalSeconds;
         if (seconds > 0)

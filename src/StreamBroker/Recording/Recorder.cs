@@ -41,6 +41,21 @@ public sealed class Recorder(
         }
     }
 
+    /// <summary>The running writers, for health and metrics.</summary>
+    internal IReadOnlyList<CameraRecorder> Writers
+    {
+        get
+        {
+            lock (_running)
+            {
+                return [.. _running.Values.Select(r => r.Recorder)];
+            }
+        }
+    }
+
+    /// <summary>Whether recording is switched on (CameraHub:Recording:Enabled).</summary>
+    public bool Enabled => options.Value.Enabled;
+
     /// <summary>Why recording is paused (storage below its floor), or null.</summary>
     public string? PausedReason => _pausedReason;
 

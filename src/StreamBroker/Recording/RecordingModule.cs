@@ -30,6 +30,9 @@ public static class RecordingModule
         services.AddSingleton<Reconciler>();
         services.AddSingleton<Recorder>();
         services.AddHostedService(sp => sp.GetRequiredService<Recorder>());
+        services.AddSingleton<RecordingMonitor>();
+        services.AddMetrics();
+        services.AddSingleton<RecordingMetrics>();
         services.AddSingleton<RetentionSweeper>();
         services.AddHostedService<RetentionService>();
         services.AddSingleton<LegalHolds>();

@@ -42,6 +42,9 @@ public sealed class RetentionSweeper(
     TimeProvider time,
     ILogger<RetentionSweeper> logger)
 {
+    /// <summary>When the last sweep finished and what it did (null before the first), for the status page.</summary>
+    public (DateTimeOffset At, SweepReport Report)? LastSweep { get; private set; }
+
     public async Task<SweepReport> SweepAsync(CancellationToken ct)
     {
         var now = time.GetUtcNow();
@@ -97,7 +100,10 @@ public sealed class RetentionSweeper(
             logger.LogInformation("Retention sweep: {Deleted} segment(s) ({Bytes} bytes) deleted, {Kept} kept for legal holds", deleted, bytes, kept);
         }
 
-        return new SweepReport(deleted, bytes, kept, paused);
+        RecordingMetrics.Swept(deleted, bytes);
+        var report = new SweepReport(deleted, bytes, kept, paused);
+        LastSweep = (now, report);
+        return report;
     }
 
     /// <summary>
@@ -110,10 +116,13 @@ public sealed class RetentionSweeper(
         var floor = options.Value.MinFreeBytes;
         if (free >= floor)
         {
-            if (recorder.PausedReason is not null)
+            if (recorder.PausedReason is { } pausedFor)
             {
                 logger.LogWarning("Recording resumed: {Free} bytes free again", free);
                 recorder.Resume();
+                // Every RecordingPaused has its end in the log, so the gap in the footage can be explained.
+                await audit.AppendAsync(new AuditEvent(AuditAction.RecordingResumed, AuditOutcome.Allowed, "retention", null, "disk floor", null,
+                    string.Create(CultureInfo.InvariantCulture, $"recording storage has {free} bytes free again, above the floor of {floor}; paused because {pausedFor}")), ct);
             }
 
             return false;

@@ -10,7 +10,11 @@ public abstract class StreamSession
 
     public bool IsEnded => Volatile.Read(ref _ended) == 1;
 
-    internal void AddBytes(long bytes) => Interlocked.Add(ref _bytesSent, bytes);
+    internal void AddBytes(long bytes)
+    {
+        Interlocked.Add(ref _bytesSent, bytes);
+        SessionMetrics.Sent(this, bytes);
+    }
 
     /// <summary>True for the one caller that ends the session (and so audits its end); false for every caller after.</summary>
     internal bool TryMarkEnded()

@@ -9,7 +9,7 @@ public sealed class ConsoleNavigationTests(DemoHub hub)
 {
     public static TheoryData<string, string[]> Roles => new()
     {
-        { "admin", ["cameras", "reports", "evidence", "audit", "grants", "alarms"] },
+        { "admin", ["cameras", "reports", "evidence", "audit", "grants", "alarms", "status"] },
         { "schools", ["cameras", "reports", "playback", "evidence", "grants", "alarms"] },
         { "housing", ["cameras", "reports", "playback", "evidence", "grants", "alarms"] },
         { "traffic", ["cameras", "wall", "alarms"] },

@@ -41,6 +41,10 @@ public sealed class LiveResilienceTests
             var offline = await StatusAsync(broker, id);
             Assert.Equal(CameraLiveState.Offline, offline.State);
             Assert.False(string.IsNullOrWhiteSpace(offline.Reason));
+            // The viewer is told the real cause, not ffmpeg's leftover start-up warning.
+            var told = viewer.Events.First(e => e.Contains("\"type\":\"offline\"", StringComparison.Ordinal));
+            Assert.Contains("stream ended by the camera", told, StringComparison.Ordinal);
+            Assert.DoesNotContain("estimate rate", told, StringComparison.Ordinal);
 
             var resets = viewer.CountEvents("reset");
             await camera.StartServerAsync();

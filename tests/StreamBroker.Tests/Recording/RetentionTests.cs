@@ -6,6 +6,7 @@ using CameraHub.CameraRegistry.Cameras;
 using CameraHub.StreamBroker.Recording;
 using CameraHub.StreamBroker.Retention;
 using CameraHub.StreamBroker.Tests.Live;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Time.Testing;
 
 namespace CameraHub.StreamBroker.Tests.Recording;
@@ -97,6 +98,9 @@ public sealed class RetentionTests
         Assert.Single(host.Audit.Events, e => e.Action == AuditAction.RecordingPaused);
         await host.Recorder.ApplyAsync(CancellationToken.None);
         Assert.Empty(host.Recorder.RecordingCameras);
+        var paused = host.Services.GetRequiredService<RecordingMonitor>().Current();
+        Assert.True(paused.Degraded);
+        Assert.Contains("recording paused", paused.Describe(), StringComparison.Ordinal);
 
         // Space back: recording resumes at the next sweep; the alarm is not repeated meanwhile.
         await host.Sweeper.SweepAsync(CancellationToken.None);
@@ -105,6 +109,10 @@ public sealed class RetentionTests
         Assert.False((await host.Sweeper.SweepAsync(CancellationToken.None)).Paused);
         await host.Recorder.ApplyAsync(CancellationToken.None);
         Assert.Equal([id], host.Recorder.RecordingCameras);
+        // Every pause has its end in the audit log, and health no longer reports it.
+        var resumed = Assert.Single(host.Audit.Events, e => e.Action == AuditAction.RecordingResumed);
+        Assert.Contains("free again", resumed.Details, StringComparison.Ordinal);
+        Assert.False(host.Services.GetRequiredService<RecordingMonitor>().Current().Degraded);
     }
 
     /// <summary>Indexes a one-minute segment with a small file, as the recorder would have; returns its relative path.</summary>

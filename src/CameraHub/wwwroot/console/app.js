@@ -10,6 +10,7 @@ import * as audit from './pages/audit.js';
 import * as grants from './pages/grants.js';
 import * as tonight from './pages/tonight.js';
 import * as alarms from './pages/alarms.js';
+import * as status from './pages/status.js';
 
 const view = document.getElementById('view');
 let leave = null;
@@ -26,6 +27,7 @@ const routes = [
   { path: /^\/grants$/, page: grants, nav: 'grants', offered: () => hasRole('Administrator', 'CameraOwner') },
   { path: /^\/tonight$/, page: tonight, nav: 'tonight', offered: () => hasRole('CareOperator') },
   { path: /^\/alarms$/, page: alarms, nav: 'alarms', offered: () => true },
+  { path: /^\/status$/, page: status, nav: 'status', offered: () => hasRole('Administrator') },
 ];
 
 function renderNav() {

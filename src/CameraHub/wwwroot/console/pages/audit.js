@@ -6,7 +6,7 @@ const actions = ['LoginSucceeded', 'LoginFailed', 'UserLockedOut', 'UserCreated'
   'CameraCreated', 'CameraUpdated', 'CameraImported', 'CameraDecommissioned', 'CameraProbed', 'OrganisationCreated', 'SiteCreated',
   'LiveViewStarted', 'LiveViewEnded', 'LiveViewRevoked', 'PlaybackStarted', 'PlaybackEnded', 'RecordingsListed',
   'EvidenceRequested', 'EvidenceApproved', 'EvidenceRejected', 'EvidenceProduced', 'EvidenceDownloaded', 'EvidenceExpired', 'EvidenceFailed',
-  'RecordingsDeleted', 'LegalHoldCreated', 'LegalHoldReleased', 'RecordingPaused', 'PartnerSessionStarted', 'PartnerSessionEnded',
+  'RecordingsDeleted', 'LegalHoldCreated', 'LegalHoldReleased', 'RecordingPaused', 'RecordingResumed', 'PartnerSessionStarted', 'PartnerSessionEnded',
   'PartnerCredentialsIssued', 'SharingAgreementChanged', 'AccessDenied', 'AuditQueried', 'AuditExported', 'MaskViewed'];
 
 export async function render(view) {

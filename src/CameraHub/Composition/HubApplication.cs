@@ -2,6 +2,7 @@ using System.Text.Json.Serialization;
 using CameraHub.Authentication;
 using CameraHub.CameraRegistry;
 using CameraHub.CameraRegistry.Demo;
+using CameraHub.CameraRegistry.Limits;
 using CameraHub.CameraRegistry.Persistence;
 using CameraHub.CameraRegistry.Sharing;
 using CameraHub.Health;
@@ -74,8 +75,10 @@ public static class HubApplication
         {
             app.UseStaticFiles(new StaticFileOptions { FileProvider = new Microsoft.Extensions.FileProviders.PhysicalFileProvider(shipped) });
         }
+        app.UseBodyLimits();
         app.UseAuthentication();
         app.UseAuthorization();
+        app.UseRateLimiter();
         // The API description and reference are public documentation; health answers load balancers.
         app.MapOpenApi().AllowAnonymous();
         app.MapScalarApiReference("/api-reference").AllowAnonymous();

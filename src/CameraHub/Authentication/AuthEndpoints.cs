@@ -2,6 +2,7 @@ using System.Security.Claims;
 using CameraHub.CameraRegistry.Access;
 using CameraHub.CameraRegistry.Audit;
 using CameraHub.CameraRegistry.Identity;
+using CameraHub.CameraRegistry.Limits;
 using Microsoft.AspNetCore.Identity;
 
 namespace CameraHub.Authentication;
@@ -20,7 +21,7 @@ public static class AuthEndpoints
 {
     public static RouteGroupBuilder MapAuthEndpoints(this IEndpointRouteBuilder routes)
     {
-        var group = routes.MapGroup("/api/auth").WithTags("Authentication");
+        var group = routes.MapGroup("/api/auth").WithTags("Authentication").WithBodyLimit(BodyLimit.SignIn);
         group.MapPost("/token", async (SignInRequest request, HttpContext http, UserManager<HubUser> users, SignInManager<HubUser> signIn,
             TokenIssuer issuer, IAuditLog audit, CancellationToken ct) =>
         {
@@ -32,7 +33,7 @@ public static class AuthEndpoints
 
             var token = issuer.Issue(await HubAuthentication.ClaimsForAsync(users, user));
             return Results.Ok(new TokenResponse(token, (int)issuer.Lifetime.TotalSeconds));
-        }).AllowAnonymous().WithSummary("Exchanges a user name and password for a bearer token.");
+        }).AllowAnonymous().RequireRateLimiting(SignInRateLimit.Policy).WithSummary("Exchanges a user name and password for a bearer token.");
 
         group.MapPost("/login", async (SignInRequest request, HttpContext http, UserManager<HubUser> users, SignInManager<HubUser> signIn,
             IAuditLog audit, CancellationToken ct) =>
@@ -45,7 +46,7 @@ public static class AuthEndpoints
 
             await signIn.SignInAsync(user, isPersistent: false);
             return Results.Ok(await MeAsync(users, user));
-        }).AllowAnonymous().WithSummary("Signs in with a cookie (the web console).");
+        }).AllowAnonymous().RequireRateLimiting(SignInRateLimit.Policy).WithSummary("Signs in with a cookie (the web console).");
 
         group.MapPost("/logout", async (SignInManager<HubUser> signIn) =>
         {

@@ -110,6 +110,7 @@ public static class HubAuthentication
 
         services.Configure<SecurityStampValidatorOptions>(o => o.ValidationInterval = TimeSpan.FromMinutes(1));
         services.AddAuthorization();
+        services.AddSignInRateLimit(configuration);
         return services;
     }
 

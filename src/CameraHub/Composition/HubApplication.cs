@@ -4,6 +4,7 @@ using CameraHub.CameraRegistry;
 using CameraHub.CameraRegistry.Cameras;
 using CameraHub.CameraRegistry.Care;
 using CameraHub.CameraRegistry.Demo;
+using CameraHub.CameraRegistry.Limits;
 using CameraHub.CameraRegistry.Persistence;
 using CameraHub.CameraRegistry.Sharing;
 using CameraHub.Health;
@@ -83,8 +84,10 @@ public static class HubApplication
         {
             app.UseStaticFiles(new StaticFileOptions { FileProvider = new Microsoft.Extensions.FileProviders.PhysicalFileProvider(shipped) });
         }
+        app.UseBodyLimits();
         app.UseAuthentication();
         app.UseAuthorization();
+        app.UseRateLimiter();
         // The API description and reference are public documentation; health answers load balancers.
         app.MapOpenApi().AllowAnonymous();
         app.MapScalarApiReference("/api-reference").AllowAnonymous();

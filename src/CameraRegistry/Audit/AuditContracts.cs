@@ -9,6 +9,8 @@ public enum AuditAction
     UserCreated = 110,
     UserDisabled = 111,
     UserChanged = 112,
+    /// <summary>Sign-in attempts from one address over the rate limit (one entry per address and window).</summary>
+    SignInThrottled = 120,
 
     GrantCreated = 200,
     GrantRevoked = 201,

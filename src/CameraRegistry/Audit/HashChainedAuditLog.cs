@@ -55,7 +55,7 @@ public sealed class HashChainedAuditLog(IDbContextFactory<AccessDbContext> conte
 
             for (var i = 0; i < events.Count; i++)
             {
-                var e = events[i];
+                var e = AuditBounds.Apply(events[i]);
                 var entry = new AuditEntry
                 {
                     Sequence = ++sequence,

@@ -1,5 +1,6 @@
 using CameraHub.CameraRegistry.Access;
 using CameraHub.CameraRegistry.Audit;
+using CameraHub.CameraRegistry.Limits;
 using CameraHub.CameraRegistry.Persistence;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
@@ -18,7 +19,7 @@ public static class CameraEndpoints
     /// <summary>Maps list, create, read, replace, decommission and history.</summary>
     public static RouteGroupBuilder MapCameraEndpoints(this IEndpointRouteBuilder routes)
     {
-        var group = routes.MapGroup("/api/cameras").WithTags("Cameras");
+        var group = routes.MapGroup("/api/cameras").WithTags("Cameras").WithBodyLimit(BodyLimit.Camera);
         group.MapGet("/", ListAsync).WithName("ListCameras")
             .WithSummary("Cameras, filtered by owner, category, mode, status, text, permit expiry and a right the caller may use on them now (right=Live…); paged.");
         group.MapPost("/", CreateAsync).WithName("CreateCamera");

@@ -1,4 +1,5 @@
 using System.Text.RegularExpressions;
+using CameraHub.CameraRegistry.Limits;
 using CameraHub.CameraRegistry.Schedules;
 
 namespace CameraHub.CameraRegistry.Cameras;
@@ -76,6 +77,7 @@ public static partial class CameraRules
         CheckLegalBasis(c, ctx.Today, Fail);
         CheckHours(c, Fail);
         CheckMasking(c, Fail);
+        CheckLengths(c, Fail);
 
         foreach (var partner in c.SharingPartnerIds)
         {
@@ -323,4 +325,22 @@ public static partial class CameraRules
 
     /// <summary>Schools and preschools fall under IMY's school guidance.</summary>
     public static bool IsSchool(CameraCategory category) => category is CameraCategory.School or CameraCategory.Preschool;
+
+    private static void CheckLengths(CameraInput c, Action<string, string> fail)
+    {
+        var b = c.LegalBasis;
+        FieldLimits.Check(
+            fail,
+            ("name", c.Name, FieldLimits.Name), ("vendor", c.Vendor, FieldLimits.Reference), ("model", c.Model, FieldLimits.Reference),
+            ("firmware", c.Firmware, FieldLimits.Reference), ("rtspUrl", c.RtspUrl, FieldLimits.Url), ("onvifUrl", c.OnvifUrl, FieldLimits.Url),
+            ("username", c.Username, FieldLimits.UserName), ("password", c.Password, FieldLimits.Password),
+            ("ownerId", c.OwnerId, FieldLimits.Id), ("siteId", c.SiteId, FieldLimits.Id), ("allowedHours", c.AllowedHours, FieldLimits.Reference),
+            ("legalBasis.reference", b.Reference, FieldLimits.Reference), ("legalBasis.decidedBy", b.DecidedBy, FieldLimits.Reference),
+            ("legalBasis.weighing", b.Weighing, FieldLimits.Text), ("legalBasis.gdprArticle", b.GdprArticle, FieldLimits.Reference),
+            ("legalBasis.purpose", b.Purpose, FieldLimits.Purpose), ("signage.text", c.Signage.Text, FieldLimits.Text));
+        foreach (var partner in c.SharingPartnerIds)
+        {
+            FieldLimits.Check(fail, ("sharingPartnerIds", partner, FieldLimits.Id));
+        }
+    }
 }

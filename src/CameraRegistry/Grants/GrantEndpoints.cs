@@ -3,6 +3,7 @@ using CameraHub.CameraRegistry.Access;
 using CameraHub.CameraRegistry.Audit;
 using CameraHub.CameraRegistry.Cameras;
 using CameraHub.CameraRegistry.Identity;
+using CameraHub.CameraRegistry.Limits;
 using CameraHub.CameraRegistry.Persistence;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
@@ -21,7 +22,7 @@ public static class GrantEndpoints
 {
     public static RouteGroupBuilder MapGrantEndpoints(this IEndpointRouteBuilder routes)
     {
-        var group = routes.MapGroup("/api/grants").WithTags("Grants");
+        var group = routes.MapGroup("/api/grants").WithTags("Grants").WithBodyLimit(BodyLimit.Form);
         group.MapGet("/", ListAsync).WithSummary("Grants: all for administrators and the DPO; for owners also those on their organisation's cameras; one's own for everybody else.");
         group.MapPost("/", CreateAsync).WithSummary("Creates a grant (administrators; camera owners for their own organisation's cameras).");
         group.MapDelete("/{id:guid}", RevokeAsync).WithSummary("Revokes a grant; open streams it allowed end within seconds.");
@@ -79,6 +80,9 @@ public static class GrantEndpoints
         {
             errors["reason"] = ["a reason is required: grants are audited"];
         }
+
+        FieldLimits.Check((field, message) => errors[field] = [message],
+            ("subject", input.Subject, FieldLimits.UserName), ("scope", input.Scope, FieldLimits.Id), ("reason", input.Reason, FieldLimits.Purpose));
 
         if (input.ValidFrom is { } f && input.ValidUntil is { } u && u <= f)
         {

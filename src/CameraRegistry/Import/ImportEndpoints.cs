@@ -2,6 +2,7 @@ using System.Text;
 using CameraHub.CameraRegistry.Access;
 using CameraHub.CameraRegistry.Audit;
 using CameraHub.CameraRegistry.Cameras;
+using CameraHub.CameraRegistry.Limits;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.HttpResults;
@@ -17,13 +18,14 @@ public static class ImportEndpoints
         routes.MapPost("/api/cameras/import", ImportAsync)
             .WithTags("Cameras")
             .WithSummary("Imports a camera CSV (text/csv, UTF-8): every row or none; each bad row named by line and field.")
-            .Accepts<string>("text/csv");
+            .Accepts<string>("text/csv")
+            .WithBodyLimit(BodyLimit.Import);
 
     internal static async Task<Results<Ok<ImportSummary>, ProblemHttpResult>> ImportAsync(
         HttpRequest request, CameraImporter importer, AccessPolicy policy, IAuditLog audit, CancellationToken ct)
     {
         var http = request.HttpContext;
-        // The CSV parser reads synchronously; buffer the body asynchronously first (Kestrel's 30 MB limit applies).
+        // The CSV parser reads synchronously; buffer the body asynchronously first (at most BodyLimit.Import bytes).
         using var body = new StreamReader(request.Body, Encoding.UTF8);
         using var reader = new StringReader(await body.ReadToEndAsync(ct));
         var result = await importer.ImportAsync(reader, CameraEndpoints.Actor(http), ct, async (owner, token) =>

@@ -1,5 +1,6 @@
 using System.Text.RegularExpressions;
 using CameraHub.CameraRegistry.Cameras;
+using CameraHub.CameraRegistry.Limits;
 using CameraHub.CameraRegistry.Persistence;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
@@ -23,7 +24,7 @@ public static partial class OrganisationEndpoints
 
     public static RouteGroupBuilder MapOrganisationEndpoints(this IEndpointRouteBuilder routes)
     {
-        var group = routes.MapGroup("/api/organisations").WithTags("Organisations");
+        var group = routes.MapGroup("/api/organisations").WithTags("Organisations").WithBodyLimit(BodyLimit.Form);
         group.MapGet("/", async (RegistryDbContext db, CancellationToken ct) =>
             TypedResults.Ok(await db.Organisations.AsNoTracking().OrderBy(o => o.Name).ToListAsync(ct)));
         group.MapPost("/", CreateAsync).RequireAuthorization(p => p.RequireRole(Identity.HubRoles.Administrator));
@@ -53,6 +54,8 @@ public static partial class OrganisationEndpoints
         {
             errors["organisationNumber"] = ["organisation number must look like 212000-1355"];
         }
+
+        FieldLimits.Check((field, message) => errors[field] = [message], ("name", input.Name, FieldLimits.Name), ("contact", input.Contact, FieldLimits.Reference));
 
         return errors;
     }

@@ -4,6 +4,7 @@ using CameraHub.CameraRegistry.Access;
 using CameraHub.CameraRegistry.Audit;
 using CameraHub.CameraRegistry.Cameras;
 using CameraHub.CameraRegistry.Identity;
+using CameraHub.CameraRegistry.Limits;
 using CameraHub.CameraRegistry.Organisations;
 using CameraHub.CameraRegistry.Persistence;
 using CameraHub.CameraRegistry.Schedules;
@@ -29,7 +30,7 @@ public static class SharingEndpoints
 
     public static RouteGroupBuilder MapSharingEndpoints(this IEndpointRouteBuilder routes)
     {
-        var group = routes.MapGroup("/api").WithTags("Sharing");
+        var group = routes.MapGroup("/api").WithTags("Sharing").WithBodyLimit(BodyLimit.Form);
         group.MapGet("/sharing-agreements", ListAsync).WithSummary("Agreements: all for administrators and the DPO, their organisation's for camera owners.");
         group.MapPost("/sharing-agreements", CreateAsync).WithSummary("Creates an agreement (administrators; camera owners for their own organisation's cameras).");
         group.MapDelete("/sharing-agreements/{id:guid}", WithdrawAsync).WithSummary("Withdraws an agreement; open partner sessions it allowed end within seconds.");
@@ -122,6 +123,14 @@ public static class SharingEndpoints
         if (input.AllowedHours is not null && !AllowedHours.TryParse(input.AllowedHours, out _, out var hoursError))
         {
             errors["allowedHours"] = [hoursError ?? "unreadable schedule"];
+        }
+
+        FieldLimits.Check((field, message) => errors[field] = [message],
+            ("partnerId", input.PartnerId, FieldLimits.Id), ("ownerId", input.OwnerId, FieldLimits.Id), ("purpose", input.Purpose, FieldLimits.Purpose),
+            ("legalBasisReference", input.LegalBasisReference, FieldLimits.Reference), ("allowedHours", input.AllowedHours, FieldLimits.Reference));
+        foreach (var camera in input.CameraIds ?? [])
+        {
+            FieldLimits.Check((field, message) => errors[field] = [message], ("cameraIds", camera, FieldLimits.Id));
         }
 
         var protocols = input.Protocols ?? SharingProtocols.Rtsp;

@@ -1,5 +1,6 @@
 using CameraHub.CameraRegistry.Access;
 using CameraHub.CameraRegistry.Cameras;
+using CameraHub.CameraRegistry.Limits;
 using CameraHub.CameraRegistry.Persistence;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
@@ -14,7 +15,7 @@ public static class SiteEndpoints
 {
     public static RouteGroupBuilder MapSiteEndpoints(this IEndpointRouteBuilder routes)
     {
-        var group = routes.MapGroup("/api/sites").WithTags("Sites");
+        var group = routes.MapGroup("/api/sites").WithTags("Sites").WithBodyLimit(BodyLimit.Form);
         group.MapGet("/", async (RegistryDbContext db, CancellationToken ct) =>
             TypedResults.Ok(await db.Sites.AsNoTracking().OrderBy(s => s.Name).ToListAsync(ct)));
         group.MapPost("/", CreateAsync);
@@ -35,6 +36,7 @@ public static class SiteEndpoints
             errors["name"] = ["name is required"];
         }
 
+        FieldLimits.Check((field, message) => errors[field] = [message], ("name", site.Name, FieldLimits.Name));
         if (site.OwnerId is not null && !organisations.Contains(site.OwnerId))
         {
             errors["ownerId"] = [$"owner '{site.OwnerId}' is not a registered organisation"];

@@ -2,6 +2,7 @@ using CameraHub.CameraRegistry.Access;
 using CameraHub.CameraRegistry.Audit;
 using CameraHub.CameraRegistry.Cameras;
 using CameraHub.CameraRegistry.Identity;
+using CameraHub.CameraRegistry.Limits;
 using CameraHub.Masking.Persistence;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
@@ -33,7 +34,7 @@ public static class EvidenceEndpoints
 {
     public static RouteGroupBuilder MapEvidenceEndpoints(this IEndpointRouteBuilder routes)
     {
-        var group = routes.MapGroup("/api/evidence").WithTags("Evidence");
+        var group = routes.MapGroup("/api/evidence").WithTags("Evidence").WithBodyLimit(BodyLimit.Form);
         group.MapPost("/", RequestAsync).WithSummary("Asks for footage: {caseNumber, cameraIds, from, to, reason}; places a legal hold at once.");
         group.MapGet("/", ListAsync).WithSummary("Requests the user made, may approve, or (DPO, administrators) all.");
         group.MapGet("/{id:guid}", GetAsync).WithSummary("Status, stage and progress.");
@@ -77,6 +78,7 @@ public static class EvidenceEndpoints
             errors["reason"] = ["a reason is required"];
         }
 
+        FieldLimits.Check((field, message) => errors[field] = [message], ("reason", input.Reason, FieldLimits.Purpose));
         if (errors.Count > 0)
         {
             return Results.ValidationProblem(errors, title: "The evidence request was not created.");
@@ -167,6 +169,11 @@ public static class EvidenceEndpoints
         if (string.IsNullOrWhiteSpace(input.Reason))
         {
             return Results.ValidationProblem(new Dictionary<string, string[]> { ["reason"] = ["say why the request is rejected"] });
+        }
+
+        if (FieldLimits.Problems(("reason", input.Reason, FieldLimits.Purpose)) is { } tooLong)
+        {
+            return Results.ValidationProblem(tooLong);
         }
 
         var result = await DecideAsync(id, http, db, gate, audit, time, approve: false, input.Reason, null, ct);

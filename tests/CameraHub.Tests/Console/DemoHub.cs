@@ -48,6 +48,7 @@ public sealed class DemoHub : IAsyncLifetime
             // Short segments so a few seconds of recording can be played back and exported.
             "--CameraHub:Recording:SegmentLength=00:00:04",
             "--Logging:LogLevel:Default=Warning",
+            "--CameraHub:SignIn:PermitsPerWindow=100000",
         ]);
         await _app.StartAsync();
         var address = _app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();

@@ -44,6 +44,8 @@ public class HubFactory : WebApplicationFactory<Program>
             ["CameraHub:DemoCameras"] = "false",
             // Host tests of other features must not start recording the sample cameras; recording tests turn it on.
             ["CameraHub:Recording:Enabled"] = "false",
+            // Tests sign in far more often than people; the rate limit has its own test (SignInRateLimitTests).
+            ["CameraHub:SignIn:PermitsPerWindow"] = "100000",
         };
         foreach (var (k, v) in settings ?? [])
         {

@@ -1,5 +1,6 @@
 using System.Text.RegularExpressions;
 using CameraHub.CameraRegistry.Cameras;
+using CameraHub.CameraRegistry.Limits;
 
 namespace CameraHub.CameraRegistry.Care;
 
@@ -28,6 +29,9 @@ public static partial class CareDecisionRules
         var errors = new Dictionary<string, List<string>>(StringComparer.Ordinal);
         void Fail(string field, string message) => (errors.TryGetValue(field, out var l) ? l : errors[field] = []).Add(message);
 
+        FieldLimits.Check(Fail, ("cameraId", d.CameraId, FieldLimits.Id), ("residentId", d.ResidentId, FieldLimits.Id),
+            ("residentName", d.ResidentName, FieldLimits.Name), ("decisionReference", d.DecisionReference, FieldLimits.Reference),
+            ("consentBy", d.ConsentBy, FieldLimits.Name), ("schedule", d.Schedule, FieldLimits.Text), ("careUnit", d.CareUnit, FieldLimits.Name));
         if (string.IsNullOrWhiteSpace(d.CameraId))
         {
             Fail("cameraId", "cameraId is required");

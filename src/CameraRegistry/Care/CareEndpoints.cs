@@ -4,6 +4,7 @@ using CameraHub.CameraRegistry.Access;
 using CameraHub.CameraRegistry.Audit;
 using CameraHub.CameraRegistry.Identity;
 using CameraHub.CameraRegistry.Import;
+using CameraHub.CameraRegistry.Limits;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
@@ -34,10 +35,10 @@ public static class CareEndpoints
 {
     public static RouteGroupBuilder MapCareEndpoints(this IEndpointRouteBuilder routes)
     {
-        var group = routes.MapGroup("/api/care").WithTags("Care");
+        var group = routes.MapGroup("/api/care").WithTags("Care").WithBodyLimit(BodyLimit.Form);
         group.MapGet("/decisions", ListDecisionsAsync).WithSummary("Supervision decisions the caller has business with (names to care staff only).");
         group.MapPost("/decisions", CreateAsync).WithSummary("Registers a supervision decision for a CareHome camera (Manage right on the camera).");
-        group.MapPost("/decisions/import", ImportAsync).Accepts<string>("text/csv")
+        group.MapPost("/decisions/import", ImportAsync).WithBodyLimit(BodyLimit.Import).Accepts<string>("text/csv")
             .WithSummary("Imports a decision CSV (text/csv, UTF-8): every row or none; each bad row named by line and field.");
         group.MapPost("/decisions/{id:guid}/pause", (Guid id, CareStateChange body, HttpContext http, CareDecisions decisions, IDbContextFactory<CareDbContext> contexts, AccessPolicy policy, CancellationToken ct) =>
             ChangeStateAsync(id, DecisionState.Paused, body.Reason, http, decisions, contexts, policy, ct)).WithSummary("Pauses a decision: visits cancelled, open looks end at once.");
@@ -103,6 +104,11 @@ public static class CareEndpoints
     private static async Task<IResult> ChangeStateAsync(
         Guid id, DecisionState state, string? reason, HttpContext http, CareDecisions decisions, IDbContextFactory<CareDbContext> contexts, AccessPolicy policy, CancellationToken ct)
     {
+        if (FieldLimits.Problems(("reason", reason, FieldLimits.Purpose)) is { } tooLong)
+        {
+            return Results.ValidationProblem(tooLong);
+        }
+
         await using (var db = await contexts.CreateDbContextAsync(ct))
         {
             var found = await db.Decisions.AsNoTracking().FirstOrDefaultAsync(d => d.Id == id, ct);

@@ -1,5 +1,6 @@
 using CameraHub.CameraRegistry.Access;
 using CameraHub.CameraRegistry.Audit;
+using CameraHub.CameraRegistry.Limits;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
@@ -53,6 +54,11 @@ public static class CareLookEndpoints
         }
 
         var reason = body?.Reason?.Trim();
+        if (FieldLimits.Problems(("reason", reason, FieldLimits.Purpose)) is { } tooLong)
+        {
+            return Results.ValidationProblem(tooLong);
+        }
+
         if (visit.Looks > 0 && string.IsNullOrEmpty(reason))
         {
             return Results.Problem(statusCode: 400, title: "A reason is needed",
@@ -90,6 +96,11 @@ public static class CareLookEndpoints
         }
 
         var reason = body?.Reason?.Trim();
+        if (FieldLimits.Problems(("reason", reason, FieldLimits.Purpose)) is { } tooLong)
+        {
+            return Results.ValidationProblem(tooLong);
+        }
+
         if (string.IsNullOrEmpty(reason))
         {
             return Results.Problem(statusCode: 400, title: "A reason is needed", detail: "an emergency look needs a reason (e.g. 'the resident pressed the alarm'); it is flagged for follow-up");
@@ -125,6 +136,11 @@ public static class CareLookEndpoints
         if (visit is null || !(await CareStaff.UnitsAsync(db, http.User, ct)).Contains(visit.CareUnit))
         {
             return Results.Problem(statusCode: 404, title: "Not found", detail: $"no visit {id} in your care units");
+        }
+
+        if (FieldLimits.Problems(("note", input.Note, FieldLimits.Purpose)) is { } tooLong)
+        {
+            return Results.ValidationProblem(tooLong);
         }
 
         if (input.Outcome is null || (input.Outcome == VisitOutcome.NeedsAttention && string.IsNullOrWhiteSpace(input.Note)))

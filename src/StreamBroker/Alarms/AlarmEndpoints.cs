@@ -1,5 +1,6 @@
 using CameraHub.CameraRegistry.Access;
 using CameraHub.CameraRegistry.Audit;
+using CameraHub.CameraRegistry.Limits;
 using CameraHub.StreamBroker.Onvif.Events;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
@@ -29,7 +30,7 @@ public static class AlarmEndpoints
     /// <summary>Maps every route; the host requires a signed-in user on all of them.</summary>
     public static RouteGroupBuilder MapAlarmEndpoints(this IEndpointRouteBuilder routes)
     {
-        var group = routes.MapGroup(string.Empty).WithTags("Alarms");
+        var group = routes.MapGroup(string.Empty).WithTags("Alarms").WithBodyLimit(BodyLimit.Form);
         group.MapGet("/api/alarms", ListAsync).WithName("ListAlarms")
             .WithSummary("The alarm queue the caller may see, most severe and oldest first; filters state, severity, camera, owner, from, to.");
         group.MapPost("/api/alarms/{id:long}/acknowledge", (long id, AlarmStore store, AlarmVisibility visibility, HttpContext http, CancellationToken ct) =>
@@ -87,9 +88,13 @@ public static class AlarmEndpoints
         {
             var cameras = scope.Cameras.ToList();
             var organisation = scope.Organisation;
+            var careCameras = scope.CareCameras?.ToList() ?? [];
+            // The same rule as AlarmVisibility.Scope.Sees, as SQL.
             query = query.Where(a => a.Kind.StartsWith(AlarmVisibility.CameraAlarmPrefix)
                 ? a.CameraId != null && cameras.Contains(a.CameraId)
-                : organisation != null && a.OwnerId == organisation);
+                : a.Kind.StartsWith(AlarmVisibility.CareAlarmPrefix)
+                    ? a.CameraId != null && careCameras.Contains(a.CameraId)
+                    : organisation != null && a.OwnerId == organisation);
         }
 
         var rows = await query.OrderByDescending(a => a.Severity).ThenBy(a => a.RaisedUtcTicks).Take(MaxRows).ToListAsync(ct);

@@ -1,5 +1,6 @@
 using CameraHub.CameraRegistry.Access;
 using CameraHub.CameraRegistry.Identity;
+using CameraHub.CameraRegistry.Limits;
 using CameraHub.StreamBroker.Recording;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
@@ -12,7 +13,7 @@ public static class LegalHoldEndpoints
 {
     public static RouteGroupBuilder MapLegalHolds(this IEndpointRouteBuilder routes)
     {
-        var group = routes.MapGroup("/api/legal-holds").WithTags("Recordings")
+        var group = routes.MapGroup("/api/legal-holds").WithTags("Recordings").WithBodyLimit(BodyLimit.Form)
             .RequireAuthorization(p => p.RequireRole(HubRoles.Administrator));
         group.MapPost("/", async (LegalHoldRequest request, HttpContext http, LegalHolds holds, CancellationToken ct) =>
         {

@@ -1,6 +1,7 @@
 using System.Globalization;
 using CameraHub.CameraRegistry.Audit;
 using CameraHub.CameraRegistry.Cameras;
+using CameraHub.CameraRegistry.Limits;
 using CameraHub.StreamBroker.Recording;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
@@ -26,7 +27,9 @@ public sealed class LegalHolds(IServiceScopeFactory scopes, IAuditLog audit, ICa
     {
         var now = time.GetUtcNow();
         var error = string.IsNullOrWhiteSpace(request.CameraId) ? "cameraId is required"
+            : request.CameraId.Length > FieldLimits.Id ? FieldLimits.TooLong("cameraId", request.CameraId.Length, FieldLimits.Id)
             : string.IsNullOrWhiteSpace(request.CaseNumber) ? "caseNumber is required: a hold exists for a case"
+            : request.CaseNumber.Length > FieldLimits.Reference ? FieldLimits.TooLong("caseNumber", request.CaseNumber.Length, FieldLimits.Reference)
             : request.To <= request.From ? "to must be after from"
             : request.Until <= now ? "until must be in the future: a hold that already ended protects nothing"
             : null;

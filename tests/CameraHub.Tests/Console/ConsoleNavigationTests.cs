@@ -59,7 +59,7 @@ public sealed class ConsoleNavigationTests(DemoHub hub)
         await page.FillAsync("#signin input[name=password]", "wrong-password-123");
         await page.ClickAsync("#signin button[type=submit]");
         await page.WaitForSelectorAsync("#signin-error:not(:empty)");
-        Assert.Contains("wrong password", await page.TextContentAsync("#signin-error"));
+        Assert.Contains("wrong user name or password", await page.TextContentAsync("#signin-error"));
 
         await page.FillAsync("#signin input[name=password]", DemoHub.Password);
         await page.ClickAsync("#signin button[type=submit]");

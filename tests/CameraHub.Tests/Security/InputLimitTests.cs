@@ -137,6 +137,24 @@ public class InputLimitTests : IAsyncLifetime
         var tooLarge = await admin.PostAsync(route, new StringContent(body.Replace("LONG", new string('a', 100_000), StringComparison.Ordinal), Encoding.UTF8, "application/json"));
         Assert.Equal(HttpStatusCode.RequestEntityTooLarge, tooLarge.StatusCode);
     }
+
+    [Fact]
+    public async Task Care_decisions_and_alarm_comments_refuse_oversized_fields_and_bodies_and_store_nothing()
+    {
+        var admin = await _hub.SignInAsAsync("admin");
+
+        var decision = await admin.PostAsJsonAsync("/api/care/decisions", new
+        {
+            residentId = "r-1", residentName = new string('n', 500), decisionReference = "B-1", decisionDate = "2026-11-01",
+            validFrom = "2026-11-01", consentBy = "anhörig", consentAt = "2026-11-01T10:00:00Z", schedule = "daily 22:00", careUnit = "Nordost",
+        });
+        Assert.Equal(HttpStatusCode.BadRequest, decision.StatusCode);
+        Assert.Contains("residentName is 500 characters long; at most 200", await ProblemAsync(decision), StringComparison.Ordinal);
+
+        using var huge = new StringContent($$"""{"text":"{{new string('a', 100_000)}}"}""", Encoding.UTF8, "application/json");
+        var comment = await admin.PostAsync("/api/alarms/1/comments", huge);
+        Assert.Equal(HttpStatusCode.RequestEntityTooLarge, comment.StatusCode);
+    }
 }
 
 /// <summary>The token and cookie routes answer 429 after the limit per address, audited once per window.</summary>

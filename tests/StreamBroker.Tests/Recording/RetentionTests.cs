@@ -39,6 +39,10 @@ public sealed class RetentionTests
         using var unknown = await host.SendAsync(HttpMethod.Post, "/api/legal-holds", "admin", new LegalHoldRequest(
             "no-such-camera", Now.AddDays(-9), Now, "K-2026-4711", Now.AddDays(30)), role: "Administrator");
         Assert.Equal(HttpStatusCode.BadRequest, unknown.StatusCode);
+        using var longCase = await host.SendAsync(HttpMethod.Post, "/api/legal-holds", "admin", new LegalHoldRequest(
+            "cam-r", Now.AddDays(-9), Now, new string('1', 5000), Now.AddDays(30)), role: "Administrator");
+        Assert.Equal(HttpStatusCode.BadRequest, longCase.StatusCode);
+        Assert.Contains("caseNumber is 5,000 characters long; at most 200", await longCase.Content.ReadAsStringAsync(), StringComparison.Ordinal);
         using var notAdmin = await host.SendAsync(HttpMethod.Post, "/api/legal-holds", "traffic", new LegalHoldRequest(
             "cam-r", Now.AddDays(-10), Now, "K-1", Now.AddDays(1)));
         Assert.Equal(HttpStatusCode.Forbidden, notAdmin.StatusCode);

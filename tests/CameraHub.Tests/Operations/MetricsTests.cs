@@ -22,6 +22,7 @@ namespace CameraHub.Tests.Operations;
 /// viewer and byte counters, a stopped camera moves the upstream state, and every Grafana query names a metric served.
 /// </summary>
 [Trait("Category", "Integration")]
+[Collection(MetricsCollection.Name)]
 public sealed partial class MetricsTests : IAsyncLifetime
 {
     private const string Token = "scrape-token-for-tests";
@@ -208,3 +209,15 @@ public sealed partial class MetricsTests : IAsyncLifetime
         throw new DirectoryNotFoundException("CameraHub.sln not found above the test binaries");
     }
 }
+
+/// <summary>
+/// Runs the scrape tests alone, after the parallel test classes. OpenTelemetry listens to every meter of the process
+/// by name, so another test class's hub alive beside this one registers the same instruments first and its values,
+/// not this hub's, are what this hub exports (in production one process is one hub).
+/// </summary>
+[CollectionDefinition(Name, DisableParallelization = true)]
+public sealed class MetricsCollection
+{
+    public const string Name = "Metrics scraped alone";
+}
+

@@ -22,7 +22,7 @@ namespace CameraHub.Tests.Operations;
 /// viewer and byte counters, a stopped camera moves the upstream state, and every Grafana query names a metric served.
 /// </summary>
 [Trait("Category", "Integration")]
-[Collection(MetricsCollection.Name)]
+[Collection(MetricsScrapedAlone.Name)]
 public sealed partial class MetricsTests : IAsyncLifetime
 {
     private const string Token = "scrape-token-for-tests";
@@ -216,7 +216,7 @@ public sealed partial class MetricsTests : IAsyncLifetime
 /// not this hub's, are what this hub exports (in production one process is one hub).
 /// </summary>
 [CollectionDefinition(Name, DisableParallelization = true)]
-public sealed class MetricsCollection
+public sealed class MetricsScrapedAlone
 {
     public const string Name = "Metrics scraped alone";
 }

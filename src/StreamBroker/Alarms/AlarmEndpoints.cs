@@ -84,18 +84,7 @@ public static class AlarmEndpoints
             query = query.Where(a => a.OccurredUtcTicks < t.UtcTicks);
         }
 
-        if (!scope.Everything)
-        {
-            var cameras = scope.Cameras.ToList();
-            var organisation = scope.Organisation;
-            var careCameras = scope.CareCameras?.ToList() ?? [];
-            // The same rule as AlarmVisibility.Scope.Sees, as SQL.
-            query = query.Where(a => a.Kind.StartsWith(AlarmVisibility.CameraAlarmPrefix)
-                ? a.CameraId != null && cameras.Contains(a.CameraId)
-                : a.Kind.StartsWith(AlarmVisibility.CareAlarmPrefix)
-                    ? a.CameraId != null && careCameras.Contains(a.CameraId)
-                    : organisation != null && a.OwnerId == organisation);
-        }
+        query = query.Where(scope.Visible);
 
         var rows = await query.OrderByDescending(a => a.Severity).ThenBy(a => a.RaisedUtcTicks).Take(MaxRows).ToListAsync(ct);
         return Results.Ok(rows.Select(AlarmView.Of).ToList());

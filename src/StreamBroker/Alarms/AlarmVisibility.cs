@@ -1,3 +1,4 @@
+using System.Linq.Expressions;
 using System.Security.Claims;
 using CameraHub.CameraRegistry.Access;
 using CameraHub.CameraRegistry.Care;
@@ -18,12 +19,33 @@ public sealed class AlarmVisibility(AccessPolicy policy, IServiceScopeFactory sc
     /// <summary>What one user may see, looked up once.</summary>
     public sealed record Scope(bool Everything, IReadOnlySet<string> Cameras, string? Organisation, IReadOnlySet<string>? CareCameras = null)
     {
-        public bool Sees(Alarm alarm) => Everything
-            || (alarm.Kind.StartsWith(CameraAlarmPrefix, StringComparison.Ordinal)
-                ? alarm.CameraId is { } camera && Cameras.Contains(camera)
-                : alarm.Kind.StartsWith(CareAlarmPrefix, StringComparison.Ordinal)
-                    ? alarm.CameraId is { } careCamera && CareCameras is not null && CareCameras.Contains(careCamera)
-                    : Organisation is not null && alarm.OwnerId == Organisation);
+        private Func<Alarm, bool>? _sees;
+
+        /// <summary>
+        /// The rule as an expression: the alarm list runs it as SQL, <see cref="Sees"/> compiles it for pushed alarms,
+        /// so both answer alike.
+        /// </summary>
+        public Expression<Func<Alarm, bool>> Visible
+        {
+            get
+            {
+                if (Everything)
+                {
+                    return _ => true;
+                }
+
+                List<string> cameras = [.. Cameras];
+                List<string> careCameras = [.. CareCameras ?? new HashSet<string>()];
+                var organisation = Organisation;
+                return a => a.Kind.StartsWith(CameraAlarmPrefix)
+                    ? a.CameraId != null && cameras.Contains(a.CameraId)
+                    : a.Kind.StartsWith(CareAlarmPrefix)
+                        ? a.CameraId != null && careCameras.Contains(a.CameraId)
+                        : organisation != null && a.OwnerId == organisation;
+            }
+        }
+
+        public bool Sees(Alarm alarm) => (_sees ??= Visible.Compile())(alarm);
 
         public bool SeesCamera(string cameraId) => Everything || Cameras.Contains(cameraId);
     }

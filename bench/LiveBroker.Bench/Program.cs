@@ -287,6 +287,11 @@ internal sealed class FileMask(byte[] png) : IFeedMasks
 {
     public Task<FeedMask> GetAsync(CameraSource camera, int width, int height, CancellationToken ct) =>
         Task.FromResult(new FeedMask(png, Math.Max(16, width / 40) & ~1, "bench"));
+
+    public Task<FeedMask> GetRecordedAsync(CameraSource camera, DateTimeOffset from, DateTimeOffset to, int width, int height, CancellationToken ct) =>
+        GetAsync(camera, width, height, ct);
+
+    public Task<bool> MaskedDuringAsync(CameraSource camera, DateTimeOffset from, DateTimeOffset to, CancellationToken ct) => Task.FromResult(true);
 }
 
 /// <summary>Discards audit events (benchmark only).</summary>

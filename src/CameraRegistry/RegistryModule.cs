@@ -5,6 +5,7 @@ using CameraHub.CameraRegistry.Care;
 using CameraHub.CameraRegistry.Grants;
 using CameraHub.CameraRegistry.Identity;
 using CameraHub.CameraRegistry.Import;
+using CameraHub.CameraRegistry.MaskLifts;
 using CameraHub.CameraRegistry.Organisations;
 using CameraHub.CameraRegistry.Persistence;
 using CameraHub.CameraRegistry.Reports;
@@ -60,6 +61,8 @@ public static class RegistryModule
         services.AddSingleton<HashChainedAuditLog>();
         services.AddSingleton<IAuditLog>(sp => sp.GetRequiredService<HashChainedAuditLog>());
         services.AddSingleton<AccessChangeFeed>();
+        services.AddSingleton<IPictureFeeds, PictureFeeds>();
+        services.AddOptions<MaskLifts.MaskLiftOptions>().Bind(configuration.GetSection("CameraHub:MaskLifts"));
         services.AddSingleton<IAccessChangeFeed>(sp => sp.GetRequiredService<AccessChangeFeed>());
         services.AddSingleton<AccessPolicy>();
         services.AddSingleton<IAccessPolicy>(sp => sp.GetRequiredService<AccessPolicy>());
@@ -93,6 +96,7 @@ public static class RegistryModule
             routes.MapUserEndpoints(),
             routes.MapRightsEndpoints(),
             routes.MapCareEndpoints(),
+            .. routes.MapMaskLiftEndpoints(),
         ];
         foreach (var group in groups)
         {

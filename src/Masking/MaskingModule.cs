@@ -1,6 +1,7 @@
 using CameraHub.Masking.Calibration;
 using CameraHub.Masking.Endpoints;
 using CameraHub.Masking.Files;
+using CameraHub.Masking.History;
 using CameraHub.Masking.Masks;
 using CameraHub.Masking.Persistence;
 using CameraHub.Masking.Samples;
@@ -26,6 +27,8 @@ public static class MaskingModule
         services.AddSingleton<CameraSnapshot>();
         services.AddSingleton<CameraFileMasker>();
         services.AddScoped<CalibrationStore>();
+        services.AddScoped<History.MaskHistory>();
+        services.AddSingleton<CameraRegistry.Cameras.IMaskingProfileLog, History.MaskingProfileLog>();
         services.AddScoped<MaskingSampleLoader>();
         // Partner feeds of masked cameras are masked with the same cached masks as exports.
         services.AddSingleton<StreamBroker.Masked.IFeedMasks, Feeds.FeedMasks>();
@@ -57,6 +60,7 @@ public static class MaskingModule
     public static IReadOnlyList<IEndpointConventionBuilder> MapMasking(this IEndpointRouteBuilder routes) =>
     [
         routes.MapMaskingEndpoints(),
+        routes.MapMaskHistoryEndpoints(),
     ];
 
     /// <summary>Creates or upgrades masking's tables; the host calls it at start-up next to the other modules' migrations.</summary>

@@ -30,6 +30,7 @@ public static class BrokerModule
         services.AddSingleton<PathManager>();
         // Fail closed: without the masking module's masks, a camera that requires masking is never shown.
         services.TryAddSingleton<Masked.IFeedMasks, Masked.NoFeedMasks>();
+        services.TryAddSingleton<CameraRegistry.Access.IPictureFeeds, CameraRegistry.Access.UnliftedPictureFeeds>();
         services.AddSingleton<Masked.MaskedFeeds>();
         services.AddSingleton<LiveSessions>();
         services.AddHostedService<LiveSessionSupervisor>();

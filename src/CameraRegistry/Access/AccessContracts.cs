@@ -13,6 +13,8 @@ public enum CameraRight
     ApproveExport = 8,
     Audit = 16,
     Manage = 32,
+    /// <summary>May ask to lift a liftable mask (never implied by a role; only a grant naming the user gives it).</summary>
+    Unmask = 64,
 }
 
 /// <summary>Why a request for a camera was allowed or refused; <see cref="StatusCode"/> is what the API answers.</summary>

@@ -119,12 +119,13 @@ public sealed class AccessPolicy(ICameraDirectory cameras, IDbContextFactory<Acc
         var held = AllRights.Where(r => ImplicitRight(roles, organisation, r, organisation ?? string.Empty) is not null)
             .Aggregate(CameraRight.None, (all, r) => all | r);
         await using var db = await contexts.CreateDbContextAsync(ct);
-        return (await ActiveGrantsAsync(db, name, roles, ct)).Aggregate(held, (all, g) => all | g.Rights);
+        return (await ActiveGrantsAsync(db, name, roles, ct))
+            .Aggregate(held, (all, g) => all | (g.SubjectKind == GrantSubjectKind.User ? g.Rights : g.Rights & ~CameraRight.Unmask));
     }
 
     /// <summary>Every right there is, in the order clients show them.</summary>
     public static readonly IReadOnlyList<CameraRight> AllRights =
-        [CameraRight.Live, CameraRight.Playback, CameraRight.Export, CameraRight.ApproveExport, CameraRight.Audit, CameraRight.Manage];
+        [CameraRight.Live, CameraRight.Playback, CameraRight.Export, CameraRight.ApproveExport, CameraRight.Audit, CameraRight.Manage, CameraRight.Unmask];
 
     /// <summary>The grants in force now for the user by name or by one of their roles.</summary>
     private async Task<List<Grant>> ActiveGrantsAsync(AccessDbContext db, string name, IEnumerable<string> roles, CancellationToken ct)
@@ -227,8 +228,9 @@ public sealed class AccessPolicy(ICameraDirectory cameras, IDbContextFactory<Acc
         }
 
         var categoryName = category?.ToString();
+        // Unmask is personal: a grant to a role never carries it (DESIGN.md 4.6).
         var grant = asker.Grants.FirstOrDefault(g =>
-            (g.Rights & right) == right && g.ScopeKind switch
+            (g.Rights & right) == right && (right != CameraRight.Unmask || g.SubjectKind == GrantSubjectKind.User) && g.ScopeKind switch
             {
                 GrantScopeKind.AllCameras => true,
                 GrantScopeKind.Camera => cameraId is not null && g.Scope == cameraId,

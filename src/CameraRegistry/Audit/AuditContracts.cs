@@ -75,6 +75,17 @@ public enum AuditAction
     EventIntakeChanged = 1806,
     HubAlarmRaised = 1807,
     HubAlarmCleared = 1808,
+
+    /// <summary>A camera's mask got a new version (profile or calibration changed; the old one stays for older footage).</summary>
+    MaskVersionCreated = 1900,
+    /// <summary>Someone holding Unmask asked to see a liftable mask's obscured area, with a reason.</summary>
+    MaskLiftRequested = 1910,
+    /// <summary>A second person approved a lift (never the requester).</summary>
+    MaskLiftApproved = 1911,
+    /// <summary>An unmasked picture (live, playback or evidence) was opened under an approved lift.</summary>
+    MaskLiftStarted = 1912,
+    /// <summary>A lift ended: expired, revoked, or refused by the approver.</summary>
+    MaskLiftEnded = 1913,
 }
 
 /// <summary>Whether the action was let through.</summary>

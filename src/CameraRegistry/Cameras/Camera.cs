@@ -164,6 +164,11 @@ public sealed class MaskingProfile
     public List<List<double[]>> Polygons { get; set; } = [];
     /// <summary>Whether audio may follow an export; dropped otherwise.</summary>
     public bool AllowAudio { get; set; }
+    /// <summary>
+    /// False (the default): a permanent mask nobody ever sees behind, administrators and police included (the school
+    /// rule). True: a liftable mask, which a user holding Unmask may see behind under a four-eyes lift (DESIGN.md 4.6).
+    /// </summary>
+    public bool Liftable { get; set; }
 }
 
 /// <summary>What a camera costs, in SEK.</summary>

@@ -12,7 +12,7 @@ public sealed record CameraWriteResult(Camera? Camera, Dictionary<string, List<s
 }
 
 /// <summary>Creates, replaces and decommissions cameras, validating every write and keeping each change.</summary>
-public sealed class CameraCatalogue(RegistryDbContext db, CredentialProtector protector, TimeProvider time)
+public sealed class CameraCatalogue(RegistryDbContext db, CredentialProtector protector, TimeProvider time, IEnumerable<IMaskingProfileLog>? maskingLogs = null)
 {
     internal static readonly JsonSerializerOptions HistoryJson = new(JsonSerializerDefaults.Web)
     {
@@ -50,6 +50,7 @@ public sealed class CameraCatalogue(RegistryDbContext db, CredentialProtector pr
         db.Cameras.Add(camera);
         db.CameraChanges.Add(Change(camera, CameraChangeKind.Created, actor, null, now));
         await db.SaveChangesAsync(ct);
+        await MaskingWrittenAsync([(camera.Id, camera.Masking)], actor, "camera created", ct);
         return new(camera, []);
     }
 
@@ -74,6 +75,7 @@ public sealed class CameraCatalogue(RegistryDbContext db, CredentialProtector pr
         }
 
         var before = Snapshot(camera);
+        var maskingBefore = JsonSerializer.Serialize(camera.Masking, HistoryJson);
         var wasDecommissioned = camera.Status == CameraStatus.Decommissioned;
         var now = time.GetUtcNow().UtcDateTime;
         Apply(camera, input, now);
@@ -81,7 +83,21 @@ public sealed class CameraCatalogue(RegistryDbContext db, CredentialProtector pr
             ? CameraChangeKind.Decommissioned : CameraChangeKind.Updated;
         db.CameraChanges.Add(Change(camera, kind, actor, before, now));
         await db.SaveChangesAsync(ct);
+        if (JsonSerializer.Serialize(camera.Masking, HistoryJson) != maskingBefore)
+        {
+            await MaskingWrittenAsync([(camera.Id, camera.Masking)], actor, "masking profile changed", ct);
+        }
+
         return new(camera, []);
+    }
+
+    /// <summary>Tells the masking history that these cameras' profiles were just saved.</summary>
+    internal async Task MaskingWrittenAsync(IReadOnlyList<(string CameraId, MaskingProfile Profile)> cameras, string actor, string change, CancellationToken ct)
+    {
+        foreach (var log in maskingLogs ?? [])
+        {
+            await log.ProfilesWrittenAsync(cameras, actor, change, ct);
+        }
     }
 
     /// <summary>Ends a camera's surveillance; the camera and its history stay for the legal register.</summary>

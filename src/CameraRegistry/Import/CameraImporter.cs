@@ -91,6 +91,7 @@ public sealed class CameraImporter(RegistryDbContext db, CameraCatalogue catalog
 
             await db.SaveChangesAsync(ct);
             await tx.CommitAsync(ct);
+            await catalogue.MaskingWrittenAsync([.. inputs.Select(i => (i.Id!, i.Masking))], actor, "camera imported", ct);
         }
         finally
         {

@@ -1,6 +1,7 @@
 using CameraHub.CameraRegistry.Audit;
 using CameraHub.CameraRegistry.Grants;
 using CameraHub.CameraRegistry.Identity;
+using CameraHub.CameraRegistry.MaskLifts;
 using CameraHub.CameraRegistry.Sharing;
 using Microsoft.AspNetCore.Identity.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore;
@@ -18,6 +19,7 @@ public sealed class AccessDbContext(DbContextOptions<AccessDbContext> options) :
     public DbSet<AuditCheckpoint> AuditCheckpoints => Set<AuditCheckpoint>();
     public DbSet<SharingAgreement> SharingAgreements => Set<SharingAgreement>();
     public DbSet<PartnerCredential> PartnerCredentials => Set<PartnerCredential>();
+    public DbSet<MaskLift> MaskLifts => Set<MaskLift>();
 
     protected override void ConfigureConventions(ModelConfigurationBuilder configurationBuilder)
     {
@@ -72,6 +74,25 @@ public sealed class AccessDbContext(DbContextOptions<AccessDbContext> options) :
             e.HasKey(c => c.Id);
             e.HasIndex(c => c.UserName).IsUnique();
             e.HasIndex(c => c.PartnerId);
+        });
+
+        builder.Entity<MaskLift>(e =>
+        {
+            e.ToTable("MaskLifts");
+            e.HasKey(l => l.Id);
+            e.Property(l => l.CameraId).HasMaxLength(64);
+            e.Property(l => l.RequestedBy).HasMaxLength(128);
+            e.Property(l => l.ApprovedBy).HasMaxLength(128);
+            e.Property(l => l.EndedBy).HasMaxLength(128);
+            e.Property(l => l.Status).HasConversion<string>().HasMaxLength(16);
+            foreach (var property in new[] { nameof(MaskLift.PlaybackFromUtc), nameof(MaskLift.PlaybackToUtc), nameof(MaskLift.ApprovedAtUtc),
+                nameof(MaskLift.ExpiresAtUtc), nameof(MaskLift.EndedAtUtc) })
+            {
+                e.Property<DateTime?>(property).HasConversion(v => v, v => v == null ? null : DateTime.SpecifyKind(v.Value, DateTimeKind.Utc));
+            }
+
+            e.Property(l => l.RequestedAtUtc).HasConversion(v => v, v => DateTime.SpecifyKind(v, DateTimeKind.Utc));
+            e.HasIndex(l => new { l.CameraId, l.RequestedBy, l.Status });
         });
     }
 }

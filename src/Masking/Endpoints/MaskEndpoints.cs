@@ -79,7 +79,8 @@ public static class MaskEndpoints
         }
     }
 
-    private static async Task<IResult> PutCalibrationAsync(string id, CalibrationBody body, ICameraDirectory cameras, CalibrationStore store, MaskCache cache, TimeProvider time, CancellationToken ct)
+    private static async Task<IResult> PutCalibrationAsync(
+        string id, CalibrationBody body, ICameraDirectory cameras, CalibrationStore store, History.MaskHistory history, MaskCache cache, TimeProvider time, HttpContext http, CancellationToken ct)
     {
         if (await cameras.FindAsync(id, ct) is not { } camera)
         {
@@ -98,6 +99,8 @@ public static class MaskEndpoints
         try
         {
             var validated = await store.SaveAsync(calibration, ct);
+            // A new calibration is a new mask version from now on; older footage keeps the mask it was recorded under.
+            await history.CurrentAsync(camera, ct, AccessGate.Actor(http), "calibration changed");
             return Results.Ok(View(validated, time.GetUtcNow().UtcDateTime, cache));
         }
         catch (CalibrationRejectedException e)

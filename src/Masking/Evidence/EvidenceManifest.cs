@@ -35,7 +35,9 @@ public sealed record EvidenceCamera
     public required string MaskingProfile { get; init; }
     /// <summary>SHA-256 of the mask bits applied; null when nothing was masked.</summary>
     public string? MaskSha256 { get; init; }
-    /// <summary>One video per stretch of continuous footage in the window; empty when there is none.</summary>
+    /// <summary>The mask versions the videos were masked with (the mask in force when each was recorded).</summary>
+    public IReadOnlyList<EvidenceMaskVersion> MaskVersions { get; init; } = [];
+    /// <summary>One video per stretch of continuous footage under one mask version in the window; empty when there is none.</summary>
     public required IReadOnlyList<EvidenceVideo> Videos { get; init; }
     /// <summary>The untouched originals (kept under legal hold) the video was cut from, with their SHA-256.</summary>
     public required IReadOnlyList<EvidenceSourceSegment> SourceSegments { get; init; }
@@ -44,7 +46,16 @@ public sealed record EvidenceCamera
 }
 
 /// <summary>A masked video in the package and the exact UTC stretch it covers.</summary>
-public sealed record EvidenceVideo(string Path, DateTime From, DateTime To, int Frames, int FramesObscuredEntirely);
+public sealed record EvidenceVideo(string Path, DateTime From, DateTime To, int Frames, int FramesObscuredEntirely)
+{
+    /// <summary>The camera's mask version this video was masked with.</summary>
+    public int? MaskVersion { get; init; }
+    /// <summary>SHA-256 of the mask bits applied to this video; null when nothing was masked.</summary>
+    public string? MaskSha256 { get; init; }
+}
+
+/// <summary>A version of a camera's mask named in a manifest: its number, start of validity, kind and definition hash.</summary>
+public sealed record EvidenceMaskVersion(int Version, DateTime ValidFrom, string Kind, string DefinitionSha256);
 
 /// <summary>A recorded segment a video was cut from.</summary>
 public sealed record EvidenceSourceSegment(string Name, DateTime Start, DateTime End, long Bytes, string Sha256);

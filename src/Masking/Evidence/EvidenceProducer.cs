@@ -121,11 +121,11 @@ public sealed class EvidenceProducer(
             foreach (var (camera, found) in plans)
             {
                 var cameraVideos = new List<EvidenceVideo>();
+                var versionsUsed = new List<EvidenceMaskVersion>();
                 string? maskHash = null;
                 var runIndex = 0;
                 foreach (var run in Runs(found.Segments))
                 {
-                    runIndex++;
                     var from = run[0].StartUtc < request.FromUtc ? request.FromUtc : run[0].StartUtc;
                     var to = run[^1].EndUtc > request.ToUtc ? request.ToUtc : run[^1].EndUtc;
                     if (to <= from)
@@ -133,17 +133,30 @@ public sealed class EvidenceProducer(
                         continue;
                     }
 
-                    await UpdateAsync(id, r => { r.Stage = $"cutting {camera.Id}"; r.Progress = 5 + (90 * done / runsTotal); }, ct);
-                    var cut = Path.Combine(work, $"{camera.Id}-{runIndex}.mkv");
-                    await CutAsync(run, from, to, cut, ct);
-                    await UpdateAsync(id, r => { r.Stage = $"masking {camera.Id}"; r.Progress = 5 + (90 * done / runsTotal) + (45 / runsTotal); }, ct);
-                    var name = $"videos/{camera.Id}-{from:yyyyMMddTHHmmssZ}.mp4";
-                    var output = Path.Combine(work, $"{camera.Id}-{runIndex}.mp4");
-                    var result = await masker.MaskAsync(camera.Id, cut, output, ct);
-                    maskHash = camera.Masking.Kind == MaskingKind.None ? null : result.MaskSha256;
-                    File.Delete(cut);
-                    videos.Add((name, output));
-                    cameraVideos.Add(new EvidenceVideo(name, from, to, result.Frames, result.FramesObscuredEntirely));
+                    // Each moment is masked with the mask in force when it was recorded: a run crossing a change of mask
+                    // becomes one video per version.
+                    foreach (var span in await MaskSpansAsync(camera, from, to, ct))
+                    {
+                        runIndex++;
+                        await UpdateAsync(id, r => { r.Stage = $"cutting {camera.Id}"; r.Progress = 5 + (90 * done / runsTotal); }, ct);
+                        var cut = Path.Combine(work, $"{camera.Id}-{runIndex}.mkv");
+                        await CutAsync(run, span.From, span.To, cut, ct);
+                        await UpdateAsync(id, r => { r.Stage = $"masking {camera.Id}"; r.Progress = 5 + (90 * done / runsTotal) + (45 / runsTotal); }, ct);
+                        var name = $"videos/{camera.Id}-{span.From:yyyyMMddTHHmmssZ}.mp4";
+                        var output = Path.Combine(work, $"{camera.Id}-{runIndex}.mp4");
+                        var definition = span.Version.Definition();
+                        var result = await masker.MaskAsync(camera.Id, definition.Profile(camera.Masking.AllowAudio), definition.Calibration, cut, output, ct);
+                        var videoMask = definition.Kind == MaskingKind.None ? null : result.MaskSha256;
+                        maskHash = videoMask ?? maskHash;
+                        File.Delete(cut);
+                        videos.Add((name, output));
+                        cameraVideos.Add(new EvidenceVideo(name, span.From, span.To, result.Frames, result.FramesObscuredEntirely) { MaskVersion = span.Version.Version, MaskSha256 = videoMask });
+                        if (versionsUsed.All(v => v.Version != span.Version.Version))
+                        {
+                            versionsUsed.Add(new EvidenceMaskVersion(span.Version.Version, span.Version.ValidFromUtc, span.Version.Kind, span.Version.DefinitionSha256));
+                        }
+                    }
+
                     done++;
                 }
 
@@ -174,6 +187,7 @@ public sealed class EvidenceProducer(
                         ? string.Create(CultureInfo.InvariantCulture, $"FacadeDistance {camera.Masking.KeepDistanceMetres} m")
                         : camera.Masking.Kind.ToString(),
                     MaskSha256 = maskHash,
+                    MaskVersions = versionsUsed,
                     Videos = cameraVideos,
                     SourceSegments = sources,
                     Gaps = found.Gaps,
@@ -253,6 +267,20 @@ public sealed class EvidenceProducer(
         var dir = Path.GetFullPath(options.Value.ExportsDirectory);
         Directory.CreateDirectory(dir);
         return dir;
+    }
+
+    /// <summary>The mask versions in force over [from, to); the export is refused when the history cannot say.</summary>
+    private async Task<IReadOnlyList<History.MaskSpan>> MaskSpansAsync(CameraSource camera, DateTime from, DateTime to, CancellationToken ct)
+    {
+        await using var scope = scopes.CreateAsyncScope();
+        try
+        {
+            return await scope.ServiceProvider.GetRequiredService<History.MaskHistory>().CoveringAsync(camera, from, to, ct);
+        }
+        catch (StreamBroker.Masked.MaskUnavailableException e)
+        {
+            throw new EvidenceRefusedException(e.Message);
+        }
     }
 
     /// <summary>Groups segments into stretches of continuous footage.</summary>

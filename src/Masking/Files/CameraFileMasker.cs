@@ -30,4 +30,9 @@ public sealed class CameraFileMasker(ICameraDirectory cameras, IServiceScopeFact
 
         return await masker.MaskFileAsync(input, output, info => MaskingPlan.For(camera.Masking, calibration, cache, info.Width, info.Height), ct);
     }
+
+    /// <summary>Masks <paramref name="input"/> with a given profile and calibration (a mask version of the camera's history).</summary>
+    /// <exception cref="CalibrationRejectedException">The calibration is bad or does not fit the footage; nothing is written.</exception>
+    public Task<MaskResult> MaskAsync(string cameraId, MaskingProfile profile, CameraCalibration? calibration, string input, string output, CancellationToken ct) =>
+        masker.MaskFileAsync(input, output, info => MaskingPlan.For(profile, calibration is null ? null : calibration with { CameraId = cameraId }, cache, info.Width, info.Height), ct);
 }

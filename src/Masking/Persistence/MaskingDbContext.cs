@@ -12,6 +12,7 @@ public class MaskingDbContext(DbContextOptions<MaskingDbContext> options) : DbCo
 
     public DbSet<CalibrationRecord> CameraCalibrations => Set<CalibrationRecord>();
     public DbSet<Evidence.EvidenceRequest> EvidenceRequests => Set<Evidence.EvidenceRequest>();
+    public DbSet<History.MaskVersion> MaskVersions => Set<History.MaskVersion>();
 
     protected override void OnModelCreating(ModelBuilder modelBuilder)
     {
@@ -47,6 +48,19 @@ public class MaskingDbContext(DbContextOptions<MaskingDbContext> options) : DbCo
             }
 
             e.HasIndex(r => r.Status);
+        });
+
+        modelBuilder.Entity<History.MaskVersion>(e =>
+        {
+            e.ToTable("MaskVersions");
+            e.HasKey(v => v.Id);
+            e.Property(v => v.CameraId).HasMaxLength(64);
+            e.Property(v => v.Kind).HasMaxLength(32);
+            e.Property(v => v.DefinitionSha256).HasMaxLength(64);
+            e.Property(v => v.ChangedBy).HasMaxLength(128);
+            e.Property(v => v.Change).HasMaxLength(128);
+            e.Property(v => v.ValidFromUtc).HasConversion(v => v, v => DateTime.SpecifyKind(v, DateTimeKind.Utc));
+            e.HasIndex(v => new { v.CameraId, v.Version }).IsUnique();
         });
     }
 }

@@ -5,7 +5,7 @@ using Microsoft.Extensions.Logging;
 namespace CameraHub.Masking.Samples;
 
 /// <summary>Loads the sample city's calibrations (samples/goteborg/calibrations/*.json) into an empty store, for demo mode.</summary>
-public sealed class MaskingSampleLoader(CalibrationStore store, ILogger<MaskingSampleLoader> logger)
+public sealed class MaskingSampleLoader(CalibrationStore store, History.MaskHistory history, CameraRegistry.Cameras.ICameraDirectory cameras, ILogger<MaskingSampleLoader> logger)
 {
     /// <summary>Loads every calibration under <paramref name="directory"/>/calibrations when none is stored; returns how many.</summary>
     public async Task<int> LoadIfEmptyAsync(string directory, CancellationToken ct)
@@ -24,6 +24,11 @@ public sealed class MaskingSampleLoader(CalibrationStore store, ILogger<MaskingS
                 ?? throw new InvalidDataException($"{file} is empty");
             // A bad sample is a bug in the samples: refuse loudly rather than demo a wrong mask.
             await store.SaveAsync(calibration, ct);
+            if (await cameras.FindAsync(calibration.CameraId, ct) is { } camera)
+            {
+                await history.CurrentAsync(camera, ct, "sample-city", "calibration changed");
+            }
+
             loaded++;
         }
 

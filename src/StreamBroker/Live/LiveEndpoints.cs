@@ -13,7 +13,9 @@ using Microsoft.Extensions.Options;
 namespace CameraHub.StreamBroker.Live;
 
 /// <summary>Answer of POST /api/cameras/{id}/live.</summary>
-public sealed record LiveSessionResponse(string SessionId, string WebSocketUrl, string HlsUrl, DateTimeOffset ExpiresAt, DateTimeOffset? EndsAt);
+/// <remarks><c>Masked</c>: the session reads the camera's masked picture (a console marks it); <c>UnmaskedUntil</c>: set when it shows a masked camera's original under a mask lift, when the lift ends.</remarks>
+public sealed record LiveSessionResponse(
+    string SessionId, string WebSocketUrl, string HlsUrl, DateTimeOffset ExpiresAt, DateTimeOffset? EndsAt, bool Masked = false, DateTimeOffset? UnmaskedUntil = null);
 
 /// <summary>One camera's live state for GET /api/live/status and GET /api/cameras/{id}/viewers.</summary>
 public sealed record CameraLiveStatus(
@@ -79,7 +81,7 @@ public static class LiveEndpoints
 
     private static async Task<IResult> OpenAsync(
         string id, HttpContext http, IAccessPolicy policy, AccessGate gate, IAuditLog audit, ICameraDirectory directory, LiveSessions sessions,
-        MaskedFeeds feeds, CancellationToken ct)
+        MaskedFeeds feeds, IPictureFeeds pictures, CancellationToken ct)
     {
         var user = http.User;
         var name = AccessGate.Actor(http);
@@ -98,7 +100,7 @@ public static class LiveEndpoints
             };
         }
 
-        var feed = camera is null ? null : PictureFeedRule.For(camera);
+        var feed = camera is null ? null : await pictures.LiveAsync(name, camera, ct);
         if (decision.Allowed && camera is not null && feed!.IsMasked)
         {
             // Refuse now, with the reason, rather than open a session whose picture can never come.
@@ -113,6 +115,11 @@ public static class LiveEndpoints
         var session = sessions.Create(user, camera, remote, feed, decision.Until);
         await audit.AppendAsync(new AuditEvent(AuditAction.LiveViewStarted, AuditOutcome.Allowed, name, id, "live", remote,
             $"{decision.Reason}; feed {feed!.Feed}: {feed.Reason}", "LiveSession", session.Id), ct);
+        if (feed.LiftId is { } lift)
+        {
+            await audit.AppendAsync(new AuditEvent(AuditAction.MaskLiftStarted, AuditOutcome.Allowed, name, id, "unmask", remote,
+                $"unmasked live view {session.Id} until {feed.Until:O}: {feed.Reason}", "MaskLift", lift.ToString()), ct);
+        }
 
         var request = http.Request;
         var wsScheme = request.IsHttps ? "wss" : "ws";
@@ -122,7 +129,9 @@ public static class LiveEndpoints
             $"{wsScheme}://{request.Host}{baseUrl}/ws?token={session.Token}",
             $"{request.Scheme}://{request.Host}{baseUrl}/hls/index.m3u8?token={session.Token}",
             session.TokenExpiresAt,
-            session.EndsAt));
+            session.EndsAt,
+            feed.IsMasked,
+            feed.LiftId is null ? null : feed.Until));
     }
 
     /// <summary>Null when the camera's mask can be made now; otherwise the 409 naming why not.</summary>

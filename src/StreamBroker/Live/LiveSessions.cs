@@ -90,7 +90,7 @@ public enum SessionRefusal
 /// <summary>Open live sessions: creation, token checks, ending (audited once), re-checks when access changes.</summary>
 public sealed class LiveSessions(
     IOptions<BrokerOptions> options, TimeProvider time, IAuditLog audit, IAccessPolicy policy, IBrokerEvents events, ICameraDirectory cameras,
-    MaskedFeeds feeds, ILogger<LiveSessions> logger)
+    MaskedFeeds feeds, ILogger<LiveSessions> logger, IPictureFeeds? pictures = null)
 {
     private readonly ConcurrentDictionary<string, LiveSession> _sessions = new(StringComparer.Ordinal);
 
@@ -112,13 +112,17 @@ public sealed class LiveSessions(
 
         var limited = until is { } limit && (endsAt is null || limit < endsAt);
         endsAt = limited ? until : endsAt;
+        // An unmasked view under a mask lift ends when the lift does.
+        var lifted = feed?.Until is { } liftEnd && (endsAt is null || liftEnd < endsAt);
+        endsAt = lifted ? feed!.Until : endsAt;
 
         var session = new LiveSession(
             Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(16)),
             Base64Url(RandomNumberGenerator.GetBytes(32)),
             user, camera, feed ?? PictureFeedRule.For(camera), remoteAddress, now, now + options.Value.TokenLifetime, endsAt)
         {
-            EndsBecause = limited ? "the look's time limit was reached" : "the camera's allowed hours ended",
+            EndsBecause = lifted ? "the mask lift expired; open the view again for the masked picture"
+                : limited ? "the look's time limit was reached" : "the camera's allowed hours ended",
         };
         _sessions[session.Id] = session;
         return session;
@@ -236,9 +240,10 @@ public sealed class LiveSessions(
                 logger.LogInformation("Live session {Session} of {User} on {Camera} revoked: {Reason}", session.Id, session.UserName, session.Camera.Id, decision.Reason);
                 await EndAsync(session, $"access revoked: {change.Reason}; {decision.Reason}", revoked: true, byBroker: true);
             }
-            else if (!session.Feed.IsMasked && await cameras.FindAsync(session.Camera.Id, ct) is { } camera && PictureFeedRule.For(camera).IsMasked)
+            else if (!session.Feed.IsMasked && await cameras.FindAsync(session.Camera.Id, ct) is { } camera
+                && (pictures is null ? PictureFeedRule.For(camera) : await pictures.LiveAsync(session.UserName, camera, ct)).IsMasked)
             {
-                // The registry now masks this camera: the unmasked view stops; a new session reads the masked feed.
+                // The registry now masks this camera, or the mask lift ended: the unmasked view stops; a new session reads the masked feed.
                 await EndAsync(session, $"camera '{session.Camera.Id}' must now be masked; open the view again for the masked picture", revoked: true, byBroker: true);
             }
         }

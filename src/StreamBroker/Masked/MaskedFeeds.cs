@@ -11,7 +11,8 @@ namespace CameraHub.StreamBroker.Masked;
 /// <param name="ObscurePng">8-bit grey PNG of the picture's size: 255 obscured, 0 kept; aligned to 2×2 so 4:2:0 chroma needs no blending.</param>
 /// <param name="BlockSize">Edge of a pixelation block in pixels.</param>
 /// <param name="Sha256">The mask's hash as the masking module records it (logs, audit, manifests).</param>
-public sealed record FeedMask(byte[] ObscurePng, int BlockSize, string Sha256);
+/// <param name="Versions">The mask versions it was made from ("v3 (1f2e…)"), for the audit; empty when the host keeps no history.</param>
+public sealed record FeedMask(byte[] ObscurePng, int BlockSize, string Sha256, string Versions = "");
 
 /// <summary>A camera requires masking but no trustworthy mask can be made: the reader is refused rather than sent unmasked video.</summary>
 public sealed class MaskUnavailableException(string message) : InvalidOperationException(message);
@@ -24,6 +25,17 @@ public interface IFeedMasks
     /// <see cref="MaskUnavailableException"/> naming the problem (no calibration, calibration for another size, bad polygons).
     /// </summary>
     Task<FeedMask> GetAsync(CameraSource camera, int width, int height, CancellationToken ct);
+
+    /// <summary>
+    /// The mask for footage of <paramref name="camera"/> recorded from <paramref name="from"/> to <paramref name="to"/>:
+    /// the mask in force when it was recorded (DESIGN.md 4.6), never a weaker one — where the stretch crosses a change
+    /// of mask, every pixel obscured by any version in force over it; throws <see cref="MaskUnavailableException"/>
+    /// when the history cannot say which mask held (footage older than the camera's first version) or no mask can be made.
+    /// </summary>
+    Task<FeedMask> GetRecordedAsync(CameraSource camera, DateTimeOffset from, DateTimeOffset to, int width, int height, CancellationToken ct);
+
+    /// <summary>Whether some footage of the stretch was recorded under a mask (a camera whose profile was dropped later stays masked for it).</summary>
+    Task<bool> MaskedDuringAsync(CameraSource camera, DateTimeOffset from, DateTimeOffset to, CancellationToken ct);
 }
 
 /// <summary>Fail closed when the host has no masking module: a masked camera is never shown.</summary>
@@ -31,6 +43,12 @@ internal sealed class NoFeedMasks : IFeedMasks
 {
     public Task<FeedMask> GetAsync(CameraSource camera, int width, int height, CancellationToken ct) =>
         throw new MaskUnavailableException($"camera '{camera.Id}' requires masking ({camera.Masking.Kind}) and this hub has no masking module");
+
+    public Task<FeedMask> GetRecordedAsync(CameraSource camera, DateTimeOffset from, DateTimeOffset to, int width, int height, CancellationToken ct) =>
+        GetAsync(camera, width, height, ct);
+
+    public Task<bool> MaskedDuringAsync(CameraSource camera, DateTimeOffset from, DateTimeOffset to, CancellationToken ct) =>
+        Task.FromResult(PictureFeedRule.For(camera).IsMasked);
 }
 
 /// <summary>

@@ -16,10 +16,11 @@ namespace CameraHub.StreamBroker.Playback;
 /// <param name="SeekSeconds">Where in the first listed file to start (ffmpeg decodes from the keyframe before and drops what precedes).</param>
 /// <param name="MaskFile">The obscure-mask PNG ffmpeg overlays (see <see cref="FeedMask"/>).</param>
 /// <param name="MaskSha256">The hash of the mask, for the audit.</param>
+/// <param name="MaskVersions">The mask versions it was made from, for the audit.</param>
 /// <param name="Width">Picture width of the recording.</param>
 /// <param name="Height">Picture height of the recording.</param>
 /// <param name="BlockSize">Edge of a pixelation block in pixels.</param>
-public sealed record MaskedPlaybackInput(string ListFile, double SeekSeconds, string MaskFile, string MaskSha256, int Width, int Height, int BlockSize);
+public sealed record MaskedPlaybackInput(string ListFile, double SeekSeconds, string MaskFile, string MaskSha256, int Width, int Height, int BlockSize, string MaskVersions = "");
 
 /// <summary>
 /// Playback of a masked camera (DESIGN.md 4.6): masked on the fly from the recorded original, starting at the seek
@@ -68,13 +69,14 @@ public sealed class MaskedPlayback(
             throw new MaskUnavailableException($"no playable H.264 footage of camera '{cameraId}' is left in this window");
         }
 
-        var mask = await masks.GetAsync(camera, config.Width, config.Height, ct);
+        // The mask in force when the played footage was recorded, not today's.
+        var mask = await masks.GetRecordedAsync(camera, seekTo, files[^1].Segment.End, config.Width, config.Height, ct);
         var maskFile = await MaskedFeedSource.MaskFileAsync(mask, ct);
         var list = Path.Combine(WorkDirectory, $"{SegmentFiles.SafeName(cameraId)}-{Guid.NewGuid():N}.txt");
         // The concat demuxer shifts each file's timestamps to follow the previous one, whatever the file's own start.
         await File.WriteAllLinesAsync(list, files.Select(f => $"file '{f.Path.Replace("'", "'\\''", StringComparison.Ordinal)}'"), ct);
         var seek = Math.Max(0, (seekTo - files[0].Segment.Start).TotalSeconds);
-        return new MaskedPlaybackInput(list, seek, maskFile, mask.Sha256, config.Width, config.Height, mask.BlockSize);
+        return new MaskedPlaybackInput(list, seek, maskFile, mask.Sha256, config.Width, config.Height, mask.BlockSize, mask.Versions);
     }
 
     /// <summary>A marker in a playback encoder's arguments naming the camera (not the live feed's marker).</summary>

@@ -22,12 +22,38 @@ public sealed class PlaybackSession(string id, string token, string cameraId, st
     /// <summary>The window's complete segments, oldest first, as they were when the session opened.</summary>
     public IReadOnlyList<RecordingSegment> Segments { get; } = segments;
     public DateTimeOffset TokenExpiresAt { get; } = tokenExpiresAt;
+
+    /// <summary>Set when the mask lift an unmasked session runs under ended: nothing more is served.</summary>
+    public bool LiftEnded { get; set; }
 }
 
 /// <summary>Open playback sessions (in memory: a restart ends them, like live sessions).</summary>
-public sealed class PlaybackSessions(IOptions<RecordingOptions> options, TimeProvider time)
+public sealed class PlaybackSessions
 {
     private readonly ConcurrentDictionary<string, PlaybackSession> _sessions = new(StringComparer.Ordinal);
+    private readonly IOptions<RecordingOptions> options;
+    private readonly TimeProvider time;
+
+    public PlaybackSessions(IOptions<RecordingOptions> options, TimeProvider time, IEnumerable<IAccessChangeFeed>? changes = null, IPictureFeeds? pictures = null)
+    {
+        this.options = options;
+        this.time = time;
+        foreach (var feed in changes ?? [])
+        {
+            // A lift's end is published as an access change of its user: that user's unmasked sessions under ended lifts stop.
+            feed.Subscribe(async change =>
+            {
+                foreach (var s in _sessions.Values.Where(s => s.Feed.LiftId is not null && string.Equals(s.Actor, change.UserName, StringComparison.OrdinalIgnoreCase)))
+                {
+                    s.LiftEnded |= pictures is null || !await pictures.LiftInForceAsync(s.Feed.LiftId!.Value, CancellationToken.None);
+                }
+            });
+        }
+    }
+
+    /// <summary>False once an unmasked session's mask lift expired or ended (a masked session or one without a lift: true).</summary>
+    public bool StillShown(PlaybackSession session) =>
+        !session.LiftEnded && (session.Feed.Until is not { } until || time.GetUtcNow() < until);
 
     public PlaybackSession Create(string cameraId, string actor, DateTimeOffset from, DateTimeOffset to, IReadOnlyList<RecordingSegment> segments, FeedDecision feed)
     {
@@ -45,7 +71,7 @@ public sealed class PlaybackSessions(IOptions<RecordingOptions> options, TimePro
 
     /// <summary>The session if the token is its own and still valid; compared in constant time.</summary>
     public PlaybackSession? Find(string sessionId, string? token) =>
-        _sessions.TryGetValue(sessionId, out var s) && token is not null && s.TokenExpiresAt > time.GetUtcNow()
+        _sessions.TryGetValue(sessionId, out var s) && token is not null && s.TokenExpiresAt > time.GetUtcNow() && StillShown(s)
         && CryptographicOperations.FixedTimeEquals(System.Text.Encoding.ASCII.GetBytes(s.Token), System.Text.Encoding.ASCII.GetBytes(token))
             ? s : null;
 }

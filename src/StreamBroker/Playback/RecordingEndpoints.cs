@@ -26,7 +26,9 @@ public sealed record RecordingsResponse(string CameraId, DateTimeOffset From, Da
 public sealed record PlaybackRequest(DateTimeOffset From, DateTimeOffset To);
 
 /// <summary>Answer of POST /api/cameras/{id}/playback.</summary>
-public sealed record PlaybackSessionResponse(string SessionId, string WebSocketUrl, string HlsUrl, DateTimeOffset ExpiresAt, int Segments);
+/// <remarks><c>Masked</c>: the session plays the masked picture (a console marks it); <c>UnmaskedUntil</c>: set when it plays a masked camera's original under a mask lift, when the lift ends.</remarks>
+public sealed record PlaybackSessionResponse(
+    string SessionId, string WebSocketUrl, string HlsUrl, DateTimeOffset ExpiresAt, int Segments, bool Masked = false, DateTimeOffset? UnmaskedUntil = null);
 
 /// <summary>Recordings listing and playback: opening (policy), streams (session token).</summary>
 public static class RecordingEndpoints
@@ -124,7 +126,7 @@ public static class RecordingEndpoints
 
     private static async Task<IResult> OpenAsync(
         string id, PlaybackRequest request, HttpContext http, IAccessPolicy policy, AccessGate gate, IAuditLog audit, ICameraDirectory directory,
-        SegmentIndex index, PlaybackSessions sessions, MaskedPlayback masked, CancellationToken ct)
+        SegmentIndex index, PlaybackSessions sessions, MaskedPlayback masked, IFeedMasks masks, IPictureFeeds pictures, CancellationToken ct)
     {
         var decision = await policy.DecideAsync(http.User, CameraRight.Playback, id, ct);
         IReadOnlyList<RecordingSegment> segments = [];
@@ -143,7 +145,8 @@ public static class RecordingEndpoints
             };
         }
 
-        var feed = camera is null ? null : PictureFeedRule.For(camera);
+        var feed = camera is null ? null : await pictures.RecordedAsync(AccessGate.Actor(http), camera, request.From, request.To,
+            decision.Allowed && await masks.MaskedDuringAsync(camera, segments[0].Start, segments[^1].End, ct), ct);
         string? maskSha = null;
         if (decision.Allowed && feed!.IsMasked)
         {
@@ -152,7 +155,7 @@ public static class RecordingEndpoints
             {
                 var input = await masked.PrepareAsync(id, segments, segments[0].Start, ct);
                 File.Delete(input.ListFile);
-                maskSha = input.MaskSha256;
+                maskSha = $"{input.MaskSha256} {input.MaskVersions}".TrimEnd();
             }
             catch (MaskUnavailableException e)
             {
@@ -171,12 +174,18 @@ public static class RecordingEndpoints
             string.Create(CultureInfo.InvariantCulture,
                 $"{request.From:O}..{request.To:O}, {segments.Count} segment(s); {decision.Reason}; feed {feed!.Feed}{(maskSha is null ? "" : $", mask {maskSha}")}"),
             "PlaybackSession", session.Id), ct);
+        if (feed.LiftId is { } lift)
+        {
+            await audit.AppendAsync(new AuditEvent(AuditAction.MaskLiftStarted, AuditOutcome.Allowed, actor, id, "unmask", AccessGate.RemoteAddress(http),
+                $"unmasked playback {session.Id} of {request.From:O}..{request.To:O} until {feed.Until:O}: {feed.Reason}", "MaskLift", lift.ToString()), ct);
+        }
 
         var r = http.Request;
         var baseUrl = $"{r.PathBase}/api/playback/{session.Id}";
         var hls = $"{r.Scheme}://{r.Host}{baseUrl}/hls/{session.Token}/index.m3u8";
         return Results.Created(hls, new PlaybackSessionResponse(session.Id,
-            $"{(r.IsHttps ? "wss" : "ws")}://{r.Host}{baseUrl}/ws?token={session.Token}", hls, session.TokenExpiresAt, segments.Count));
+            $"{(r.IsHttps ? "wss" : "ws")}://{r.Host}{baseUrl}/ws?token={session.Token}", hls, session.TokenExpiresAt, segments.Count,
+            feed.IsMasked, feed.LiftId is null ? null : feed.Until));
     }
 
     /// <summary>An HLS VOD playlist (seekable by nature): per segment its own init (a reconnection may change it) and media.</summary>
@@ -309,6 +318,12 @@ public static class RecordingEndpoints
                     {
                         position = next;
                         continue;
+                    }
+
+                    if (!sessions.StillShown(session))
+                    {
+                        // The mask lift this unmasked playback ran under expired or was ended.
+                        return;
                     }
 
                     started = true;

@@ -50,6 +50,10 @@ public sealed class EvidenceExportTests : IAsyncLifetime
         await _hub.CreateUserAsync("police", HubRoles.PoliceLiaison);
         await _hub.CreateUserAsync("dpo", HubRoles.DataProtectionOfficer);
         await _hub.GrantAsync(GrantSubjectKind.Role, HubRoles.PoliceLiaison, GrantScopeKind.Category, nameof(CameraCategory.HousingGarage), CameraRight.Export);
+        // Calibrated before the camera records: footage recorded before a calibration is masked with the mask then in
+        // force (everything obscured), which is not what this test looks at.
+        await _hub.WithScopeAsync(sp => sp.GetRequiredService<CameraHub.Masking.Calibration.CalibrationStore>().SaveAsync(
+            Calibration().Deserialize<CameraHub.Masking.Calibration.CameraCalibration>(JsonSerializerOptions.Web)!, default));
         await _hub.CreateCameraAsync(SampleCameras.PermitGarage(CameraId) with
         {
             RtspUrl = _camera.Uri.ToString(),
@@ -179,12 +183,16 @@ public sealed class EvidenceExportTests : IAsyncLifetime
         var camera = Assert.Single(manifest.Cameras);
         Assert.Equal(("housing", "police", "5000-K123456-26"), (manifest.ApprovedBy, manifest.RequestedBy, manifest.CaseNumber));
         Assert.Equal(maskHash, camera.MaskSha256);
+        var version = Assert.Single(camera.MaskVersions);           // the mask in force when the footage was recorded
+        Assert.Equal(1, version.Version);
+        Assert.Equal("FacadeDistance", version.Kind);
         Assert.Equal("Permit", camera.LegalBasis);
         var gap = Assert.Single(camera.Gaps);
         Assert.Equal(from, gap.From);
         Assert.InRange((gap.To - footageStart).TotalSeconds, -0.5, 0.5);
         var video = Assert.Single(camera.Videos);
         Assert.Equal(to, video.To);
+        Assert.Equal((1, maskHash), (video.MaskVersion, video.MaskSha256));
         Assert.InRange(video.Frames, 45, 55);                          // five seconds at 10 fps
         Assert.Equal(0, video.FramesObscuredEntirely);
         Assert.NotEmpty(camera.SourceSegments);

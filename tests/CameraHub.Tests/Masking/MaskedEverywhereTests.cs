@@ -64,7 +64,7 @@ public sealed class MaskedEverywhereTests(MaskedPathsHub fixture, Xunit.Abstract
     {
         var obscured = await fixture.ObscuredAsync(camera);
         var source = await MaskedFrames.GrabGreyAsync(MaskedPathsHub.Width, MaskedPathsHub.Height, 1, "-rtsp_transport", "tcp", "-i", fixture.Camera.Uri.ToString());
-        var segments = await fixture.RecordedAsync(camera, 3);
+        var segments = await fixture.RecordedUnderCurrentMaskAsync(camera, 3);
         using var traffic = await fixture.TrafficAsync();
         using var opened = await traffic.PostAsJsonAsync($"api/cameras/{camera}/playback", new { from = segments[0].Start, to = segments[^1].End });
         Assert.Equal(HttpStatusCode.Created, opened.StatusCode);

@@ -112,14 +112,14 @@ public sealed class MaskedPathsHub : IAsyncLifetime
     }
 
     /// <summary>Waits until at least <paramref name="count"/> complete segments of the camera are indexed.</summary>
-    public async Task<IReadOnlyList<RecordingSegment>> RecordedAsync(string cameraId, int count)
+    public async Task<IReadOnlyList<RecordingSegment>> RecordedAsync(string cameraId, int count, DateTimeOffset? since = null)
     {
         var index = Hub.Services.GetRequiredService<SegmentIndex>();
         var watch = Stopwatch.StartNew();
         while (watch.Elapsed < TimeSpan.FromSeconds(90))
         {
             var found = (await index.InWindowAsync(cameraId, DateTimeOffset.UtcNow.AddMinutes(-10), DateTimeOffset.UtcNow.AddMinutes(1), default))
-                .Where(s => s.State == SegmentState.Complete).ToList();
+                .Where(s => s.State == SegmentState.Complete && (since is null || s.Start >= since)).ToList();
             if (found.Count >= count)
             {
                 return found;
@@ -129,6 +129,17 @@ public sealed class MaskedPathsHub : IAsyncLifetime
         }
 
         throw new TimeoutException($"camera {cameraId} recorded fewer than {count} segments in 90 s");
+    }
+
+    /// <summary>
+    /// Waits for <paramref name="count"/> segments recorded under the camera's current mask version (from its mask
+    /// history): footage from before the façade camera's calibration was stored is masked with the earlier version.
+    /// </summary>
+    public async Task<IReadOnlyList<RecordingSegment>> RecordedUnderCurrentMaskAsync(string cameraId, int count)
+    {
+        var admin = await Hub.SignInAsAsync("admin");
+        var versions = (await admin.GetFromJsonAsync<JsonElement>($"/api/cameras/{cameraId}/mask-versions")).EnumerateArray().ToList();
+        return await RecordedAsync(cameraId, count, versions[^1].GetProperty("validFrom").GetDateTimeOffset());
     }
 
     /// <summary>

@@ -348,6 +348,9 @@ namespace CameraHub.CameraRegistry.Persistence.Migrations
                                 .HasColumnType("TEXT")
                                 .HasColumnName("MaskingKind");
 
+                            b1.Property<bool>("Liftable")
+                                .HasColumnType("INTEGER");
+
                             b1.Property<string>("Polygons")
                                 .IsRequired()
                                 .HasColumnType("TEXT");

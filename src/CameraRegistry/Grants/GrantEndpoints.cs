@@ -71,9 +71,14 @@ public static class GrantEndpoints
             errors["subject"] = [$"unknown user '{input.Subject}'"];
         }
 
-        if (input.Rights == CameraRight.None || (input.Rights & ~(CameraRight)63) != 0)
+        var known = AccessPolicy.AllRights.Aggregate(CameraRight.None, (all, r) => all | r);
+        if (input.Rights == CameraRight.None || (input.Rights & ~known) != 0)
         {
-            errors["rights"] = ["rights must combine Live, Playback, Export, ApproveExport, Audit, Manage"];
+            errors["rights"] = [$"rights must combine {string.Join(", ", AccessPolicy.AllRights)}"];
+        }
+        else if (input.SubjectKind == GrantSubjectKind.Role && input.Rights.HasFlag(CameraRight.Unmask))
+        {
+            errors["rights"] = ["Unmask is given to a named user only, never to a role (DESIGN.md 4.6)"];
         }
 
         if (string.IsNullOrWhiteSpace(input.Reason))

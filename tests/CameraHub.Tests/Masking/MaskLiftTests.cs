@@ -146,6 +146,15 @@ public sealed class MaskLiftTests : IAsyncLifetime
         using var byRole = await colleague.PostAsJsonAsync($"/api/cameras/{Square}/mask-lifts", new { reason = "Rån", live = true });
         Assert.Equal(HttpStatusCode.Forbidden, byRole.StatusCode);
 
+        var admin = await _hub.SignInAsAsync("admin");
+        using var roleGrant = await admin.PostAsJsonAsync("/api/grants",
+            new { subjectKind = "Role", subject = HubRoles.PoliceLiaison, scopeKind = "Camera", scope = Square, rights = "Unmask", reason = "test" }, HubFactory.Json);
+        Assert.Equal(HttpStatusCode.BadRequest, roleGrant.StatusCode);
+        Assert.Contains("named user only", await roleGrant.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+        using var userGrant = await admin.PostAsJsonAsync("/api/grants",
+            new { subjectKind = "User", subject = "colleague", scopeKind = "Camera", scope = Square, rights = "Unmask", reason = "Ärende 5000-K2-26" }, HubFactory.Json);
+        Assert.Equal(HttpStatusCode.Created, userGrant.StatusCode);
+
         var officer = await _hub.SignInAsAsync("officer");
         using var noReason = await officer.PostAsJsonAsync($"/api/cameras/{Square}/mask-lifts", new { reason = " ", live = true });
         Assert.Equal(HttpStatusCode.BadRequest, noReason.StatusCode);

@@ -1,6 +1,7 @@
 // Playback: a day's timeline of a camera's recordings with the gaps; click to play from that moment, click again to seek.
 import { api, camerasWith, el, formatTime, problemBox, t } from '../core.js';
 import { StreamPlayer } from '../player.js';
+import { showFeedMarks } from './maskmark.js';
 
 const day = 24 * 3600 * 1000;
 const minute = 60 * 1000;
@@ -34,6 +35,8 @@ export async function render(view, cameraId) {
   const video = el('video', { controls: true, muted: true, playsInline: true });
   video.muted = true;
   const position = el('span', { id: 'playback-position' }, '–');
+  const playerBox = el('div.player', {}, video);
+  let stopMarks = () => {};
   const message = el('div');
   const player = new StreamPlayer(video, {
     live: false,
@@ -55,7 +58,7 @@ export async function render(view, cameraId) {
     el('button.secondary', { type: 'button', onclick: () => step(-30) }, '−30 s'),
     el('button.secondary', { type: 'button', onclick: () => step(30) }, '+30 s'),
     el('span', {}, t('playback.position'), ' ', position)),
-  el('div.panel', {}, canvas, legend), el('div.player', {}, video), message);
+  el('div.panel', {}, canvas, legend), playerBox, message);
 
   function windowOfDay() {
     const [y, m, d] = dateInput.value.split('-').map(Number);
@@ -125,6 +128,8 @@ export async function render(view, cameraId) {
     try {
       const session = await api(`/api/cameras/${encodeURIComponent(cameraId)}/playback`, { method: 'POST', body: { from: start.toISOString(), to: to.toISOString() } });
       anchor = start;
+      stopMarks();
+      stopMarks = showFeedMarks(playerBox, session);
       const offset = Math.max(0, (start - new Date(segment.start)) / 1000);
       player.connect(`${session.webSocketUrl}${session.webSocketUrl.includes('?') ? '&' : '?'}offset=${offset}`);
       draw();

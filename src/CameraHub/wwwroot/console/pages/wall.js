@@ -2,6 +2,7 @@
 // whose stream drops reconnects by itself; one whose access is revoked closes and says why.
 import { api, camerasWith, el, events, replaceQuery, routeQuery, t } from '../core.js';
 import { StreamPlayer } from '../player.js';
+import { showFeedMarks } from './maskmark.js';
 
 const layouts = [1, 4, 9, 16];
 
@@ -112,6 +113,8 @@ class Tile {
       const session = await api(`/api/cameras/${encodeURIComponent(this.cameraId)}/live`, { method: 'POST' });
       if (this.closed) return;
       this.sessionId = session.sessionId;
+      this.stopMarks?.();
+      this.stopMarks = showFeedMarks(this.element, session);
       this.player.connect(session.webSocketUrl);
     } catch (error) {
       if (error.status === 403 || error.status === 404) {

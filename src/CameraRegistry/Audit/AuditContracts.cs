@@ -75,6 +75,9 @@ public enum AuditAction
     EventIntakeChanged = 1806,
     HubAlarmRaised = 1807,
     HubAlarmCleared = 1808,
+
+    // Alarm desk, operations (issues #18, #20): camera events past their retention.
+    CameraEventsDeleted = 1950,
 }
 
 /// <summary>Whether the action was let through.</summary>

@@ -58,7 +58,7 @@ public sealed class EventIntake(
     EventIntakeSignal signal, IOptions<AlarmOptions> options, TimeProvider time, ILogger<EventIntake> logger) : BackgroundService
 {
     /// <summary>Kind of the hub alarm for a camera whose event service cannot be used.</summary>
-    public const string NoEventServiceKind = "hub.NoEventService";
+    public const string NoEventServiceKind = HubAlarmKinds.NoEventService;
 
     private readonly ConcurrentDictionary<string, (CancellationTokenSource Stop, Task Loop)> _loops = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, EventIntakeStatus> _status = new(StringComparer.Ordinal);

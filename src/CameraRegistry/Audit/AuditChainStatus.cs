@@ -14,5 +14,9 @@ public sealed class AuditChainStatus
     /// <summary>Null until the chain was verified or found broken.</summary>
     public AuditChainVerdict? Last => Volatile.Read(ref _last);
 
-    public void Report(AuditChainVerdict verdict) => Volatile.Write(ref _last, verdict);
+    public void Report(AuditChainVerdict verdict)
+    {
+        Volatile.Write(ref _last, verdict);
+        AuditMetrics.Verdict(verdict.Valid);
+    }
 }

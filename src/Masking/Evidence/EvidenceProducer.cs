@@ -87,6 +87,7 @@ public sealed class EvidenceProducer(
         var exports = ExportsDirectory();
         var work = Path.Combine(exports, $"{id}.work");
         var zip = Path.Combine(exports, $"{id}.zip");
+        var started = time.GetTimestamp();
         try
         {
             if (Directory.Exists(work))
@@ -210,6 +211,7 @@ public sealed class EvidenceProducer(
                 r.ReadyAtUtc = now;
                 r.ExpiresAtUtc = now + options.Value.PackageLifetime;
             }, ct);
+            EvidenceMetrics.Finished(true, time.GetElapsedTime(started));
             if (alarms is not null)
             {
                 await alarms.ClearAsync(StreamBroker.Alarms.HubAlarmKinds.EvidenceFailed, request.CaseNumber, ct);
@@ -224,6 +226,7 @@ public sealed class EvidenceProducer(
             TryDelete(zip);
             TryDeleteDirectory(work);
             var reason = ex is EvidenceRefusedException or CalibrationRejectedException or InvalidDataException ? ex.Message : $"{ex.GetType().Name}: {ex.Message}";
+            EvidenceMetrics.Finished(false, time.GetElapsedTime(started));
             var failed = await UpdateAsync(id, r => { r.Status = EvidenceStatus.Failed; r.Error = reason; r.Stage = "failed"; }, CancellationToken.None);
             if (alarms is not null)
             {

@@ -242,6 +242,7 @@ public sealed class EventIntake(
         var count = subscribed();
         Report(camera.Id, "Subscribed", null, count);
         var renewAt = time.GetUtcNow() + (lifetime / 2);
+        OnvifMetrics.SubscriptionOpened();
         try
         {
             while (!ct.IsCancellationRequested)
@@ -257,6 +258,7 @@ public sealed class EventIntake(
         }
         finally
         {
+            OnvifMetrics.SubscriptionClosed();
             if (ct.IsCancellationRequested)
             {
                 await UnsubscribeQuietlyAsync(events, subscription);

@@ -76,6 +76,7 @@ public static class RegistryModule
     {
         services.AddOptions<AuditCheckpointOptions>().Bind(configuration.GetSection("CameraHub:Audit"));
         services.AddSingleton(sp => new AuditCheckpointKey(Path.Combine(dataDirectory, "keys"), sp.GetRequiredService<Microsoft.AspNetCore.DataProtection.IDataProtectionProvider>()));
+        services.AddSingleton<AuditChainStatus>();
         services.AddSingleton<AuditCheckpointer>();
         services.AddHostedService(sp => sp.GetRequiredService<AuditCheckpointer>());
         return services;

@@ -39,6 +39,7 @@ public static class BrokerModule
         services.AddHostedService(sp => sp.GetRequiredService<WarmUpstreams>());
         services.AddMetrics();
         services.AddSingleton<LiveMetrics>();
+        services.AddSingleton<Masked.MaskingMetrics>();
         return services;
     }
 

@@ -34,6 +34,7 @@ public static class HubTelemetry
                     // The modules' gauges read live state; resolving them here registers their callbacks at start-up.
                     .AddInstrumentation(sp => sp.GetRequiredService<LiveMetrics>())
                     .AddInstrumentation(sp => sp.GetRequiredService<RecordingMetrics>())
+                    .AddInstrumentation(sp => sp.GetRequiredService<StreamBroker.Masked.MaskingMetrics>())
                     .AddAspNetCoreInstrumentation()
                     .AddHttpClientInstrumentation()
                     .AddRuntimeInstrumentation()
@@ -109,6 +110,10 @@ internal sealed class CountersAtZero(NodeClock clock) : IHostedService
     {
         LiveMetrics.StartAtZero();
         RecordingMetrics.StartAtZero();
+        StreamBroker.Masked.MaskingMetrics.StartAtZero();
+        StreamBroker.Onvif.OnvifMetrics.StartAtZero();
+        CameraRegistry.Audit.AuditMetrics.StartAtZero();
+        Masking.Evidence.EvidenceMetrics.StartAtZero();
         return Task.CompletedTask;
     }
 

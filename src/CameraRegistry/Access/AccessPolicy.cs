@@ -18,7 +18,10 @@ public sealed class AccessPolicy(ICameraDirectory cameras, IDbContextFactory<Acc
 {
     private const CameraRight VideoRights = CameraRight.Live | CameraRight.Playback | CameraRight.Export;
 
-    public async Task<AccessDecision> DecideAsync(ClaimsPrincipal user, CameraRight right, string cameraId, CancellationToken ct)
+    public async Task<AccessDecision> DecideAsync(ClaimsPrincipal user, CameraRight right, string cameraId, CancellationToken ct) =>
+        AccessMetrics.Counted(right, await DecideUncountedAsync(user, right, cameraId, ct));
+
+    private async Task<AccessDecision> DecideUncountedAsync(ClaimsPrincipal user, CameraRight right, string cameraId, CancellationToken ct)
     {
         var camera = await cameras.FindAsync(cameraId, ct);
         if (camera is null)

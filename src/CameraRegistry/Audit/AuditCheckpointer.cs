@@ -59,14 +59,16 @@ public sealed class AuditCheckpointer : BackgroundService
     private readonly AuditCheckpointOptions _options;
     private readonly ILogger _log;
     private readonly ILogger _witnessLog;
+    private readonly AuditChainStatus _status;
     private readonly SemaphoreSlim _due = new(0, 1);
     private readonly SemaphoreSlim _gate = new(1, 1);
     private long _lastSignedSequence;
 
     public AuditCheckpointer(
         IDbContextFactory<AccessDbContext> contexts, AuditCheckpointKey key, HashChainedAuditLog log, TimeProvider time,
-        IOptions<AuditCheckpointOptions> options, ILoggerFactory loggers)
+        IOptions<AuditCheckpointOptions> options, ILoggerFactory loggers, AuditChainStatus status)
     {
+        _status = status;
         _contexts = contexts;
         _key = key;
         _time = time;
@@ -138,6 +140,7 @@ public sealed class AuditCheckpointer : BackgroundService
                 if (!string.Equals(still, last.HeadHash, StringComparison.Ordinal))
                 {
                     var what = still is null ? $"entries after {sequence} are missing" : $"entries up to {last.Sequence} were rewritten";
+                    _status.Report(new AuditChainVerdict(_time.GetUtcNow(), false, $"checkpoint {last.Sequence} no longer matches: {what}"));
                     _log.LogCritical("Audit chain tampered with: {What}: checkpoint {Sequence} signed at {SignedAt:O} no longer matches; not signing over it", what, last.Sequence, last.AtUtc);
                     throw new InvalidOperationException($"the audit chain no longer holds checkpoint {last.Sequence} ({what}); not signed");
                 }

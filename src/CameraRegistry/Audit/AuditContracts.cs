@@ -86,6 +86,9 @@ public enum AuditAction
     MaskLiftStarted = 1912,
     /// <summary>A lift ended: expired, revoked, or refused by the approver.</summary>
     MaskLiftEnded = 1913,
+
+    // Alarm desk, operations (issues #18, #20): camera events past their retention.
+    CameraEventsDeleted = 1950,
 }
 
 /// <summary>Whether the action was let through.</summary>

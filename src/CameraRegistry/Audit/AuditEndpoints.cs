@@ -122,7 +122,7 @@ public static class AuditEndpoints
 
     private static async Task<IResult> VerifyAsync(
         HttpContext http, AccessDbContext db, AccessGate gate, AuditCheckpointKey key, AuditCheckpointer checkpointer,
-        IOptions<AuditCheckpointOptions> options, TimeProvider time, CancellationToken ct)
+        IOptions<AuditCheckpointOptions> options, AuditChainStatus status, TimeProvider time, CancellationToken ct)
     {
         if (!SeesAll(http))
         {
@@ -131,7 +131,9 @@ public static class AuditEndpoints
 
         // The hub's own newest checkpoint is in memory: removing checkpoints from the file does not remove it.
         var trust = new AuditTrust(key.PublicKeyPem, checkpointer.Newest is { } newest ? [newest] : [], options.Value, time.GetUtcNow().UtcDateTime);
-        return Results.Ok(await AuditChainVerifier.VerifyAsync(db, trust, ct));
+        var verification = await AuditChainVerifier.VerifyAsync(db, trust, ct);
+        status.Report(new AuditChainVerdict(time.GetUtcNow(), verification.Valid, verification.Problem));
+        return Results.Ok(verification);
     }
 
     private static async Task<IResult> CheckpointAsync(

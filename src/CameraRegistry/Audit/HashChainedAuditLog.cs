@@ -100,6 +100,7 @@ public sealed class HashChainedAuditLog(IDbContextFactory<AccessDbContext> conte
 
         if (sequences.Length > 0)
         {
+            AuditMetrics.Appended(events.Count);
             Appended?.Invoke(sequences[^1]);
         }
 

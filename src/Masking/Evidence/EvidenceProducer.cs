@@ -36,7 +36,7 @@ public sealed class EvidenceOptions
 public sealed class EvidenceProducer(
     IServiceScopeFactory scopes, ICameraDirectory cameras, IEvidenceFootage footage, CameraFileMasker masker, EvidenceSigningKey key,
     IAuditLog audit, IOptions<EvidenceOptions> options, TimeProvider time, ILogger<EvidenceProducer> logger,
-    Microsoft.AspNetCore.SignalR.IHubContext<StreamBroker.Events.CameraEventsHub>? events = null) : BackgroundService
+    Microsoft.AspNetCore.SignalR.IHubContext<StreamBroker.Events.CameraEventsHub>? events = null, StreamBroker.Alarms.IAlarmSink? alarms = null) : BackgroundService
 {
     private const double ContinuityToleranceSeconds = 1.5;
     private readonly SemaphoreSlim _wake = new(0);
@@ -87,6 +87,7 @@ public sealed class EvidenceProducer(
         var exports = ExportsDirectory();
         var work = Path.Combine(exports, $"{id}.work");
         var zip = Path.Combine(exports, $"{id}.zip");
+        var started = time.GetTimestamp();
         try
         {
             if (Directory.Exists(work))
@@ -224,6 +225,12 @@ public sealed class EvidenceProducer(
                 r.ReadyAtUtc = now;
                 r.ExpiresAtUtc = now + options.Value.PackageLifetime;
             }, ct);
+            EvidenceMetrics.Finished(true, time.GetElapsedTime(started));
+            if (alarms is not null)
+            {
+                await alarms.ClearAsync(StreamBroker.Alarms.HubAlarmKinds.EvidenceFailed, request.CaseNumber, ct);
+            }
+
             await audit.AppendAsync(new AuditEvent(AuditAction.EvidenceProduced, AuditOutcome.Allowed, "evidence-producer", Purpose: request.CaseNumber,
                 Details: $"{videos.Count} video(s), package SHA-256 {packageHash}, {manifest.Cameras.Sum(c => c.Gaps.Count)} gap(s)", SubjectType: "evidence", SubjectId: id.ToString()), ct);
         }
@@ -233,7 +240,16 @@ public sealed class EvidenceProducer(
             TryDelete(zip);
             TryDeleteDirectory(work);
             var reason = ex is EvidenceRefusedException or CalibrationRejectedException or InvalidDataException ? ex.Message : $"{ex.GetType().Name}: {ex.Message}";
-            await UpdateAsync(id, r => { r.Status = EvidenceStatus.Failed; r.Error = reason; r.Stage = "failed"; }, CancellationToken.None);
+            EvidenceMetrics.Finished(false, time.GetElapsedTime(started));
+            var failed = await UpdateAsync(id, r => { r.Status = EvidenceStatus.Failed; r.Error = reason; r.Stage = "failed"; }, CancellationToken.None);
+            if (alarms is not null)
+            {
+                // One alarm per case (administrators and the DPO only: a case number is the police's): a later package
+                // for the same case clears it.
+                await alarms.RaiseAsync(new StreamBroker.Alarms.HubAlarm(StreamBroker.Alarms.HubAlarmKinds.EvidenceFailed, failed.CaseNumber, StreamBroker.Alarms.AlarmSeverity.Major,
+                    $"Evidence request {id} for case {failed.CaseNumber} failed, no package was made: {reason}"), CancellationToken.None);
+            }
+
             await audit.AppendAsync(new AuditEvent(AuditAction.EvidenceFailed, AuditOutcome.Denied, "evidence-producer", Details: reason, SubjectType: "evidence", SubjectId: id.ToString()), CancellationToken.None);
         }
     }

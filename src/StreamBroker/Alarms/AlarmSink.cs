@@ -11,8 +11,8 @@ public sealed record HubAlarm(string Kind, string Key, AlarmSeverity Severity, s
 
 /// <summary>
 /// Where any feature raises the hub's own alarms and clears them when the cause is gone (health, recording, care,
-/// masking). Raising is idempotent per kind and key while the alarm is open; clearing marks it cleared, and the alarm
-/// stays in the queue until someone closes it.
+/// masking). Raising is idempotent per kind and key while the alarm is open (a higher severity escalates it); clearing
+/// marks it cleared, and the alarm stays in the queue until someone closes it.
 /// </summary>
 public interface IAlarmSink
 {

@@ -3,6 +3,7 @@ using CameraHub.CameraRegistry.Cameras;
 using CameraHub.StreamBroker.Onvif.Events;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
 
 namespace CameraHub.StreamBroker.Alarms;
 
@@ -13,12 +14,17 @@ namespace CameraHub.StreamBroker.Alarms;
 /// </summary>
 public sealed class AlarmStore(
     IDbContextFactory<AlarmsDbContext> contexts, ICameraDirectory cameras, IAuditLog audit, IAlarmNotifier notifier,
-    TimeProvider time, ILogger<AlarmStore> logger) : IAlarmSink
+    EventFlood floods, IOptions<EventLimitOptions> limits, TimeProvider time, ILogger<AlarmStore> logger) : IAlarmSink
 {
     /// <summary>The audit actor for the hub's own steps.</summary>
     public const string HubActor = "camerahub";
 
-    /// <summary>Stores a camera's notifications and raises the alarms the rules ask for; returns the alarms raised.</summary>
+    /// <summary>
+    /// Stores a camera's notifications and raises the alarms the rules ask for; returns the alarms raised or added to.
+    /// A repeat of an alarm kind of the camera while that alarm is new, or within the fold window of its last
+    /// occurrence, adds to its count instead of queueing another. Past the flood limit only events that raise a new
+    /// alarm are stored, and the camera gets one alarm saying it floods (<see cref="EventFlood"/>).
+    /// </summary>
     public async Task<IReadOnlyList<AlarmView>> IngestAsync(string cameraId, IReadOnlyList<OnvifNotification> messages, CancellationToken ct)
     {
         if (messages.Count == 0)
@@ -33,37 +39,57 @@ public sealed class AlarmStore(
             return [];
         }
 
+        var now = time.GetUtcNow();
+        var flood = floods.Admit(cameraId, messages.Count, now);
         await using var db = await contexts.CreateDbContextAsync(ct);
         var setting = await db.EventIntake.AsNoTracking().FirstOrDefaultAsync(s => s.CameraId == cameraId, ct);
-        var now = time.GetUtcNow();
+        var open = (await db.Alarms.Include(a => a.Comments).Where(a => a.CameraId == cameraId && a.Kind.StartsWith(AlarmVisibility.CameraAlarmPrefix) && a.State != AlarmState.Closed)
+                .OrderBy(a => a.RaisedUtcTicks).ToListAsync(ct))
+            .GroupBy(a => a.Kind, StringComparer.Ordinal).ToDictionary(g => g.Key, g => g.Last(), StringComparer.Ordinal);
+        var fold = TimeSpan.FromSeconds(limits.Value.FoldWindowSeconds).Ticks;
         var raised = new List<(Alarm Alarm, CameraEventRecord Event)>();
-        foreach (var message in messages)
+        var folded = new HashSet<Alarm>();
+        for (var i = 0; i < messages.Count; i++)
         {
+            var message = messages[i];
             var record = new CameraEventRecord
             {
                 CameraId = cameraId, Category = message.Category, Topic = message.Topic, Operation = message.Operation, Active = message.Active,
                 OccurredUtcTicks = (message.OccurredAt ?? now).UtcTicks, ReceivedUtcTicks = now.UtcTicks, RawXml = message.RawXml,
             };
-            db.CameraEvents.Add(record);
+            var store = i < flood.Store;
+            if (store)
+            {
+                db.CameraEvents.Add(record);
+            }
+
             if (AlarmRules.Decide(message, camera, setting, now) is not { } severity)
             {
                 continue;
             }
 
             var kind = AlarmVisibility.CameraAlarmPrefix + message.Category;
-            // A camera repeating the same event while its alarm is still new adds to the record, not to the queue.
-            var key = $"{cameraId}/{message.TopicPath}";
-            if (raised.Any(r => r.Alarm.Kind == kind && r.Alarm.Key == key)
-                || await db.Alarms.AnyAsync(a => a.Kind == kind && a.Key == key && a.State == AlarmState.New, ct))
+            if (open.TryGetValue(kind, out var existing)
+                && (existing.State == AlarmState.New || record.OccurredUtcTicks - (existing.LastOccurredUtcTicks ?? existing.OccurredUtcTicks) <= fold))
             {
+                existing.Repeats++;
+                existing.LastOccurredUtcTicks = Math.Max(record.OccurredUtcTicks, existing.LastOccurredUtcTicks ?? existing.OccurredUtcTicks);
+                folded.Add(existing);
                 continue;
             }
 
-            raised.Add((new Alarm
+            if (!store)
             {
-                Kind = kind, Key = key, Severity = severity, CameraId = cameraId, OwnerId = camera.OwnerId, Text = AlarmRules.Text(message, camera),
-                OccurredUtcTicks = record.OccurredUtcTicks, RaisedUtcTicks = now.UtcTicks,
-            }, record));
+                db.CameraEvents.Add(record); // the event that raises an alarm is always kept with it
+            }
+
+            var alarm = new Alarm
+            {
+                Kind = kind, Key = $"{cameraId}/{message.TopicPath}", Severity = severity, CameraId = cameraId, OwnerId = camera.OwnerId,
+                Text = AlarmRules.Text(message, camera), OccurredUtcTicks = record.OccurredUtcTicks, RaisedUtcTicks = now.UtcTicks,
+            };
+            open[kind] = alarm;
+            raised.Add((alarm, record));
         }
 
         await db.SaveChangesAsync(ct);
@@ -74,10 +100,19 @@ public sealed class AlarmStore(
         }
 
         await db.SaveChangesAsync(ct);
-        var views = raised.Select(r => AlarmView.Of(r.Alarm)).ToList();
+        var views = raised.Select(r => r.Alarm).Concat(folded.Where(a => !raised.Any(r => r.Alarm == a))).Select(AlarmView.Of).ToList();
         foreach (var view in views)
         {
             await notifier.AlarmChangedAsync(view, ct);
+        }
+
+        if (flood.Started)
+        {
+            logger.LogWarning("Camera {Camera} floods events: {Count} within {Seconds} s (limit {Limit})", cameraId, flood.InWindow, limits.Value.FloodWindowSeconds, limits.Value.FloodEventsPerWindow);
+            await RaiseAsync(new HubAlarm(HubAlarmKinds.CameraFlooding, cameraId, AlarmSeverity.Warning,
+                $"Camera {cameraId} {camera.Name} sends more than {limits.Value.FloodEventsPerWindow} events within {limits.Value.FloodWindowSeconds} s: "
+                + "its alarms are folded into one per kind with a count, and events past the limit are kept only when they raise an alarm",
+                cameraId, camera.OwnerId), ct);
         }
 
         return views;
@@ -86,8 +121,19 @@ public sealed class AlarmStore(
     public async Task RaiseAsync(HubAlarm alarm, CancellationToken ct)
     {
         await using var db = await contexts.CreateDbContextAsync(ct);
-        if (await db.Alarms.AnyAsync(a => a.Kind == alarm.Kind && a.Key == alarm.Key && a.State != AlarmState.Closed && a.ClearedUtcTicks == null, ct))
+        var open = await db.Alarms.Include(a => a.Comments)
+            .FirstOrDefaultAsync(a => a.Kind == alarm.Kind && a.Key == alarm.Key && a.State != AlarmState.Closed && a.ClearedUtcTicks == null, ct);
+        if (open is not null)
         {
+            // The same cause got worse (storage below the floor, then recording paused): the open alarm says so.
+            if (alarm.Severity > open.Severity)
+            {
+                open.Severity = alarm.Severity;
+                open.Text = alarm.Text;
+                await db.SaveChangesAsync(ct);
+                await notifier.AlarmChangedAsync(AlarmView.Of(open), ct);
+            }
+
             return;
         }
 

@@ -7,13 +7,14 @@ public sealed record AlarmView(
     long Id, string Kind, AlarmSeverity Severity, AlarmState State, string? CameraId, string? OwnerId, string Text,
     DateTimeOffset OccurredAt, DateTimeOffset RaisedAt, DateTimeOffset? ClearedAt,
     string? AcknowledgedBy, DateTimeOffset? AcknowledgedAt, string? ClosedBy, DateTimeOffset? ClosedAt, string? Outcome,
-    IReadOnlyList<AlarmCommentView> Comments)
+    IReadOnlyList<AlarmCommentView> Comments, int Count = 1, DateTimeOffset? LastOccurredAt = null)
 {
     public static AlarmView Of(Alarm a) => new(
         a.Id, a.Kind, a.Severity, a.State, a.CameraId, a.OwnerId, a.Text,
         Utc(a.OccurredUtcTicks), Utc(a.RaisedUtcTicks), Utc(a.ClearedUtcTicks),
         a.AcknowledgedBy, Utc(a.AcknowledgedUtcTicks), a.ClosedBy, Utc(a.ClosedUtcTicks), a.Outcome,
-        a.Comments.OrderBy(c => c.AtUtcTicks).Select(c => new AlarmCommentView(c.Author, c.Text, Utc(c.AtUtcTicks))).ToList());
+        a.Comments.OrderBy(c => c.AtUtcTicks).Select(c => new AlarmCommentView(c.Author, c.Text, Utc(c.AtUtcTicks))).ToList(),
+        a.Repeats, Utc(a.LastOccurredUtcTicks));
 
     internal static DateTimeOffset Utc(long ticks) => new(ticks, TimeSpan.Zero);
 

@@ -30,6 +30,7 @@ public class AlarmsDbContext(DbContextOptions<AlarmsDbContext> options) : DbCont
             e.Property(x => x.Topic).HasMaxLength(400);
             e.Property(x => x.Operation).HasMaxLength(40);
             e.HasIndex(x => new { x.CameraId, x.OccurredUtcTicks });
+            e.HasIndex(x => x.ReceivedUtcTicks);
         });
         modelBuilder.Entity<Alarm>(e =>
         {
@@ -45,6 +46,7 @@ public class AlarmsDbContext(DbContextOptions<AlarmsDbContext> options) : DbCont
             e.Property(x => x.Outcome).HasMaxLength(1000);
             e.HasIndex(x => new { x.State, x.RaisedUtcTicks });
             e.HasIndex(x => new { x.Kind, x.Key, x.State });
+            e.Property(x => x.Repeats).HasDefaultValue(1);
             e.HasMany(x => x.Comments).WithOne().HasForeignKey(c => c.AlarmId);
         });
         modelBuilder.Entity<AlarmComment>(e =>
@@ -131,6 +133,10 @@ public sealed class Alarm
     public long OccurredUtcTicks { get; set; }
     /// <summary>UTC ticks: when the hub raised it.</summary>
     public long RaisedUtcTicks { get; set; }
+    /// <summary>How many times its cause occurred: repeats of a camera's alarm kind are folded into one alarm.</summary>
+    public int Repeats { get; set; } = 1;
+    /// <summary>UTC ticks: the latest folded occurrence; null while it occurred once.</summary>
+    public long? LastOccurredUtcTicks { get; set; }
     /// <summary>UTC ticks: when the cause went away by itself (hub alarms); the alarm stays until closed.</summary>
     public long? ClearedUtcTicks { get; set; }
     public string? AcknowledgedBy { get; set; }

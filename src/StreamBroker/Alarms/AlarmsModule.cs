@@ -19,6 +19,10 @@ public static class AlarmsModule
         services.AddSingleton<AlarmVisibility>();
         services.AddSingleton<AlarmListeners>();
         services.AddSingleton<IAlarmNotifier, SignalRAlarmNotifier>();
+        services.AddOptions<EventLimitOptions>().Bind(configuration.GetSection(AlarmOptions.Section));
+        services.AddSingleton<EventFlood>();
+        services.AddSingleton<CameraEventSweeper>();
+        services.AddHostedService(sp => sp.GetRequiredService<CameraEventSweeper>());
         services.AddSingleton<AlarmStore>();
         services.AddSingleton<IAlarmSink>(sp => sp.GetRequiredService<AlarmStore>());
         services.AddSingleton<EventIntakeSignal>();

@@ -58,7 +58,7 @@ public sealed class EventIntake(
     EventIntakeSignal signal, IOptions<AlarmOptions> options, TimeProvider time, ILogger<EventIntake> logger) : BackgroundService
 {
     /// <summary>Kind of the hub alarm for a camera whose event service cannot be used.</summary>
-    public const string NoEventServiceKind = "hub.NoEventService";
+    public const string NoEventServiceKind = HubAlarmKinds.NoEventService;
 
     private readonly ConcurrentDictionary<string, (CancellationTokenSource Stop, Task Loop)> _loops = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, EventIntakeStatus> _status = new(StringComparer.Ordinal);
@@ -242,6 +242,7 @@ public sealed class EventIntake(
         var count = subscribed();
         Report(camera.Id, "Subscribed", null, count);
         var renewAt = time.GetUtcNow() + (lifetime / 2);
+        OnvifMetrics.SubscriptionOpened();
         try
         {
             while (!ct.IsCancellationRequested)
@@ -257,6 +258,7 @@ public sealed class EventIntake(
         }
         finally
         {
+            OnvifMetrics.SubscriptionClosed();
             if (ct.IsCancellationRequested)
             {
                 await UnsubscribeQuietlyAsync(events, subscription);

@@ -1,7 +1,10 @@
+using CameraHub.CameraRegistry.Audit;
 using CameraHub.CameraRegistry.Cameras;
 using CameraHub.CameraRegistry.Persistence;
 using CameraHub.StreamBroker.Events;
 using CameraHub.StreamBroker.Live;
+using CameraHub.StreamBroker.Recording;
+using CameraHub.StreamBroker.Retention;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
@@ -25,15 +28,21 @@ public sealed class HubAlarmOptions
 
 /// <summary>
 /// Raises and clears the hub's own alarms that come from looking at state: an open camera upstream offline longer
-/// than the threshold (cleared when it is back online), and a permit or balancing review due within 30 days
-/// (cleared when the registry's date moves on). Others raise through <see cref="IAlarmSink"/> where they happen.
+/// than the threshold (cleared when it is back online), a permit or balancing review due within 30 days (cleared when
+/// the registry's date moves on), recording storage below its floor, the last retention sweep failed, and the audit
+/// chain found broken (each cleared when the same state says otherwise). Others raise through <see cref="IAlarmSink"/>
+/// where they happen.
 /// </summary>
 public sealed class HubAlarmWatch(
-    PathManager paths, IServiceScopeFactory scopes, IDbContextFactory<AlarmsDbContext> contexts, IAlarmSink sink, IOptions<HubAlarmOptions> options, TimeProvider time, ILogger<HubAlarmWatch> logger)
+    PathManager paths, IServiceScopeFactory scopes, IDbContextFactory<AlarmsDbContext> contexts, IAlarmSink sink, IOptions<HubAlarmOptions> options, TimeProvider time, ILogger<HubAlarmWatch> logger,
+    RecordingMonitor? recording = null, RetentionSweeper? sweeper = null, AuditChainStatus? auditChain = null, EventFlood? floods = null)
     : BackgroundService
 {
-    public const string CameraOfflineKind = "hub.CameraOffline";
-    public const string LegalBasisDueKind = "hub.LegalBasisDue";
+    /// <summary>The key of the node-wide alarms (disk floor, sweep): the node's name, so several nodes keep one each.</summary>
+    private static readonly string NodeKey = Environment.MachineName;
+
+    public const string CameraOfflineKind = HubAlarmKinds.CameraOffline;
+    public const string LegalBasisDueKind = HubAlarmKinds.LegalBasisDue;
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
@@ -77,6 +86,59 @@ public sealed class HubAlarmWatch(
         }
 
         await CheckLegalBasesAsync(DateOnly.FromDateTime(now.UtcDateTime), ct);
+        await CheckRecordingAsync(ct);
+        await CheckAuditChainAsync(ct);
+        foreach (var calmed in floods?.Calmed(now) ?? [])
+        {
+            await sink.ClearAsync(HubAlarmKinds.CameraFlooding, calmed, ct);
+        }
+    }
+
+    /// <summary>Storage below the floor (paused or about to be) and a failed retention sweep, on this node.</summary>
+    private async Task CheckRecordingAsync(CancellationToken ct)
+    {
+        if (recording?.Current() is { } health)
+        {
+            if (health.PausedReason is not null || (health.Enabled && health.FreeBytes < health.FloorBytes))
+            {
+                await sink.RaiseAsync(new HubAlarm(HubAlarmKinds.DiskFloor, NodeKey, health.PausedReason is null ? AlarmSeverity.Major : AlarmSeverity.Critical,
+                    $"Recording storage on {NodeKey} is below its floor, footage is at risk: {health.Describe()}"), ct);
+            }
+            else
+            {
+                await sink.ClearAsync(HubAlarmKinds.DiskFloor, NodeKey, ct);
+            }
+        }
+
+        if (sweeper is null)
+        {
+            return;
+        }
+
+        if (sweeper.LastFailure is { } failure)
+        {
+            await sink.RaiseAsync(new HubAlarm(HubAlarmKinds.RetentionSweepFailed, NodeKey, AlarmSeverity.Major,
+                $"The retention sweep on {NodeKey} failed at {failure.At:yyyy-MM-dd HH:mm:ss} UTC, expired footage is kept beyond its retention: {failure.Reason}"), ct);
+        }
+        else if (sweeper.LastSweep is not null)
+        {
+            await sink.ClearAsync(HubAlarmKinds.RetentionSweepFailed, NodeKey, ct);
+        }
+    }
+
+    /// <summary>The newest verdict on the audit chain: broken raises, a later clean verification clears.</summary>
+    private async Task CheckAuditChainAsync(CancellationToken ct)
+    {
+        switch (auditChain?.Last)
+        {
+            case { Valid: false } broken:
+                await sink.RaiseAsync(new HubAlarm(HubAlarmKinds.AuditChainBroken, "audit", AlarmSeverity.Critical,
+                    $"The audit chain was found broken at {broken.At:yyyy-MM-dd HH:mm:ss} UTC: {broken.Problem ?? "no detail"}. Keep the database file and the checkpoints for the investigation."), ct);
+                break;
+            case { Valid: true }:
+                await sink.ClearAsync(HubAlarmKinds.AuditChainBroken, "audit", ct);
+                break;
+        }
     }
 
     /// <summary>

@@ -381,6 +381,11 @@ public sealed class CameraPath : IAsyncDisposable
                 case Fragment fragment when _buffer.Append(fragment) && _buffer.Init is { } current:
                     Interlocked.Add(ref _bytesIn, fragment.Data.Length);
                     Interlocked.Increment(ref _fragmentsIn);
+                    if (!IsCameraUpstream)
+                    {
+                        Masked.MaskingMetrics.FrameMasked(); // a masked feed's encoder writes one fragment per frame
+                    }
+
                     foreach (var v in _viewers)
                     {
                         v.Offer(current, fragment);

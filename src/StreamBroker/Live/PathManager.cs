@@ -56,6 +56,18 @@ public sealed class PathManager(
     private readonly ILogger _logger = loggers.CreateLogger<PathManager>();
     private bool _disposed;
 
+    /// <summary>The open derived feeds (masked feeds), for their metrics.</summary>
+    public IReadOnlyList<CameraPath> Feeds
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return [.. _paths.Values.Where(p => !p.IsCameraUpstream)];
+            }
+        }
+    }
+
     /// <summary>The open camera upstreams (not derived feeds), for status pages and tests.</summary>
     public IReadOnlyList<CameraPath> Paths
     {

@@ -43,8 +43,13 @@ internal sealed class MaskedFeedSource(
             _ = FeedAsync(ffmpeg, init, lease, ct);
             return ffmpeg;
         }
-        catch
+        catch (Exception e)
         {
+            if (e is not OperationCanceledException)
+            {
+                MaskingMetrics.Failed("start");
+            }
+
             await lease.DisposeAsync();
             throw;
         }

@@ -111,7 +111,17 @@ public sealed class MaskedFeeds(
         var probe = new Viewer($"mask-check-{camera.Id}", options.Value.ViewerQueueLength, time, options.Value.SlowViewerTimeout);
         await using var lease = paths.Attach(camera, probe);
         var (_, config) = await MaskedFeedSource.AwaitInitAsync(probe, ct);
-        var mask = await masks.GetAsync(camera, config.Width, config.Height, ct);
+        FeedMask mask;
+        try
+        {
+            mask = await masks.GetAsync(camera, config.Width, config.Height, ct);
+        }
+        catch (MaskUnavailableException)
+        {
+            MaskingMetrics.Failed("check");
+            throw;
+        }
+
         _logger.LogInformation("Camera {Camera}: mask {Sha} for {Width}x{Height}", camera.Id, mask.Sha256, config.Width, config.Height);
     }
 }

@@ -311,6 +311,23 @@ public sealed class OnvifClient
     internal async Task<XElement> CallAsync(
         Uri address, string action, XElement body, string operation, bool authenticate, IReadOnlyList<XElement> headers, TimeSpan? timeout, CancellationToken ct)
     {
+        var started = _time.GetTimestamp();
+        try
+        {
+            var answer = await CallUncountedAsync(address, action, body, operation, authenticate, headers, timeout, ct);
+            OnvifMetrics.Call(operation, "ok", _time.GetElapsedTime(started));
+            return answer;
+        }
+        catch (OnvifException e)
+        {
+            OnvifMetrics.Call(operation, OnvifMetrics.Outcome(e), _time.GetElapsedTime(started));
+            throw;
+        }
+    }
+
+    private async Task<XElement> CallUncountedAsync(
+        Uri address, string action, XElement body, string operation, bool authenticate, IReadOnlyList<XElement> headers, TimeSpan? timeout, CancellationToken ct)
+    {
         var limit = timeout ?? _timeout;
         using var timer = new CancellationTokenSource(limit, _time);
         using var linked = CancellationTokenSource.CreateLinkedTokenSource(ct, timer.Token);

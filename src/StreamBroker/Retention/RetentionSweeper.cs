@@ -45,7 +45,25 @@ public sealed class RetentionSweeper(
     /// <summary>When the last sweep finished and what it did (null before the first), for the status page.</summary>
     public (DateTimeOffset At, SweepReport Report)? LastSweep { get; private set; }
 
+    /// <summary>When the last sweep failed and why; null once a sweep succeeds (the hub's alarm watch reads it).</summary>
+    public (DateTimeOffset At, string Reason)? LastFailure { get; private set; }
+
     public async Task<SweepReport> SweepAsync(CancellationToken ct)
+    {
+        try
+        {
+            var report = await SweepOnceAsync(ct);
+            LastFailure = null;
+            return report;
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            LastFailure = (time.GetUtcNow(), $"{e.GetType().Name}: {e.Message}");
+            throw;
+        }
+    }
+
+    private async Task<SweepReport> SweepOnceAsync(CancellationToken ct)
     {
         var now = time.GetUtcNow();
         int deleted = 0, kept = 0;

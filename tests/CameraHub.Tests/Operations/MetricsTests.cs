@@ -95,7 +95,7 @@ public sealed partial class MetricsTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task A_live_session_moves_the_viewer_and_byte_counters_and_a_stopped_camera_moves_the_upstream_state()
+    public async Task A_live_session_moves_the_viewer_and_byte_counters_refusals_probes_and_verifications_move_theirs_and_a_stopped_camera_moves_the_upstream_state()
     {
         var camera = $"camera=\"{_cameraId}\"";
         var before = await ScrapeAsync();
@@ -128,7 +128,8 @@ public sealed partial class MetricsTests : IAsyncLifetime
         Assert.True(Value(during, "camerahub_sessions_bytes_out_total", "kind=\"live\"") > bytesOutBefore + 10_000, during);
         Assert.True(Value(during, "camerahub_sessions_open", "kind=\"live\"") >= 1, during);
         Assert.NotNull(Value(during, "camerahub_live_upstream_bitrate_kbps", camera));
-        AssertDashboardQueriesNameServedMetrics(during);
+        await ActAndAssertCountedAsync(during, before, ScrapeAsync);
+        AssertDashboardQueriesNameServedMetrics(await ScrapeAsync());
 
         await _camera.DisposeAsync();
         string after = "";
@@ -141,6 +142,54 @@ public sealed partial class MetricsTests : IAsyncLifetime
         Assert.True(Value(after, "camerahub_live_upstreams", "state=\"offline\"") >= 1, after);
         _camera = await RtspTestPattern.StartAsync(_cameraId, 320, 240, 10, NullLogger.Instance, CancellationToken.None); // for DisposeAsync
         await socket.CloseAsync(WebSocketCloseStatus.NormalClosure, "done", CancellationToken.None);
+    }
+
+    /// <summary>
+    /// What people do that the access, audit and ONVIF meters count: a refused live view (no grant), an ONVIF probe of
+    /// a camera nobody answers for, a verification of the audit chain. Then checks they moved against <paramref name="before"/>.
+    /// </summary>
+    private async Task ActAndAssertCountedAsync(string before, string allowedBefore, Func<Task<string>> scrape)
+    {
+        await _hub.CreateUserAsync("admin", HubRoles.Administrator);
+        await _hub.CreateUserAsync("dpo", HubRoles.DataProtectionOfficer);
+        var traffic = await _hub.SignInAsAsync("traffic");
+        var unreachable = $"TRF-O-{Guid.NewGuid():N}"[..14];
+        await _hub.CreateCameraAsync(SampleCameras.Traffic(unreachable) with { OnvifUrl = $"http://127.0.0.1:{FreePort()}/onvif/device_service" });
+        using (var refused = await traffic.PostAsync($"/api/cameras/{unreachable}/live", null))
+        {
+            Assert.False(refused.IsSuccessStatusCode);
+        }
+
+        using (var probe = await (await _hub.SignInAsAsync("admin")).PostAsync($"/api/cameras/{unreachable}/probe", null))
+        {
+            Assert.False(probe.IsSuccessStatusCode);
+        }
+
+        var dpo = await _hub.SignInAsAsync("dpo");
+        Assert.True((await dpo.GetFromJsonAsync<JsonElement>("/api/audit/verify")).GetProperty("valid").GetBoolean());
+
+        var after = await scrape();
+        double Count(string text, string name, params string[] labels) => Value(text, name, labels) ?? 0;
+        double Refused(string text) => new[] { "no_grant", "not_found", "camera_forbids" }
+            .Sum(o => Count(text, "camerahub_access_decisions_total", "right=\"live\"", $"outcome=\"{o}\""));
+        Assert.True(Count(after, "camerahub_access_decisions_total", "right=\"live\"", "outcome=\"allowed\"")
+            > Count(allowedBefore, "camerahub_access_decisions_total", "right=\"live\"", "outcome=\"allowed\""), after);
+        Assert.True(Refused(after) > Refused(before), after);
+        Assert.True(Count(after, "camerahub_audit_appends_total") > Count(before, "camerahub_audit_appends_total"), after);
+        Assert.True(Count(after, "camerahub_audit_verifications_total", "result=\"valid\"")
+            > Count(before, "camerahub_audit_verifications_total", "result=\"valid\""), after);
+        Assert.True(Count(after, "camerahub_onvif_requests_total", "outcome=\"unreachable\"")
+            > Count(before, "camerahub_onvif_requests_total", "outcome=\"unreachable\""), after);
+        Assert.NotNull(Value(after, "camerahub_onvif_event_subscriptions"));
+        Assert.NotNull(Value(after, "camerahub_masking_feeds_running"));
+        Assert.NotNull(Value(after, "camerahub_evidence_jobs_total", "outcome=\"failed\""));
+    }
+
+    private static int FreePort()
+    {
+        using var listener = new System.Net.Sockets.TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
 
     /// <summary>Every metric a query of the Grafana dashboard in docs/operations names is in this scrape.</summary>

@@ -56,6 +56,9 @@ namespace CameraHub.StreamBroker.Alarms.Migrations
                         .HasMaxLength(80)
                         .HasColumnType("TEXT");
 
+                    b.Property<long?>("LastOccurredUtcTicks")
+                        .HasColumnType("INTEGER");
+
                     b.Property<long>("OccurredUtcTicks")
                         .HasColumnType("INTEGER");
 
@@ -69,6 +72,11 @@ namespace CameraHub.StreamBroker.Alarms.Migrations
 
                     b.Property<long>("RaisedUtcTicks")
                         .HasColumnType("INTEGER");
+
+                    b.Property<int>("Repeats")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("INTEGER")
+                        .HasDefaultValue(1);
 
                     b.Property<int>("Severity")
                         .HasColumnType("INTEGER");
@@ -193,6 +201,8 @@ namespace CameraHub.StreamBroker.Alarms.Migrations
                         .HasColumnType("TEXT");
 
                     b.HasKey("Id");
+
+                    b.HasIndex("ReceivedUtcTicks");
 
                     b.HasIndex("CameraId", "OccurredUtcTicks");
 

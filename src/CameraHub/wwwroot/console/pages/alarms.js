@@ -73,7 +73,7 @@ function queueTable(list, redraw) {
       el('td', {}, el(`span.badge.${a.severity === 'Info' ? 'ok' : a.severity === 'Warning' ? 'warn' : 'bad'}`, {}, t(`alarms.severity.${a.severity}`))),
       el('td', {}, formatTime(a.occurredAt, { seconds: true })),
       el('td', {}, a.cameraId || ''),
-      el('td', {}, a.text, a.comments.length ? el('div.muted', {}, a.comments.map(c => `${c.author}: ${c.text}`).join(' · ')) : null),
+      el('td', {}, a.text, a.count > 1 ? el('span.muted', {}, ` ×${a.count}`) : null, a.comments.length ? el('div.muted', {}, a.comments.map(c => `${c.author}: ${c.text}`).join(' · ')) : null),
       el('td', {}, t(`alarms.state.${a.state}`), a.acknowledgedBy ? el('div.muted', {}, a.acknowledgedBy) : null),
       el('td', {}, actions(a, redraw))))));
 }

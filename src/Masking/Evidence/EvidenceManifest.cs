@@ -44,7 +44,11 @@ public sealed record EvidenceCamera
 }
 
 /// <summary>A masked video in the package and the exact UTC stretch it covers.</summary>
-public sealed record EvidenceVideo(string Path, DateTime From, DateTime To, int Frames, int FramesObscuredEntirely);
+public sealed record EvidenceVideo(string Path, DateTime From, DateTime To, int Frames, int FramesObscuredEntirely)
+{
+    /// <summary>The person detector that ran on this video (null when the profile needs none).</summary>
+    public string? PersonDetector { get; init; }
+}
 
 /// <summary>A recorded segment a video was cut from.</summary>
 public sealed record EvidenceSourceSegment(string Name, DateTime Start, DateTime End, long Bytes, string Sha256);

@@ -133,17 +133,18 @@ public sealed class EvidenceProducer(
                         continue;
                     }
 
-                    await UpdateAsync(id, r => { r.Stage = $"cutting {camera.Id}"; r.Progress = 5 + (90 * done / runsTotal); }, ct);
-                    var cut = Path.Combine(work, $"{camera.Id}-{runIndex}.mkv");
-                    await CutAsync(run, from, to, cut, ct);
-                    await UpdateAsync(id, r => { r.Stage = $"masking {camera.Id}"; r.Progress = 5 + (90 * done / runsTotal) + (45 / runsTotal); }, ct);
+                    await UpdateAsync(id, r => { r.Stage = $"joining {camera.Id}"; r.Progress = 5 + (90 * done / runsTotal); }, ct);
+                    var joined = Path.Combine(work, $"{camera.Id}-{runIndex}.joined.mp4");
+                    await JoinAsync(run, joined, ct);
+                    await UpdateAsync(id, r => { r.Stage = $"masking {camera.Id}"; r.Progress = 5 + (90 * done / runsTotal) + (5 / runsTotal); }, ct);
                     var name = $"videos/{camera.Id}-{from:yyyyMMddTHHmmssZ}.mp4";
                     var output = Path.Combine(work, $"{camera.Id}-{runIndex}.mp4");
-                    var result = await masker.MaskAsync(camera.Id, cut, output, ct);
+                    // The masker decodes the joined recording itself from the window's exact first frame: no lossless intermediate.
+                    var result = await masker.MaskAsync(camera.Id, joined, output, ct, new VideoWindow(from - run[0].StartUtc, to - from));
                     maskHash = camera.Masking.Kind == MaskingKind.None ? null : result.MaskSha256;
-                    File.Delete(cut);
+                    File.Delete(joined);
                     videos.Add((name, output));
-                    cameraVideos.Add(new EvidenceVideo(name, from, to, result.Frames, result.FramesObscuredEntirely));
+                    cameraVideos.Add(new EvidenceVideo(name, from, to, result.Frames, result.FramesObscuredEntirely) { PersonDetector = result.Detector });
                     done++;
                 }
 
@@ -272,28 +273,6 @@ public sealed class EvidenceProducer(
         }
 
         return runs;
-    }
-
-    /// <summary>Joins a run's segments and cuts it to the exact window, losslessly (the masker re-encodes once).</summary>
-    private async Task CutAsync(List<FootageSegment> run, DateTime from, DateTime to, string output, CancellationToken ct)
-    {
-        var joined = output + ".joined.mp4";
-        await JoinAsync(run, joined, ct);
-        var offset = (from - run[0].StartUtc).TotalSeconds;
-        var duration = (to - from).TotalSeconds;
-        string[] args =
-        [
-            "-hide_banner", "-nostdin", "-y", "-i", joined,
-            "-ss", offset.ToString("0.###", CultureInfo.InvariantCulture), "-t", duration.ToString("0.###", CultureInfo.InvariantCulture),
-            "-map", "0:v:0", "-an", "-c:v", "libx264", "-preset", "ultrafast", "-qp", "0", output,
-        ];
-        await using var ffmpeg = FfmpegProcess.Start(options.Value.Ffmpeg, args, logger, $"evidence cut {Path.GetFileName(output)}");
-        var code = await ffmpeg.Exited.WaitAsync(ct);
-        File.Delete(joined);
-        if (code != 0)
-        {
-            throw new InvalidDataException($"ffmpeg could not cut the recorded segments (exit {code}): {ffmpeg.Tail}");
-        }
     }
 
     /// <summary>

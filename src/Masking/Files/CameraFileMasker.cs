@@ -18,7 +18,7 @@ public sealed class CameraFileMasker(ICameraDirectory cameras, IServiceScopeFact
     /// <summary>Masks <paramref name="input"/> into <paramref name="output"/> as <paramref name="cameraId"/>'s profile requires.</summary>
     /// <exception cref="UnknownCameraException">The camera is not registered.</exception>
     /// <exception cref="CalibrationRejectedException">The calibration is bad or does not fit the footage; nothing is written.</exception>
-    public async Task<MaskResult> MaskAsync(string cameraId, string input, string output, CancellationToken ct)
+    public async Task<MaskResult> MaskAsync(string cameraId, string input, string output, CancellationToken ct, VideoWindow? window = null)
     {
         var camera = await cameras.FindAsync(cameraId, ct) ?? throw new UnknownCameraException(cameraId);
         CameraCalibration? calibration = null;
@@ -28,6 +28,6 @@ public sealed class CameraFileMasker(ICameraDirectory cameras, IServiceScopeFact
             calibration = (await scope.ServiceProvider.GetRequiredService<CalibrationStore>().FindAsync(cameraId, ct))?.Calibration;
         }
 
-        return await masker.MaskFileAsync(input, output, info => MaskingPlan.For(camera.Masking, calibration, cache, info.Width, info.Height), ct);
+        return await masker.MaskFileAsync(input, output, info => MaskingPlan.For(camera.Masking, calibration, cache, info.Width, info.Height), ct, window);
     }
 }

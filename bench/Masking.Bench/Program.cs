@@ -10,6 +10,12 @@ using CameraHub.Masking.Calibration;
 using CameraHub.Masking.Files;
 using CameraHub.Masking.Masks;
 
+if (args is ["label", var labelsCsv, ..])
+{
+    await Labelling.RunAsync(labelsCsv, args.Length > 2 ? args[2] : null);
+    return;
+}
+
 var runs = args.Length > 0 ? int.Parse(args[0], CultureInfo.InvariantCulture) : 3;
 var preset = args.Length > 1 ? args[1] : "veryfast";
 var work = args.Length > 2 ? args[2] : Path.Combine(Path.GetTempPath(), "camerahub-masking-bench");
@@ -24,12 +30,6 @@ if (!File.Exists(clip))
     await Run("ffmpeg", "-v", "error", "-stream_loop", "-1", "-i", "/usr/share/doc/opencv-doc/examples/data/vtest.avi",
         "-t", "60", "-vf", "scale=1920:1080:flags=bicubic,fps=25", "-c:v", "libx264", "-preset", "medium", "-g", "50",
         "-pix_fmt", "yuv420p", "-an", clip);
-}
-
-var excerpt = Path.Combine(work, "street-1080p25-10s.mp4");
-if (!File.Exists(excerpt))
-{
-    await Run("ffmpeg", "-v", "error", "-i", clip, "-t", "10", "-c", "copy", excerpt);
 }
 
 // 2. The mask: the sample school camera SKO-001-K01 (1920×1080), as our pipeline and as a PNG for ffmpeg.
@@ -50,12 +50,28 @@ var staticPlan = new MaskingPlan(MaskingKind.PrivacyPolygons, mask, null, false,
 var facadePlan = MaskingPlan.For(new MaskingProfile { Kind = MaskingKind.FacadeDistance }, calibration, cache, 1920, 1080);
 var masker = new VideoMasker(options: new VideoMaskerOptions { Preset = preset, Crf = Crf });
 
+// The leak region (where the person stage looks) of each sample school calibration.
+foreach (var file in Directory.EnumerateFiles(Path.Combine(repo, "samples", "goteborg", "calibrations"), "*.json").Order())
+{
+    var sample = CalibrationValidator.Validate(JsonSerializer.Deserialize<CameraCalibration>(File.ReadAllText(file), JsonSerializerOptions.Web)!);
+    var sampleMask = cache.Get(sample);
+    var started = Stopwatch.GetTimestamp();
+    using var region = LeakRegion.Compute(sample, sampleMask);
+    Console.Error.WriteLine(FormattableString.Invariant(
+        $"{Path.GetFileNameWithoutExtension(file)}: kept {100.0 * sampleMask.KeptPixels / sampleMask.Width / sampleMask.Height:0.0} %, leak region {100 * region.Share:0.0} %, searched crop {region.Bounds} = {100 * region.BoundsShare:0.0} %, smallest person {region.SmallestPersonPixels} px, computed in {Stopwatch.GetElapsedTime(started).TotalMilliseconds:0} ms"));
+}
+
 var results = new List<(string Name, string Clip, double Fps, double PeakMiB)>();
 for (var i = 0; i < runs; i++)
 {
     results.Add(await Measure("ffmpeg alone, same static mask (baseline)", clip, includeSelf: false, () => Run("ffmpeg", BaselineArgs(clip, Path.Combine(work, "baseline.mp4")))));
     results.Add(await Measure("CameraHub VideoMasker, static mask", clip, includeSelf: true, () => masker.MaskFileAsync(clip, Path.Combine(work, "ours.mp4"), _ => staticPlan, CancellationToken.None)));
-    results.Add(await Measure("CameraHub VideoMasker, façade mask + person stage", excerpt, includeSelf: true, () => masker.MaskFileAsync(excerpt, Path.Combine(work, "ours-people.mp4"), _ => facadePlan, CancellationToken.None)));
+    results.Add(await Measure("CameraHub VideoMasker, façade mask + person stage", clip, includeSelf: true, async () =>
+    {
+        var r = await masker.MaskFileAsync(clip, Path.Combine(work, "ours-people.mp4"), _ => facadePlan, CancellationToken.None);
+        Console.Error.WriteLine(FormattableString.Invariant(
+            $"  person stage: {r.Detections} detections on {r.Frames} frames, detector {r.DetectorTime.TotalSeconds:0.0} s = {r.DetectorTime.TotalMilliseconds / r.Frames:0.0} ms per frame ({r.DetectorTime.TotalMilliseconds / Math.Max(1, r.Detections):0.0} ms per detection), {r.PeopleObscured} person-boxes obscured, {r.FramesObscuredEntirely} frames fail-closed"));
+    }));
 }
 
 Console.WriteLine($"{runs} runs each; {Environment.ProcessorCount} cores; libx264 -preset {preset} -crf {Crf}; block {block} px");

@@ -164,7 +164,7 @@ public sealed class VideoMaskerTests : IDisposable
         // Frames 95–104 of vtest.avi, losslessly, so frame 5 of the clip is the hand-labelled frame 100.
         await Tool.OutputOfAsync("ffmpeg", "-v", "error", "-i", TestMedia.Vtest(_folder), "-vf", "select=between(n\\,95\\,104),setpts=N/10/TB", "-r", "10", "-c:v", "ffv1", clip);
         var output = _folder.File("vtest-masked.mp4");
-        var masker = new VideoMasker(options: new VideoMaskerOptions { Preset = "ultrafast", People = new PersonStageOptions { DetectionWidth = 1152, PyramidScale = 1.1 } });
+        var masker = new VideoMasker(options: new VideoMaskerOptions { Preset = "ultrafast", People = new PersonStageOptions { MaxScale = 1.5, PyramidScale = 1.1 } });
 
         var result = await masker.MaskFileAsync(clip, output, info => MaskingPlan.For(Facade, TestMedia.VtestCalibration(), _cache, info.Width, info.Height), CancellationToken.None);
 

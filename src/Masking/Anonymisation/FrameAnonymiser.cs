@@ -21,6 +21,7 @@ public sealed class FrameAnonymiser : IDisposable
     private readonly Mat _perFrameChroma = new();
     private readonly Mat _all;
     private readonly Mat _allChroma;
+    private readonly (Mat Luma, Mat Chroma)? _failed;
 
     public FrameAnonymiser(PrivacyMask mask, PersonStage? people, ObscureStyle style)
     {
@@ -30,7 +31,21 @@ public sealed class FrameAnonymiser : IDisposable
         _chromaPixelator = new Pixelator(_pixelator, subsampling: 2);
         _all = new Mat(mask.Height, mask.Width, MatType.CV_8UC1, Scalar.All(255));
         _allChroma = new Mat(mask.ObscureChroma.Size(), MatType.CV_8UC1, Scalar.All(255));
+        if (people?.Region is { } region)
+        {
+            var luma = new Mat();
+            Cv2.BitwiseOr(mask.Obscure, region.Area, luma);
+            var chroma = new Mat();
+            Cv2.Resize(region.Area, chroma, mask.ObscureChroma.Size(), 0, 0, InterpolationFlags.Area);
+            // A chroma sample any of whose pixels lies in the region is obscured with it.
+            Cv2.Threshold(chroma, chroma, 0, 255, ThresholdTypes.Binary);
+            Cv2.BitwiseOr(chroma, mask.ObscureChroma, chroma);
+            _failed = (luma, chroma);
+        }
     }
+
+    /// <summary>The person stage this anonymiser detects with, if any.</summary>
+    public PersonStage? People => _people;
 
     public int BlockSize => _pixelator.BlockSize;
 
@@ -51,14 +66,22 @@ public sealed class FrameAnonymiser : IDisposable
     /// Masks a planar 4:2:0 frame in place. Kept luma is bit-identical; a chroma sample shared with an obscured pixel is
     /// obscured too (see <see cref="PrivacyMask.ObscureChroma"/>). People are detected on the luma plane.
     /// </summary>
-    public FrameOutcome ApplyI420(Mat y, Mat u, Mat v)
+    public FrameOutcome ApplyI420(Mat y, Mat u, Mat v) => ApplyPlanes(y, u, v, () => Decide(y, withChroma: true));
+
+    /// <summary>
+    /// Masks a planar 4:2:0 frame in place with a verdict the person stage reached on its own pipeline stage
+    /// (<see cref="PersonSchedule{T}"/>) instead of detecting here.
+    /// </summary>
+    public FrameOutcome ApplyI420(Mat y, Mat u, Mat v, PersonVerdict verdict) => ApplyPlanes(y, u, v, () => Masks(verdict, withChroma: true));
+
+    private FrameOutcome ApplyPlanes(Mat y, Mat u, Mat v, Func<(FrameOutcome Outcome, Mat Luma, Mat? Chroma)> decide)
     {
         if (y.Width != _mask.Width || y.Height != _mask.Height || u.Size() != _mask.ObscureChroma.Size() || v.Size() != u.Size())
         {
             throw new ArgumentException($"planes are {y.Width}×{y.Height} / {u.Width}×{u.Height}, the mask is {_mask.Width}×{_mask.Height}", nameof(y));
         }
 
-        var (outcome, luma, chroma) = Decide(y, withChroma: true);
+        var (outcome, luma, chroma) = decide();
         _pixelator.Apply(y, luma);
         _chromaPixelator.Apply(u, chroma!);
         _chromaPixelator.Apply(v, chroma!);
@@ -83,17 +106,31 @@ public sealed class FrameAnonymiser : IDisposable
             return (new FrameOutcome(0, 0, true), _all, _allChroma);
         }
 
-        var beyond = sightings.Where(s => s.BeyondKeepDistance).ToList();
-        var outcome = new FrameOutcome(beyond.Count, sightings.Count - beyond.Count, false);
-        if (beyond.Count == 0)
+        var beyond = sightings.Where(s => s.BeyondKeepDistance).Select(s => s.Box).ToList();
+        return Masks(new PersonVerdict(beyond, false, true, beyond.Count, sightings.Count - beyond.Count), withChroma);
+    }
+
+    private (FrameOutcome Outcome, Mat Luma, Mat? Chroma) Masks(PersonVerdict verdict, bool withChroma)
+    {
+        if (verdict.WholeRegion)
+        {
+            // Fail closed: the static mask plus everything a person beyond the line could cover (the whole frame
+            // when the stage searches whole frames).
+            return _failed is null
+                ? (new FrameOutcome(0, 0, true), _all, _allChroma)
+                : (new FrameOutcome(0, 0, true), _failed.Value.Luma, _failed.Value.Chroma);
+        }
+
+        var outcome = new FrameOutcome(verdict.PeopleObscured, verdict.PeopleKept, false);
+        if (verdict.Obscure.Count == 0)
         {
             return (outcome, _mask.Obscure, _mask.ObscureChroma);
         }
 
         _mask.Obscure.CopyTo(_perFrame);
-        foreach (var person in beyond)
+        foreach (var box in verdict.Obscure)
         {
-            Cv2.Rectangle(_perFrame, person.Box, Scalar.All(255), -1);
+            Cv2.Rectangle(_perFrame, box, Scalar.All(255), -1);
         }
 
         if (!withChroma)
@@ -102,9 +139,8 @@ public sealed class FrameAnonymiser : IDisposable
         }
 
         _mask.ObscureChroma.CopyTo(_perFrameChroma);
-        foreach (var person in beyond)
+        foreach (var b in verdict.Obscure)
         {
-            var b = person.Box;
             var half = new Rect(b.X / 2, b.Y / 2, ((b.Right + 1) / 2) - (b.X / 2), ((b.Bottom + 1) / 2) - (b.Y / 2));
             Cv2.Rectangle(_perFrameChroma, half, Scalar.All(255), -1);
         }
@@ -123,6 +159,8 @@ public sealed class FrameAnonymiser : IDisposable
         _perFrameChroma.Dispose();
         _all.Dispose();
         _allChroma.Dispose();
+        _failed?.Luma.Dispose();
+        _failed?.Chroma.Dispose();
         _people?.Dispose();
     }
 }

@@ -68,6 +68,9 @@ public sealed record MaskingPlan(
     }
 
     /// <summary>A frame anonymiser for this plan (one per video; not thread-safe).</summary>
-    public FrameAnonymiser CreateAnonymiser(PersonStageOptions? people = null) =>
-        new(Mask, DetectsPeople ? new PersonStage(Calibration!, people) : null, Style);
+    public FrameAnonymiser CreateAnonymiser(PersonStageOptions? people = null)
+    {
+        people ??= new PersonStageOptions();
+        return new(Mask, DetectsPeople ? new PersonStage(Calibration!, people, people.LeakRegionOnly ? LeakRegion.Compute(Calibration!, Mask) : null) : null, Style);
+    }
 }

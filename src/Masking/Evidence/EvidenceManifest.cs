@@ -52,6 +52,8 @@ public sealed record EvidenceVideo(string Path, DateTime From, DateTime To, int 
     public int? MaskVersion { get; init; }
     /// <summary>SHA-256 of the mask bits applied to this video; null when nothing was masked.</summary>
     public string? MaskSha256 { get; init; }
+    /// <summary>The person detector that ran on this video (null when the profile needs none).</summary>
+    public string? PersonDetector { get; init; }
 }
 
 /// <summary>A version of a camera's mask named in a manifest: its number, start of validity, kind and definition hash.</summary>

@@ -134,30 +134,37 @@ public sealed class EvidenceProducer(
                         continue;
                     }
 
-                    // Each moment is masked with the mask in force when it was recorded: a run crossing a change of mask
-                    // becomes one video per version.
+                    // The masker decodes the joined recording itself from each span's exact first frame (no lossless
+                    // intermediate), and each moment is masked with the mask in force when it was recorded: a run crossing a
+                    // change of mask becomes one video per version.
+                    await UpdateAsync(id, r => { r.Stage = $"joining {camera.Id}"; r.Progress = 5 + (90 * done / runsTotal); }, ct);
+                    var joined = Path.Combine(work, $"{camera.Id}-{runIndex}.joined.mp4");
+                    await JoinAsync(run, joined, ct);
                     foreach (var span in await MaskSpansAsync(camera, from, to, ct))
                     {
                         runIndex++;
-                        await UpdateAsync(id, r => { r.Stage = $"cutting {camera.Id}"; r.Progress = 5 + (90 * done / runsTotal); }, ct);
-                        var cut = Path.Combine(work, $"{camera.Id}-{runIndex}.mkv");
-                        await CutAsync(run, span.From, span.To, cut, ct);
-                        await UpdateAsync(id, r => { r.Stage = $"masking {camera.Id}"; r.Progress = 5 + (90 * done / runsTotal) + (45 / runsTotal); }, ct);
+                        await UpdateAsync(id, r => { r.Stage = $"masking {camera.Id}"; r.Progress = 5 + (90 * done / runsTotal) + (5 / runsTotal); }, ct);
                         var name = $"videos/{camera.Id}-{span.From:yyyyMMddTHHmmssZ}.mp4";
                         var output = Path.Combine(work, $"{camera.Id}-{runIndex}.mp4");
                         var definition = span.Version.Definition();
-                        var result = await masker.MaskAsync(camera.Id, definition.Profile(camera.Masking.AllowAudio), definition.Calibration, cut, output, ct);
+                        var result = await masker.MaskAsync(camera.Id, definition.Profile(camera.Masking.AllowAudio), definition.Calibration, joined, output, ct,
+                            new VideoWindow(span.From - run[0].StartUtc, span.To - span.From));
                         var videoMask = definition.Kind == MaskingKind.None ? null : result.MaskSha256;
                         maskHash = videoMask ?? maskHash;
-                        File.Delete(cut);
                         videos.Add((name, output));
-                        cameraVideos.Add(new EvidenceVideo(name, span.From, span.To, result.Frames, result.FramesObscuredEntirely) { MaskVersion = span.Version.Version, MaskSha256 = videoMask });
+                        cameraVideos.Add(new EvidenceVideo(name, span.From, span.To, result.Frames, result.FramesObscuredEntirely)
+                        {
+                            MaskVersion = span.Version.Version,
+                            MaskSha256 = videoMask,
+                            PersonDetector = result.Detector,
+                        });
                         if (versionsUsed.All(v => v.Version != span.Version.Version))
                         {
                             versionsUsed.Add(new EvidenceMaskVersion(span.Version.Version, span.Version.ValidFromUtc, span.Version.Kind, span.Version.DefinitionSha256));
                         }
                     }
 
+                    File.Delete(joined);
                     done++;
                 }
 
@@ -316,28 +323,6 @@ public sealed class EvidenceProducer(
         }
 
         return runs;
-    }
-
-    /// <summary>Joins a run's segments and cuts it to the exact window, losslessly (the masker re-encodes once).</summary>
-    private async Task CutAsync(List<FootageSegment> run, DateTime from, DateTime to, string output, CancellationToken ct)
-    {
-        var joined = output + ".joined.mp4";
-        await JoinAsync(run, joined, ct);
-        var offset = (from - run[0].StartUtc).TotalSeconds;
-        var duration = (to - from).TotalSeconds;
-        string[] args =
-        [
-            "-hide_banner", "-nostdin", "-y", "-i", joined,
-            "-ss", offset.ToString("0.###", CultureInfo.InvariantCulture), "-t", duration.ToString("0.###", CultureInfo.InvariantCulture),
-            "-map", "0:v:0", "-an", "-c:v", "libx264", "-preset", "ultrafast", "-qp", "0", output,
-        ];
-        await using var ffmpeg = FfmpegProcess.Start(options.Value.Ffmpeg, args, logger, $"evidence cut {Path.GetFileName(output)}");
-        var code = await ffmpeg.Exited.WaitAsync(ct);
-        File.Delete(joined);
-        if (code != 0)
-        {
-            throw new InvalidDataException($"ffmpeg could not cut the recorded segments (exit {code}): {ffmpeg.Tail}");
-        }
     }
 
     /// <summary>

@@ -18,7 +18,7 @@ public sealed class CameraFileMasker(ICameraDirectory cameras, IServiceScopeFact
     /// <summary>Masks <paramref name="input"/> into <paramref name="output"/> as <paramref name="cameraId"/>'s profile requires.</summary>
     /// <exception cref="UnknownCameraException">The camera is not registered.</exception>
     /// <exception cref="CalibrationRejectedException">The calibration is bad or does not fit the footage; nothing is written.</exception>
-    public async Task<MaskResult> MaskAsync(string cameraId, string input, string output, CancellationToken ct)
+    public async Task<MaskResult> MaskAsync(string cameraId, string input, string output, CancellationToken ct, VideoWindow? window = null)
     {
         var camera = await cameras.FindAsync(cameraId, ct) ?? throw new UnknownCameraException(cameraId);
         CameraCalibration? calibration = null;
@@ -28,11 +28,12 @@ public sealed class CameraFileMasker(ICameraDirectory cameras, IServiceScopeFact
             calibration = (await scope.ServiceProvider.GetRequiredService<CalibrationStore>().FindAsync(cameraId, ct))?.Calibration;
         }
 
-        return await masker.MaskFileAsync(input, output, info => MaskingPlan.For(camera.Masking, calibration, cache, info.Width, info.Height), ct);
+        return await masker.MaskFileAsync(input, output, info => MaskingPlan.For(camera.Masking, calibration, cache, info.Width, info.Height), ct, window);
     }
 
     /// <summary>Masks <paramref name="input"/> with a given profile and calibration (a mask version of the camera's history).</summary>
     /// <exception cref="CalibrationRejectedException">The calibration is bad or does not fit the footage; nothing is written.</exception>
-    public Task<MaskResult> MaskAsync(string cameraId, MaskingProfile profile, CameraCalibration? calibration, string input, string output, CancellationToken ct) =>
-        masker.MaskFileAsync(input, output, info => MaskingPlan.For(profile, calibration is null ? null : calibration with { CameraId = cameraId }, cache, info.Width, info.Height), ct);
+    public Task<MaskResult> MaskAsync(string cameraId, MaskingProfile profile, CameraCalibration? calibration, string input, string output, CancellationToken ct,
+        VideoWindow? window = null) =>
+        masker.MaskFileAsync(input, output, info => MaskingPlan.For(profile, calibration is null ? null : calibration with { CameraId = cameraId }, cache, info.Width, info.Height), ct, window);
 }

@@ -30,7 +30,20 @@ public sealed record MaskResult(
     int FramesObscuredEntirely,
     int PeopleObscured,
     string MaskSha256,
-    string? FailClosedReason);
+    string? FailClosedReason)
+{
+    /// <summary>The person detector that ran (null when the profile needs none), for manifests.</summary>
+    public string? Detector { get; init; }
+
+    /// <summary>Detections the person stage ran (every n-th frame, and on scene changes).</summary>
+    public int Detections { get; init; }
+
+    /// <summary>Time the person stage's detector took in all.</summary>
+    public TimeSpan DetectorTime { get; init; }
+}
+
+/// <summary>A part of the input to mask: from <paramref name="Start"/> (decoded and dropped up to the exact frame) for <paramref name="Duration"/>.</summary>
+public readonly record struct VideoWindow(TimeSpan Start, TimeSpan Duration);
 
 /// <summary>
 /// Masks a video file: ffmpeg decodes to raw planar 4:2:0 frames on a pipe, OpenCV masks them, a second ffmpeg encodes
@@ -51,7 +64,7 @@ public sealed class VideoMasker(ILogger<VideoMasker>? logger = null, VideoMasker
     /// Masks <paramref name="input"/> into <paramref name="output"/> (MP4) with the plan <paramref name="planFor"/> builds for
     /// the probed picture size; the plan may refuse (throw) before anything is written.
     /// </summary>
-    public async Task<MaskResult> MaskFileAsync(string input, string output, Func<VideoInfo, MaskingPlan> planFor, CancellationToken ct)
+    public async Task<MaskResult> MaskFileAsync(string input, string output, Func<VideoInfo, MaskingPlan> planFor, CancellationToken ct, VideoWindow? window = null)
     {
         var info = await ProbeAsync(input, ct);
         var plan = planFor(info);
@@ -61,8 +74,8 @@ public sealed class VideoMasker(ILogger<VideoMasker>? logger = null, VideoMasker
         }
 
         using var anonymiser = plan.CreateAnonymiser(_options.People);
-        var decoder = FfmpegProcess.Start(_options.Ffmpeg, DecoderArguments(input), _logger, $"decode {Path.GetFileName(input)}");
-        var encoder = FfmpegProcess.Start(_options.Ffmpeg, EncoderArguments(input, output, info, plan.AllowAudio && info.HasAudio, _options), _logger, $"encode {Path.GetFileName(output)}");
+        var decoder = FfmpegProcess.Start(_options.Ffmpeg, DecoderArguments(input, window), _logger, $"decode {Path.GetFileName(input)}");
+        var encoder = FfmpegProcess.Start(_options.Ffmpeg, EncoderArguments(input, output, info, plan.AllowAudio && info.HasAudio && window is null, _options), _logger, $"encode {Path.GetFileName(output)}");
         var completed = false;
         try
         {
@@ -80,9 +93,14 @@ public sealed class VideoMasker(ILogger<VideoMasker>? logger = null, VideoMasker
             }
 
             completed = true;
-            _logger.LogInformation("Masked {Input} → {Output}: {Frames} frames, {People} people obscured, mask {Sha}",
-                input, output, stats.Frames, stats.People, plan.Mask.Sha256);
-            return new MaskResult(output, info, stats.Frames, stats.Whole, stats.People, plan.Mask.Sha256, plan.FailClosedReason);
+            _logger.LogInformation("Masked {Input} → {Output}: {Frames} frames, {People} people obscured in {Detections} detections ({Detector}), mask {Sha}",
+                input, output, stats.Frames, stats.People, stats.Detections, anonymiser.People is null ? "none" : PersonStage.DetectorName, plan.Mask.Sha256);
+            return new MaskResult(output, info, stats.Frames, stats.Whole, stats.People, plan.Mask.Sha256, plan.FailClosedReason)
+            {
+                Detector = anonymiser.People is null ? null : PersonStage.DetectorName,
+                Detections = stats.Detections,
+                DetectorTime = stats.DetectorTime,
+            };
         }
         finally
         {
@@ -96,14 +114,19 @@ public sealed class VideoMasker(ILogger<VideoMasker>? logger = null, VideoMasker
         }
     }
 
-    private static async Task<(int Frames, int Whole, int People)> PumpAsync(
+    private static async Task<(int Frames, int Whole, int People, int Detections, TimeSpan DetectorTime)> PumpAsync(
         FfmpegProcess decoder, FfmpegProcess encoder, FrameAnonymiser anonymiser, MaskingPlan plan, VideoInfo info, CancellationToken ct)
     {
         var frameBytes = FrameBuffer.SizeOf(info.Width, info.Height);
+        using var schedule = anonymiser.People is { } stage ? new PersonSchedule<FrameBuffer>(stage, info.FramesPerSecond) : null;
         var free = Channel.CreateUnbounded<FrameBuffer>();
         var decoded = Channel.CreateBounded<FrameBuffer>(QueueDepth);
-        var masked = Channel.CreateBounded<FrameBuffer>(QueueDepth);
-        var buffers = Enumerable.Range(0, (2 * QueueDepth) + 2).Select(_ => new FrameBuffer(info.Width, info.Height)).ToList();
+        var decided = Channel.CreateBounded<(FrameBuffer Frame, PersonVerdict Verdict)>(QueueDepth);
+        // The person stage holds up to one detection interval of frames until the detection after them has run, then
+        // lets them go at once: the queue to the encoder holds a whole interval so the encoder never waits for a detection.
+        var held = schedule?.DetectEvery ?? 0;
+        var masked = Channel.CreateBounded<FrameBuffer>(QueueDepth + held);
+        var buffers = Enumerable.Range(0, (3 * QueueDepth) + (2 * held) + 2).Select(_ => new FrameBuffer(info.Width, info.Height)).ToList();
         foreach (var b in buffers)
         {
             free.Writer.TryWrite(b);
@@ -141,6 +164,40 @@ public sealed class VideoMasker(ILogger<VideoMasker>? logger = null, VideoMasker
             }
         }, token);
 
+        // The person stage runs on its own task beside masking and encoding: detection on frame k overlaps the masking
+        // and encoding of the frames before it.
+        var people = Task.Run(async () =>
+        {
+            try
+            {
+                await foreach (var buffer in decoded.Reader.ReadAllAsync(token))
+                {
+                    if (schedule is null)
+                    {
+                        await decided.Writer.WriteAsync((buffer, PersonVerdict.Nobody), token);
+                        continue;
+                    }
+
+                    foreach (var ready in schedule.Push(buffer, buffer.Y))
+                    {
+                        await decided.Writer.WriteAsync(ready, token);
+                    }
+                }
+
+                foreach (var ready in schedule?.Complete() ?? [])
+                {
+                    await decided.Writer.WriteAsync(ready, token);
+                }
+
+                decided.Writer.TryComplete();
+            }
+            catch (Exception e)
+            {
+                decided.Writer.TryComplete(e);
+                throw;
+            }
+        }, token);
+
         var writing = Task.Run(async () =>
         {
             try
@@ -163,20 +220,20 @@ public sealed class VideoMasker(ILogger<VideoMasker>? logger = null, VideoMasker
             }
         }, token);
 
-        int frames = 0, whole = 0, people = 0;
+        int frames = 0, whole = 0, obscured = 0;
         try
         {
-            await foreach (var buffer in decoded.Reader.ReadAllAsync(token))
+            await foreach (var (buffer, verdict) in decided.Reader.ReadAllAsync(token))
             {
-                var outcome = anonymiser.ApplyI420(buffer.Y, buffer.U, buffer.V);
+                var outcome = anonymiser.ApplyI420(buffer.Y, buffer.U, buffer.V, verdict);
                 frames++;
                 whole += outcome.ObscuredEntirely || plan.FailClosedReason is not null ? 1 : 0;
-                people += outcome.PeopleObscured;
+                obscured += outcome.PeopleObscured;
                 await masked.Writer.WriteAsync(buffer, token);
             }
 
             masked.Writer.TryComplete();
-            await Task.WhenAll(reading, writing);
+            await Task.WhenAll(reading, people, writing);
         }
         catch (Exception e)
         {
@@ -185,7 +242,7 @@ public sealed class VideoMasker(ILogger<VideoMasker>? logger = null, VideoMasker
             decoder.Kill();
             encoder.Kill();
             // Report the stage that failed first rather than the cancellation it caused in the others.
-            var cause = new[] { reading, writing }.Where(t => t.IsFaulted).Select(t => t.Exception!.InnerException!).FirstOrDefault();
+            var cause = new[] { reading, people, writing }.Where(t => t.IsFaulted).Select(t => t.Exception!.InnerException!).FirstOrDefault();
             if (cause is not null && e is OperationCanceledException && !ct.IsCancellationRequested)
             {
                 ExceptionDispatchInfo.Throw(cause);
@@ -201,12 +258,15 @@ public sealed class VideoMasker(ILogger<VideoMasker>? logger = null, VideoMasker
             }
         }
 
-        return (frames, whole, people);
+        return (frames, whole, obscured, schedule?.Detections ?? 0, schedule?.DetectorTime ?? TimeSpan.Zero);
     }
 
-    private static List<string> DecoderArguments(string input) =>
+    private static List<string> DecoderArguments(string input, VideoWindow? window) =>
     [
         "-hide_banner", "-nostats", "-v", "error", "-nostdin",
+        // Input seeking while transcoding is exact: ffmpeg starts at the keyframe before and decodes and drops up to the
+        // first frame of the window, so no lossless intermediate cut is needed.
+        .. window is { } w ? new[] { "-ss", Seconds(w.Start), "-t", Seconds(w.Duration) } : [],
         "-i", input,
         "-map", "0:v:0",
         // One output frame per decoded frame: no duplication or dropping, so frame counts match.
@@ -214,6 +274,8 @@ public sealed class VideoMasker(ILogger<VideoMasker>? logger = null, VideoMasker
         // Planar 4:2:0 as decoded: no colour conversion on either side, half the bytes of BGR through the pipes.
         "-f", "rawvideo", "-pix_fmt", "yuv420p", "pipe:1",
     ];
+
+    private static string Seconds(TimeSpan t) => t.TotalSeconds.ToString("0.###", CultureInfo.InvariantCulture);
 
     private static List<string> EncoderArguments(string input, string output, VideoInfo info, bool withAudio, VideoMaskerOptions options)
     {

@@ -16,6 +16,7 @@ using Microsoft.AspNetCore.Routing;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 
 namespace CameraHub.CameraRegistry;
 
@@ -60,6 +61,7 @@ public static class RegistryModule
         services.AddSingleton<HashChainedAuditLog>();
         services.AddSingleton<IAuditLog>(sp => sp.GetRequiredService<HashChainedAuditLog>());
         services.AddSingleton<AccessChangeFeed>();
+        services.TryAddSingleton<Cluster.IClusterLeases, Cluster.LocalClusterLeases>();
         services.AddSingleton<IAccessChangeFeed>(sp => sp.GetRequiredService<AccessChangeFeed>());
         services.AddSingleton<AccessPolicy>();
         services.AddSingleton<IAccessPolicy>(sp => sp.GetRequiredService<AccessPolicy>());

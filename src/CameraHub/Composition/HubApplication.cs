@@ -7,6 +7,7 @@ using CameraHub.CameraRegistry.Demo;
 using CameraHub.CameraRegistry.Limits;
 using CameraHub.CameraRegistry.Persistence;
 using CameraHub.CameraRegistry.Sharing;
+using CameraHub.Cluster;
 using CameraHub.Health;
 using CameraHub.KeyProtection;
 using CameraHub.Masking;
@@ -66,10 +67,11 @@ public static class HubApplication
         builder.Services.AddProblemDetails();
         builder.Services.AddOpenApi();
         builder.Services.ConfigureHttpJsonOptions(o => o.SerializerOptions.Converters.Add(new JsonStringEnumConverter()));
-        builder.Services.AddHealthChecks()
+        var health = builder.Services.AddHealthChecks()
             .AddCheck<DatabaseHealthCheck>("database")
             .AddCheck<FfmpegHealthCheck>("ffmpeg")
             .AddCheck<StorageHealthCheck>("storage");
+        builder.Services.AddHubCluster(builder.Configuration, connectionString, health);
 
         var app = builder.Build();
         app.UseExceptionHandler();
@@ -94,6 +96,7 @@ public static class HubApplication
         app.MapHealth().AllowAnonymous();
         app.MapHubMetrics();
         app.MapOperationsStatus();
+        app.MapNodes();
         app.MapAuthEndpoints();
         app.MapCameraRegistry();
         MapBroker(app);
@@ -161,6 +164,7 @@ public static class HubApplication
         await services.MigrateMaskingAsync(ct);
         await services.MigrateRecordingAsync(ct);
         await services.MigrateAlarmsAsync(ct);
+        await services.MigrateClusterAsync(ct);
 
         if (!KeyRingRegistration.Encrypts(services))
         {

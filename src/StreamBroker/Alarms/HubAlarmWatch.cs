@@ -1,4 +1,5 @@
 using CameraHub.CameraRegistry.Cameras;
+using CameraHub.CameraRegistry.Cluster;
 using CameraHub.CameraRegistry.Persistence;
 using CameraHub.StreamBroker.Events;
 using CameraHub.StreamBroker.Live;
@@ -29,7 +30,8 @@ public sealed class HubAlarmOptions
 /// (cleared when the registry's date moves on). Others raise through <see cref="IAlarmSink"/> where they happen.
 /// </summary>
 public sealed class HubAlarmWatch(
-    PathManager paths, IServiceScopeFactory scopes, IDbContextFactory<AlarmsDbContext> contexts, IAlarmSink sink, IOptions<HubAlarmOptions> options, TimeProvider time, ILogger<HubAlarmWatch> logger)
+    PathManager paths, IServiceScopeFactory scopes, IDbContextFactory<AlarmsDbContext> contexts, IAlarmSink sink, IOptions<HubAlarmOptions> options, TimeProvider time, ILogger<HubAlarmWatch> logger,
+    IClusterLeases leases)
     : BackgroundService
 {
     public const string CameraOfflineKind = "hub.CameraOffline";
@@ -76,7 +78,8 @@ public sealed class HubAlarmWatch(
             }
         }
 
-        await CheckLegalBasesAsync(DateOnly.FromDateTime(now.UtcDateTime), ct);
+        // Upstreams are this node's own; the legal bases are the cluster's, looked at by one node at a time.
+        await leases.RunOnceInClusterAsync("alarms:legal-basis", c => CheckLegalBasesAsync(DateOnly.FromDateTime(now.UtcDateTime), c), ct);
     }
 
     /// <summary>

@@ -1,0 +1,67 @@
+using CameraHub.CameraRegistry.Access;
+using CameraHub.CameraRegistry.Cluster;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Options;
+using StackExchange.Redis;
+
+namespace CameraHub.Cluster;
+
+/// <summary>
+/// The hub as one node of several: its identity and heartbeat, leases for singleton jobs (PostgreSQL advisory locks
+/// when the database is PostgreSQL), and, when ConnectionStrings:Redis is set, the SignalR backplane and access
+/// changes over Redis. Without either it is a cluster of one and behaves as the single hub always did.
+/// </summary>
+public static class ClusterModule
+{
+    /// <summary>Whether CameraHub:Database:Provider names PostgreSQL (the engine several nodes share).</summary>
+    public static bool UsesPostgreSql(IConfiguration configuration) =>
+        string.Equals(configuration["CameraHub:Database:Provider"], "PostgreSql", StringComparison.OrdinalIgnoreCase);
+
+    public static IServiceCollection AddHubCluster(this IServiceCollection services, IConfiguration configuration, string connectionString, IHealthChecksBuilder health)
+    {
+        services.AddOptions<NodeOptions>().Bind(configuration.GetSection("CameraHub:Node"));
+        services.AddSingleton(sp => NodeIdentity.From(sp.GetRequiredService<IOptions<NodeOptions>>().Value, sp.GetRequiredService<TimeProvider>()));
+        services.AddDbContextFactory<ClusterDbContext>(o => o.UseSqlite(connectionString, s => s.MigrationsHistoryTable(ClusterDbContext.MigrationsTable)));
+        services.AddHostedService<NodeHeartbeat>();
+        if (UsesPostgreSql(configuration))
+        {
+            services.Replace(ServiceDescriptor.Singleton<IClusterLeases>(new PostgresClusterLeases(connectionString)));
+        }
+
+        if (configuration.GetConnectionString("Redis") is { Length: > 0 } redis)
+        {
+            AddRedis(services, redis, configuration.GetSection("CameraHub:Node").Get<NodeOptions>()?.Cluster ?? "camerahub", health);
+        }
+
+        return services;
+    }
+
+    private static void AddRedis(IServiceCollection services, string connectionString, string cluster, IHealthChecksBuilder health)
+    {
+        ConfigurationOptions Options()
+        {
+            var options = ConfigurationOptions.Parse(connectionString);
+            // A node starts (and serves its own browsers) while Redis is down; the client reconnects by itself.
+            options.AbortOnConnectFail = false;
+            return options;
+        }
+
+        services.AddSingleton<IConnectionMultiplexer>(_ => ConnectionMultiplexer.Connect(Options()));
+        services.AddSignalR().AddStackExchangeRedis(o =>
+        {
+            o.Configuration = Options();
+            o.Configuration.ChannelPrefix = RedisChannel.Literal(cluster);
+        });
+        services.AddSingleton<IAccessChangeRelay, RedisAccessChangeRelay>();
+        services.AddHostedService<RedisAccessChangeListener>();
+        health.AddCheck<RedisHealthCheck>("redis");
+    }
+
+    /// <summary>Creates or updates the cluster's table (start-up, with the modules' migrations).</summary>
+    public static async Task MigrateClusterAsync(this IServiceProvider services, CancellationToken ct)
+    {
+        await using var db = await services.GetRequiredService<IDbContextFactory<ClusterDbContext>>().CreateDbContextAsync(ct);
+        await db.Database.MigrateAsync(ct);
+    }
+}

@@ -1,11 +1,23 @@
+using CameraHub.CameraRegistry.Persistence;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Design;
 
 namespace CameraHub.Cluster;
 
 /// <summary>The cluster's membership table in the shared database, with its own migration history.</summary>
-public class ClusterDbContext(DbContextOptions<ClusterDbContext> options) : DbContext(options)
+public class ClusterDbContext : DbContext
 {
+    public ClusterDbContext(DbContextOptions<ClusterDbContext> options)
+        : base(options)
+    {
+    }
+
+    /// <summary>For the provider's subclass (its own migrations), which brings options of its own type.</summary>
+    protected ClusterDbContext(DbContextOptions options)
+        : base(options)
+    {
+    }
+
     /// <summary>The cluster keeps its own migration history so it can share the database with the modules.</summary>
     public const string MigrationsTable = "__ClusterMigrations";
 
@@ -49,4 +61,13 @@ public sealed class ClusterDesignTimeFactory : IDesignTimeDbContextFactory<Clust
         new(new DbContextOptionsBuilder<ClusterDbContext>()
             .UseSqlite("Data Source=design.db", o => o.MigrationsHistoryTable(ClusterDbContext.MigrationsTable))
             .Options);
+}
+
+/// <summary>The cluster's table on PostgreSQL: the same model, with that engine's own migrations under Cluster/PostgresMigrations.</summary>
+public sealed class PostgresClusterDbContext(DbContextOptions<PostgresClusterDbContext> options) : ClusterDbContext(options);
+
+/// <summary>Lets `dotnet ef migrations add` build the PostgreSQL cluster context without the host or a server.</summary>
+public sealed class PostgresClusterDesignTimeFactory : IDesignTimeDbContextFactory<PostgresClusterDbContext>
+{
+    public PostgresClusterDbContext CreateDbContext(string[] args) => new(HubDatabase.PostgreSqlDesignTime<PostgresClusterDbContext>(ClusterDbContext.MigrationsTable));
 }

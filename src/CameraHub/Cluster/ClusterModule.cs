@@ -1,5 +1,6 @@
 using CameraHub.CameraRegistry.Access;
 using CameraHub.CameraRegistry.Cluster;
+using CameraHub.CameraRegistry.Persistence;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
@@ -14,19 +15,15 @@ namespace CameraHub.Cluster;
 /// </summary>
 public static class ClusterModule
 {
-    /// <summary>Whether CameraHub:Database:Provider names PostgreSQL (the engine several nodes share).</summary>
-    public static bool UsesPostgreSql(IConfiguration configuration) =>
-        string.Equals(configuration["CameraHub:Database:Provider"], "PostgreSql", StringComparison.OrdinalIgnoreCase);
-
-    public static IServiceCollection AddHubCluster(this IServiceCollection services, IConfiguration configuration, string connectionString, IHealthChecksBuilder health)
+    public static IServiceCollection AddHubCluster(this IServiceCollection services, IConfiguration configuration, HubDatabase database, IHealthChecksBuilder health)
     {
         services.AddOptions<NodeOptions>().Bind(configuration.GetSection("CameraHub:Node"));
         services.AddSingleton(sp => NodeIdentity.From(sp.GetRequiredService<IOptions<NodeOptions>>().Value, sp.GetRequiredService<TimeProvider>()));
-        services.AddDbContextFactory<ClusterDbContext>(o => o.UseSqlite(connectionString, s => s.MigrationsHistoryTable(ClusterDbContext.MigrationsTable)));
+        database.AddContextFactory<ClusterDbContext, PostgresClusterDbContext>(services, ClusterDbContext.MigrationsTable);
         services.AddHostedService<NodeHeartbeat>();
-        if (UsesPostgreSql(configuration))
+        if (database.IsPostgreSql)
         {
-            services.Replace(ServiceDescriptor.Singleton<IClusterLeases>(new PostgresClusterLeases(connectionString)));
+            services.Replace(ServiceDescriptor.Singleton<IClusterLeases>(sp => new PostgresClusterLeases(database.ConnectionString, sp.GetRequiredService<NodeIdentity>().Name)));
         }
 
         if (configuration.GetConnectionString("Redis") is { Length: > 0 } redis)
@@ -62,6 +59,6 @@ public static class ClusterModule
     public static async Task MigrateClusterAsync(this IServiceProvider services, CancellationToken ct)
     {
         await using var db = await services.GetRequiredService<IDbContextFactory<ClusterDbContext>>().CreateDbContextAsync(ct);
-        await db.Database.MigrateAsync(ct);
+        await HubDatabase.MigrateAsync(services, db, ct);
     }
 }

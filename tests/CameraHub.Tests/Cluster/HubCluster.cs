@@ -17,7 +17,7 @@ public sealed class HubCluster : IAsyncLifetime
     public const string Password = "Cluster-Test-2026-x9";
 
     /// <summary>Whether the nodes run on PostgreSQL (the cluster's engine) rather than one shared SQLite file.</summary>
-    public const bool PostgreSql = false;
+    public const bool PostgreSql = true;
     private readonly List<HubNode> _nodes = [];
 
     public string DataDirectory { get; } = Path.Combine(Path.GetTempPath(), $"camerahub-cluster-{Guid.NewGuid():N}");

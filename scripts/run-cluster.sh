@@ -104,12 +104,12 @@ wait_ready() { # name port pid
 }
 
 # The first node migrates the database and loads the demo city alone; the others join a prepared database.
-start_node "node-1" "$BASE_PORT"
-wait_ready "node-1" "$BASE_PORT" "${PIDS[0]}"
-for i in $(seq 2 "$NODES"); do start_node "node-$i" $((BASE_PORT + i - 1)); done
-for i in $(seq 2 "$NODES"); do wait_ready "node-$i" $((BASE_PORT + i - 1)) "${PIDS[$((i - 1))]}"; done
+start_node "hub-1" "$BASE_PORT"
+wait_ready "hub-1" "$BASE_PORT" "${PIDS[0]}"
+for i in $(seq 2 "$NODES"); do start_node "hub-$i" $((BASE_PORT + i - 1)); done
+for i in $(seq 2 "$NODES"); do wait_ready "hub-$i" $((BASE_PORT + i - 1)) "${PIDS[$((i - 1))]}"; done
 
-for i in $(seq 1 "$NODES"); do echo "node node-$i: http://127.0.0.1:$((BASE_PORT + i - 1))"; done
+for i in $(seq 1 "$NODES"); do echo "node hub-$i: http://127.0.0.1:$((BASE_PORT + i - 1))"; done
 if [[ -f "$CLUSTER/hub/demo-password.txt" && -z "${CameraHub__DemoPassword:-}" ]]; then
   echo "run-cluster: demo users' password: $(cat "$CLUSTER/hub/demo-password.txt")  (logs in $CLUSTER/logs)" >&2
 else

@@ -58,7 +58,7 @@ public static class ClusterEngines
         return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
 
-    /// <summary>Runs a PostgreSQL tool as the postgres account when we are root (PostgreSQL refuses to run as root).</summary>
+    /// <summary>Runs a PostgreSQL tool as the postgres account when we are root (PostgreSQL refuses to run as root); the server closes inherited descriptors itself.</summary>
     internal static ProcessStartInfo AsPostgres(string tool, params string[] args)
     {
         var path = Path.Combine("/usr/lib/postgresql/15/bin", tool);
@@ -99,6 +99,9 @@ public sealed class PostgresServer
 {
     private readonly string _admin;
 
+    /// <summary>Stops the private server when this process ends (see <see cref="StartPrivateAsync"/>); kept so its stdin stays open.</summary>
+    private Process? _watcher;
+
     internal PostgresServer(string adminConnectionString, string? directory)
     {
         _admin = adminConnectionString;
@@ -123,20 +126,20 @@ public sealed class PostgresServer
         await ClusterEngines.RunAsync(ClusterEngines.AsPostgres("pg_ctl", "-D", Path.Combine(dir, "data"), "-w", "-l", Path.Combine(dir, "log"),
             "-o", $"-p {port} -k {dir} -c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=400",
             "start"));
-        AppDomain.CurrentDomain.ProcessExit += (_, _) =>
+        // A watcher stops the server and removes its folder when our end of its stdin closes: when this test process
+        // ends, however it ends (a test host killed after the run runs no exit handlers).
+        var stop = ClusterEngines.AsPostgres("pg_ctl", "-D", Path.Combine(dir, "data"), "-m", "immediate", "stop");
+        var watcher = new ProcessStartInfo("sh") { UseShellExecute = false, RedirectStandardInput = true, RedirectStandardOutput = true, RedirectStandardError = true };
+        watcher.ArgumentList.Add("-c");
+        watcher.ArgumentList.Add("exec 3>&- 4>&- 5>&- 6>&- 7>&- 8>&- 9>&-; cat >/dev/null; \"$@\"; rm -rf \"$0\"");
+        watcher.ArgumentList.Add(dir);
+        watcher.ArgumentList.Add(stop.FileName);
+        foreach (var a in stop.ArgumentList)
         {
-            using var stop = Process.Start(ClusterEngines.AsPostgres("pg_ctl", "-D", Path.Combine(dir, "data"), "-m", "immediate", "stop"));
-            stop?.WaitForExit(10_000);
-            try
-            {
-                System.IO.Directory.Delete(dir, recursive: true);
-            }
-            catch (IOException)
-            {
-                // best effort in /tmp
-            }
-        };
-        return new PostgresServer($"Host=127.0.0.1;Port={port};Username=camerahub;Database=postgres;Pooling=false", dir);
+            watcher.ArgumentList.Add(a);
+        }
+
+        return new PostgresServer($"Host=127.0.0.1;Port={port};Username=camerahub;Database=postgres;Pooling=false", dir) { _watcher = Process.Start(watcher) };
     }
 
     /// <summary>Creates an empty database of its own for one test and returns its connection string.</summary>
@@ -157,10 +160,13 @@ public sealed class PostgresServer
 /// <summary>A Redis server for tests ("host:port").</summary>
 public sealed class RedisServer
 {
+    /// <summary>The shell around redis-server: kept, because closing its stdin (when this process ends) stops Redis.</summary>
+    private readonly Process? _process;
+
     internal RedisServer(string endpoint, Process? process)
     {
         Endpoint = endpoint;
-        _ = process;
+        _process = process;
     }
 
     /// <summary>"127.0.0.1:PORT", a StackExchange.Redis configuration string.</summary>
@@ -170,8 +176,16 @@ public sealed class RedisServer
     internal static async Task<RedisServer> StartPrivateAsync()
     {
         var port = ClusterEngines.FreePort();
-        var info = new ProcessStartInfo("redis-server") { UseShellExecute = false, RedirectStandardOutput = true, RedirectStandardError = true };
-        foreach (var a in new[] { "--port", port.ToString(System.Globalization.CultureInfo.InvariantCulture), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no" })
+        // Through a shell that closes every inherited descriptor above stderr (a test run under `flock` would otherwise
+        // pass its lock to Redis, which outlives the run) and kills Redis when our stdin closes, i.e. when this test
+        // process ends however it ends.
+        var info = new ProcessStartInfo("sh") { UseShellExecute = false, RedirectStandardInput = true, RedirectStandardOutput = true, RedirectStandardError = true };
+        foreach (var a in new[]
+        {
+            "-c", "exec 3>&- 4>&- 5>&- 6>&- 7>&- 8>&- 9>&-; "
+                + "redis-server --port \"$0\" --bind 127.0.0.1 --save '' --appendonly no & pid=$!; cat >/dev/null; kill $pid",
+            port.ToString(System.Globalization.CultureInfo.InvariantCulture),
+        })
         {
             info.ArgumentList.Add(a);
         }
@@ -181,11 +195,6 @@ public sealed class RedisServer
         process.ErrorDataReceived += (_, _) => { };
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();
-        AppDomain.CurrentDomain.ProcessExit += (_, _) =>
-        {
-            process.Kill();
-            process.Dispose();
-        };
         var deadline = Stopwatch.StartNew();
         while (deadline.Elapsed < TimeSpan.FromSeconds(10))
         {

@@ -51,8 +51,8 @@ public sealed class HubCluster : IAsyncLifetime
     public async Task InitializeAsync()
     {
         Directory.CreateDirectory(DataDirectory);
-        // Until the PostgreSQL provider switch (branch cluster-db) is merged the nodes share one SQLite file; the
-        // events, revocations and node list do not depend on the engine, the singleton jobs do.
+        // PostgreSql = false runs the same nodes on one shared SQLite file: events, revocations and the node list do
+        // not depend on the engine (the singleton jobs do: their leases are per process there).
         Database = PostgreSql ? await (await ClusterEngines.PostgresAsync()).CreateDatabaseAsync() : $"Data Source={Path.Combine(DataDirectory, "camerahub.db")}";
         Redis = (await ClusterEngines.RedisAsync()).Endpoint;
         // The first node migrates and loads the demo city alone; the others join a prepared database.

@@ -15,6 +15,7 @@ packages=(
   gstreamer1.0-plugins-bad                # h264parse: rtspsrc as a partner's RTSP client in tests
   rtsp-server-perl                        # an independent RTSP relay (UDP) for tests and baselines
   chromium fonts-liberation               # the web console's browser tests
+  postgresql redis-server                 # the engines beyond one machine (PostgreSQL state, Redis backplane)
   sqlite3                                 # inspecting and tampering with the database in tests
   procps iproute2                         # process and network-namespace checks in tests
 )

@@ -4,6 +4,7 @@ using System.Security.Claims;
 using CameraHub.CameraRegistry.Access;
 using CameraHub.CameraRegistry.Audit;
 using CameraHub.CameraRegistry.Cameras;
+using CameraHub.CameraRegistry.Persistence;
 using CameraHub.StreamBroker;
 using CameraHub.StreamBroker.Recording;
 using CameraHub.StreamBroker.Retention;
@@ -37,7 +38,7 @@ try
         .AddSingleton<IAuditLog, CountingAudit>()
         .AddSingleton<ICameraDirectory>(directory)
         .AddStreamBroker(configuration)
-        .AddRecording(configuration, $"Data Source={Path.Combine(data, "bench.db")};Pooling=false", data)
+        .AddRecording(configuration, HubDatabase.Sqlite($"Data Source={Path.Combine(data, "bench.db")};Pooling=false"), data)
         .BuildServiceProvider();
     await services.MigrateRecordingAsync(CancellationToken.None);
     var root = Path.Combine(data, "recordings");

@@ -4,6 +4,7 @@ using System.Security.Claims;
 using CameraHub.CameraRegistry.Access;
 using CameraHub.CameraRegistry.Audit;
 using CameraHub.CameraRegistry.Cameras;
+using CameraHub.CameraRegistry.Persistence;
 using CameraHub.StreamBroker;
 using CameraHub.StreamBroker.Events;
 using CameraHub.StreamBroker.Live;
@@ -36,7 +37,7 @@ internal static class RecordBench
                 .AddSingleton<IAuditLog, NoAudit>()
                 .AddSingleton<ICameraDirectory>(new Fleet(cameras, url))
                 .AddStreamBroker(configuration)
-                .AddRecording(configuration, $"Data Source={Path.Combine(data, "bench.db")};Pooling=false", data)
+                .AddRecording(configuration, HubDatabase.Sqlite($"Data Source={Path.Combine(data, "bench.db")};Pooling=false"), data)
                 .BuildServiceProvider();
             await services.MigrateRecordingAsync(CancellationToken.None);
             var recorder = services.GetRequiredService<Recorder>();

@@ -17,6 +17,7 @@ using Microsoft.AspNetCore.Routing;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 
 namespace CameraHub.CameraRegistry;
 
@@ -24,14 +25,11 @@ namespace CameraHub.CameraRegistry;
 public static class RegistryModule
 {
     /// <summary>Registers the registry's databases, catalogue, importer, identity stores, policy and audit log.</summary>
-    public static IServiceCollection AddCameraRegistry(this IServiceCollection services, IConfiguration configuration, string connectionString)
+    public static IServiceCollection AddCameraRegistry(this IServiceCollection services, IConfiguration configuration, HubDatabase database)
     {
-        services.AddDbContext<RegistryDbContext>(o => o
-            .UseSqlite(connectionString, s => s.MigrationsHistoryTable(RegistryDbContext.MigrationsTable))
-            .AddInterceptors(SqliteTuning.Instance));
-        services.AddDbContextFactory<AccessDbContext>(o => o
-            .UseSqlite(connectionString, s => s.MigrationsHistoryTable(AccessDbContext.MigrationsTable))
-            .AddInterceptors(SqliteTuning.Instance));
+        services.AddSingleton(database);
+        database.AddContext<RegistryDbContext, PostgresRegistryDbContext>(services, RegistryDbContext.MigrationsTable);
+        database.AddContextFactory<AccessDbContext, PostgresAccessDbContext>(services, AccessDbContext.MigrationsTable);
         services.AddScoped<CameraCatalogue>();
         services.AddScoped<CameraImporter>();
         services.AddSingleton<ICameraDirectory, CameraDirectory>();
@@ -61,13 +59,14 @@ public static class RegistryModule
         services.AddSingleton<HashChainedAuditLog>();
         services.AddSingleton<IAuditLog>(sp => sp.GetRequiredService<HashChainedAuditLog>());
         services.AddSingleton<AccessChangeFeed>();
+        services.TryAddSingleton<Cluster.IClusterLeases, Cluster.LocalClusterLeases>();
         services.AddSingleton<IPictureFeeds, PictureFeeds>();
         services.AddOptions<MaskLifts.MaskLiftOptions>().Bind(configuration.GetSection("CameraHub:MaskLifts"));
         services.AddSingleton<IAccessChangeFeed>(sp => sp.GetRequiredService<AccessChangeFeed>());
         services.AddSingleton<AccessPolicy>();
         services.AddSingleton<IAccessPolicy>(sp => sp.GetRequiredService<AccessPolicy>());
         services.AddSingleton<AccessGate>();
-        services.AddCare(connectionString);
+        services.AddCare(database);
         return services;
     }
 

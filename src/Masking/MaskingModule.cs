@@ -1,3 +1,4 @@
+using CameraHub.CameraRegistry.Persistence;
 using CameraHub.Masking.Calibration;
 using CameraHub.Masking.Endpoints;
 using CameraHub.Masking.Files;
@@ -17,9 +18,9 @@ namespace CameraHub.Masking;
 public static class MaskingModule
 {
     /// <summary>Registers masking's database context (own migration history in the shared database) and services.</summary>
-    public static IServiceCollection AddMasking(this IServiceCollection services, string connectionString, VideoMaskerOptions? options = null)
+    public static IServiceCollection AddMasking(this IServiceCollection services, HubDatabase database, VideoMaskerOptions? options = null)
     {
-        services.AddDbContext<MaskingDbContext>(o => o.UseSqlite(connectionString, s => s.MigrationsHistoryTable(MaskingDbContext.MigrationsTable)));
+        database.AddContext<MaskingDbContext, PostgresMaskingDbContext>(services, MaskingDbContext.MigrationsTable);
         services.TryAddSingleton(TimeProvider.System);
         services.AddSingleton(options ?? new VideoMaskerOptions());
         services.AddSingleton<MaskCache>();
@@ -67,6 +68,6 @@ public static class MaskingModule
     public static async Task MigrateMaskingAsync(this IServiceProvider services, CancellationToken ct)
     {
         await using var scope = services.CreateAsyncScope();
-        await scope.ServiceProvider.GetRequiredService<MaskingDbContext>().Database.MigrateAsync(ct);
+        await HubDatabase.MigrateAsync(services, scope.ServiceProvider.GetRequiredService<MaskingDbContext>(), ct);
     }
 }

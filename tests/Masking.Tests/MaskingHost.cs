@@ -46,7 +46,7 @@ internal sealed class MaskingHost : IAsyncDisposable
     public static async Task<MaskingHost> StartAsync(Action<IServiceCollection, string>? configure = null)
     {
         var host = new MaskingHost();
-        var connection = $"Data Source={host._folder.File("camerahub.db")}";
+        var connection = HubDatabase.Sqlite($"Data Source={host._folder.File("camerahub.db")}");
         var builder = WebApplication.CreateBuilder();
         builder.WebHost.UseUrls("http://127.0.0.1:0");
         builder.Logging.SetMinimumLevel(LogLevel.Warning);

@@ -7,6 +7,7 @@ using CameraHub.CameraRegistry.Demo;
 using CameraHub.CameraRegistry.Limits;
 using CameraHub.CameraRegistry.Persistence;
 using CameraHub.CameraRegistry.Sharing;
+using CameraHub.Cluster;
 using CameraHub.Health;
 using CameraHub.KeyProtection;
 using CameraHub.Masking;
@@ -37,14 +38,13 @@ public static class HubApplication
         builder.AddHubTelemetry();
         var options = builder.Configuration.GetSection("CameraHub").Get<HubOptions>() ?? new HubOptions();
         var dataDirectory = options.ResolvedDataDirectory();
-        var connectionString = builder.Configuration.GetConnectionString("CameraHub")
-            ?? $"Data Source={Path.Combine(dataDirectory, "camerahub.db")}";
+        var database = HubDatabase.FromConfiguration(builder.Configuration, $"Data Source={Path.Combine(dataDirectory, "camerahub.db")}");
 
         builder.Services.Configure<HubOptions>(builder.Configuration.GetSection("CameraHub"));
         builder.Services.AddSingleton(TimeProvider.System);
-        builder.Services.AddCameraRegistry(builder.Configuration, connectionString);
+        builder.Services.AddCameraRegistry(builder.Configuration, database);
         builder.Services.AddOnvif(builder.Configuration);
-        builder.Services.AddMasking(connectionString);
+        builder.Services.AddMasking(database);
         builder.Services.AddHubKeyRing(builder.Configuration, dataDirectory, options.Demo);
         builder.Services.AddScoped<SampleCityLoader>();
         builder.Services.AddScoped<DemoAccess>();
@@ -59,17 +59,18 @@ public static class HubApplication
         builder.Services.AddHostedService<Care.CareVisitAlarms>();
         builder.Services.AddSharing();
         builder.Services.AddPartnerStreaming(builder.Configuration);
-        builder.Services.AddRecording(builder.Configuration, connectionString, dataDirectory);
+        builder.Services.AddRecording(builder.Configuration, database, dataDirectory);
         builder.Services.AddSingleton<IEvidenceFootage, RecordedFootage>();
         builder.Services.AddEvidenceExport(builder.Configuration, dataDirectory);
-        builder.Services.AddAlarms(builder.Configuration, connectionString);
+        builder.Services.AddAlarms(builder.Configuration, database);
         builder.Services.AddProblemDetails();
         builder.Services.AddOpenApi();
         builder.Services.ConfigureHttpJsonOptions(o => o.SerializerOptions.Converters.Add(new JsonStringEnumConverter()));
-        builder.Services.AddHealthChecks()
+        var health = builder.Services.AddHealthChecks()
             .AddCheck<DatabaseHealthCheck>("database")
             .AddCheck<FfmpegHealthCheck>("ffmpeg")
             .AddCheck<StorageHealthCheck>("storage");
+        builder.Services.AddHubCluster(builder.Configuration, database, health);
 
         var app = builder.Build();
         app.UseExceptionHandler();
@@ -94,6 +95,7 @@ public static class HubApplication
         app.MapHealth().AllowAnonymous();
         app.MapHubMetrics();
         app.MapOperationsStatus();
+        app.MapNodes();
         app.MapAuthEndpoints();
         app.MapCameraRegistry();
         MapBroker(app);
@@ -151,16 +153,17 @@ public static class HubApplication
         var options = configuration.GetSection("CameraHub").Get<HubOptions>() ?? new HubOptions();
         KeyRingRegistration.VerifyReadable(services, Path.Combine(options.ResolvedDataDirectory(), "keys"));
         await using var scope = services.CreateAsyncScope();
-        await scope.ServiceProvider.GetRequiredService<RegistryDbContext>().Database.MigrateAsync(ct);
+        await HubDatabase.MigrateAsync(services, scope.ServiceProvider.GetRequiredService<RegistryDbContext>(), ct);
         await using (var access = await scope.ServiceProvider.GetRequiredService<IDbContextFactory<AccessDbContext>>().CreateDbContextAsync(ct))
         {
-            await access.Database.MigrateAsync(ct);
+            await HubDatabase.MigrateAsync(services, access, ct);
         }
 
         await services.MigrateCareAsync(ct);
         await services.MigrateMaskingAsync(ct);
         await services.MigrateRecordingAsync(ct);
         await services.MigrateAlarmsAsync(ct);
+        await services.MigrateClusterAsync(ct);
 
         if (!KeyRingRegistration.Encrypts(services))
         {

@@ -49,6 +49,15 @@ public interface IAccessChangeFeed
     IDisposable Subscribe(Func<AccessChanged, Task> handler);
 }
 
+/// <summary>
+/// Carries access changes raised on this node to the cluster's other nodes (Redis pub/sub), so their open streams end
+/// too; without one (a single node) changes stay in-process.
+/// </summary>
+public interface IAccessChangeRelay
+{
+    Task SendAsync(AccessChanged change);
+}
+
 /// <summary>The in-force rule shared by grants and sharing agreements: not withdrawn, started, not yet ended (UTC, end exclusive).</summary>
 public static class ValidityWindow
 {

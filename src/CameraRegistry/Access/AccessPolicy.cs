@@ -280,8 +280,11 @@ public sealed record CameraAccessFacts(
         new(c.Id, c.OwnerId, c.Category, c.Mode, c.Status, c.LegalBasis.IsValidOn(today), c.AllowedHours);
 }
 
-/// <summary>In-process feed of access changes (grant revoked, user disabled) for the broker.</summary>
-public sealed class AccessChangeFeed : IAccessChangeFeed
+/// <summary>
+/// Feed of access changes (grant revoked, user disabled) for the broker: subscribers on this node hear them at once,
+/// and the optional relay carries them to the other nodes, which hand them to their own subscribers (DeliverAsync).
+/// </summary>
+public sealed class AccessChangeFeed(IAccessChangeRelay? relay = null) : IAccessChangeFeed
 {
     private readonly List<Func<AccessChanged, Task>> _handlers = [];
     private readonly Lock _lock = new();
@@ -296,8 +299,18 @@ public sealed class AccessChangeFeed : IAccessChangeFeed
         return new Subscription(this, handler);
     }
 
-    /// <summary>Tells every subscriber; one failing subscriber does not stop the others.</summary>
+    /// <summary>Tells every subscriber here and, through the relay, on every other node.</summary>
     public async Task PublishAsync(AccessChanged change)
+    {
+        await DeliverAsync(change);
+        if (relay is not null)
+        {
+            await relay.SendAsync(change);
+        }
+    }
+
+    /// <summary>Tells this node's subscribers only (a change relayed from another node); one failing subscriber does not stop the others.</summary>
+    public async Task DeliverAsync(AccessChanged change)
     {
         Func<AccessChanged, Task>[] handlers;
         lock (_lock)

@@ -104,7 +104,10 @@ public static class AuditChainVerifier
     {
         await db.Database.OpenConnectionAsync(ct);
         await using var command = db.Database.GetDbConnection().CreateCommand();
-        command.CommandText = "SELECT Sequence, AtTicks, Actor, Action, Outcome, CameraId, Purpose, RemoteAddress, Details, SubjectType, SubjectId, PreviousHash, Hash FROM AuditEntries ORDER BY Sequence";
+        command.CommandText = """
+            SELECT "Sequence", "AtTicks", "Actor", "Action", "Outcome", "CameraId", "Purpose", "RemoteAddress", "Details", "SubjectType", "SubjectId", "PreviousHash", "Hash"
+            FROM "AuditEntries" ORDER BY "Sequence"
+            """;
         await using var r = await command.ExecuteReaderAsync(ct);
         long expected = 1, count = 0, lastTicks = 0;
         var previous = HashChainedAuditLog.GenesisHash;

@@ -1,6 +1,7 @@
 using System.Net.Http.Json;
 using System.Security.Cryptography;
 using System.Text;
+using CameraHub.CameraRegistry.Cluster;
 using CameraHub.CameraRegistry.Persistence;
 using CameraHub.CameraRegistry.Secrets;
 using Microsoft.AspNetCore.DataProtection;
@@ -62,14 +63,16 @@ public sealed class AuditCheckpointer : BackgroundService
     private readonly AuditChainStatus _status;
     private readonly SemaphoreSlim _due = new(0, 1);
     private readonly SemaphoreSlim _gate = new(1, 1);
+    private readonly IClusterLeases _leases;
     private long _lastSignedSequence;
 
     public AuditCheckpointer(
         IDbContextFactory<AccessDbContext> contexts, AuditCheckpointKey key, HashChainedAuditLog log, TimeProvider time,
-        IOptions<AuditCheckpointOptions> options, ILoggerFactory loggers, AuditChainStatus status)
+        IOptions<AuditCheckpointOptions> options, ILoggerFactory loggers, IClusterLeases leases, AuditChainStatus status)
     {
         _status = status;
         _contexts = contexts;
+        _leases = leases;
         _key = key;
         _time = time;
         _options = options.Value;
@@ -98,7 +101,8 @@ public sealed class AuditCheckpointer : BackgroundService
     {
         while (!stoppingToken.IsCancellationRequested)
         {
-            await TrySignAsync(stoppingToken);
+            // One node signs at a time: the nodes share the chain, so one checkpoint per head is enough.
+            await _leases.RunOnceInClusterAsync("audit-checkpoint", TrySignAsync, stoppingToken);
             using var wait = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken);
             var delay = Task.Delay(_options.Interval, _time, wait.Token);
             await Task.WhenAny(_due.WaitAsync(wait.Token), delay);

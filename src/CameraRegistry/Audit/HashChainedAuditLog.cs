@@ -11,7 +11,8 @@ namespace CameraHub.CameraRegistry.Audit;
 /// <summary>
 /// Appends audit events as a hash chain: each entry's hash covers the previous hash and a canonical,
 /// length-prefixed encoding of the entry, so altering or removing a row breaks every later link.
-/// Appends run in an immediate SQLite transaction, so two processes (hub and CLI) cannot fork the chain.
+/// Appends run in an immediate SQLite transaction, so two processes (hub and CLI) cannot fork the chain; on PostgreSQL
+/// every append first takes one transaction-scoped advisory lock, so all nodes' writers queue for the head in turn.
 /// </summary>
 public sealed class HashChainedAuditLog(IDbContextFactory<AccessDbContext> contexts, TimeProvider time) : IAuditLog, IDisposable
 {
@@ -37,15 +38,20 @@ public sealed class HashChainedAuditLog(IDbContextFactory<AccessDbContext> conte
             await db.Database.OpenConnectionAsync(ct);
             var connection = db.Database.GetDbConnection();
             await using var tx = await connection.BeginTransactionAsync(ct);
+            if (db.Database.IsNpgsql())
+            {
+                await LockChainAsync(connection, tx, ct);
+            }
+
             var (sequence, previous) = await HeadAsync(connection, tx, ct);
             await using var insert = connection.CreateCommand();
             insert.Transaction = tx;
             insert.CommandText = """
-                INSERT INTO AuditEntries (Sequence, AtTicks, Actor, Action, Outcome, CameraId, Purpose, RemoteAddress, Details, SubjectType, SubjectId, PreviousHash, Hash)
-                VALUES ($seq, $at, $actor, $action, $outcome, $camera, $purpose, $remote, $details, $stype, $sid, $prev, $hash)
+                INSERT INTO "AuditEntries" ("Sequence", "AtTicks", "Actor", "Action", "Outcome", "CameraId", "Purpose", "RemoteAddress", "Details", "SubjectType", "SubjectId", "PreviousHash", "Hash")
+                VALUES (@seq, @at, @actor, @action, @outcome, @camera, @purpose, @remote, @details, @stype, @sid, @prev, @hash)
                 """;
             var p = new Dictionary<string, DbParameter>();
-            foreach (var name in new[] { "$seq", "$at", "$actor", "$action", "$outcome", "$camera", "$purpose", "$remote", "$details", "$stype", "$sid", "$prev", "$hash" })
+            foreach (var name in new[] { "@seq", "@at", "@actor", "@action", "@outcome", "@camera", "@purpose", "@remote", "@details", "@stype", "@sid", "@prev", "@hash" })
             {
                 var parameter = insert.CreateParameter();
                 parameter.ParameterName = name;
@@ -73,19 +79,19 @@ public sealed class HashChainedAuditLog(IDbContextFactory<AccessDbContext> conte
                     Hash = string.Empty,
                 };
                 entry.Hash = ComputeHash(entry);
-                p["$seq"].Value = entry.Sequence;
-                p["$at"].Value = entry.AtTicks;
-                p["$actor"].Value = entry.Actor;
-                p["$action"].Value = (int)entry.Action;
-                p["$outcome"].Value = (int)entry.Outcome;
-                p["$camera"].Value = (object?)entry.CameraId ?? DBNull.Value;
-                p["$purpose"].Value = (object?)entry.Purpose ?? DBNull.Value;
-                p["$remote"].Value = (object?)entry.RemoteAddress ?? DBNull.Value;
-                p["$details"].Value = (object?)entry.Details ?? DBNull.Value;
-                p["$stype"].Value = (object?)entry.SubjectType ?? DBNull.Value;
-                p["$sid"].Value = (object?)entry.SubjectId ?? DBNull.Value;
-                p["$prev"].Value = entry.PreviousHash;
-                p["$hash"].Value = entry.Hash;
+                p["@seq"].Value = entry.Sequence;
+                p["@at"].Value = entry.AtTicks;
+                p["@actor"].Value = entry.Actor;
+                p["@action"].Value = (int)entry.Action;
+                p["@outcome"].Value = (int)entry.Outcome;
+                p["@camera"].Value = (object?)entry.CameraId ?? DBNull.Value;
+                p["@purpose"].Value = (object?)entry.Purpose ?? DBNull.Value;
+                p["@remote"].Value = (object?)entry.RemoteAddress ?? DBNull.Value;
+                p["@details"].Value = (object?)entry.Details ?? DBNull.Value;
+                p["@stype"].Value = (object?)entry.SubjectType ?? DBNull.Value;
+                p["@sid"].Value = (object?)entry.SubjectId ?? DBNull.Value;
+                p["@prev"].Value = entry.PreviousHash;
+                p["@hash"].Value = entry.Hash;
                 await insert.ExecuteNonQueryAsync(ct);
                 previous = entry.Hash;
                 sequences[i] = entry.Sequence;
@@ -111,10 +117,25 @@ public sealed class HashChainedAuditLog(IDbContextFactory<AccessDbContext> conte
     {
         await using var head = connection.CreateCommand();
         head.Transaction = tx;
-        head.CommandText = "SELECT Sequence, Hash FROM AuditEntries ORDER BY Sequence DESC LIMIT 1";
+        head.CommandText = """SELECT "Sequence", "Hash" FROM "AuditEntries" ORDER BY "Sequence" DESC LIMIT 1""";
         await using var reader = await head.ExecuteReaderAsync(ct);
         return await reader.ReadAsync(ct) ? (reader.GetInt64(0), reader.GetString(1)) : (0, GenesisHash);
     }
+
+    /// <summary>
+    /// The chain's one writer slot across every node: held until the transaction ends, so the head this append reads is
+    /// the one the previous append committed. The key is fixed and chosen for the audit chain alone.
+    /// </summary>
+    private static async Task LockChainAsync(DbConnection connection, DbTransaction tx, CancellationToken ct)
+    {
+        await using var command = connection.CreateCommand();
+        command.Transaction = tx;
+        command.CommandText = $"SELECT pg_advisory_xact_lock({ChainLockKey})";
+        await command.ExecuteNonQueryAsync(ct);
+    }
+
+    /// <summary>Advisory lock key of the audit chain ("CHAudit" in ASCII); other cluster locks must use other keys.</summary>
+    public const long ChainLockKey = 0x43484175646974;
 
     public void Dispose() => _gate.Dispose();
 

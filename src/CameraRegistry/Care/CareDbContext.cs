@@ -5,8 +5,19 @@ using Microsoft.EntityFrameworkCore.Design;
 namespace CameraHub.CameraRegistry.Care;
 
 /// <summary>Care supervision: decisions and their history, planned visits, looks and care-unit staff.</summary>
-public sealed class CareDbContext(DbContextOptions<CareDbContext> options) : DbContext(options)
+public class CareDbContext : DbContext
 {
+    public CareDbContext(DbContextOptions<CareDbContext> options)
+        : base(options)
+    {
+    }
+
+    /// <summary>For the provider's subclass (its own migrations), which brings options of its own type.</summary>
+    protected CareDbContext(DbContextOptions options)
+        : base(options)
+    {
+    }
+
     public const string MigrationsTable = "__CareMigrations";
 
     public DbSet<CareDecision> Decisions => Set<CareDecision>();

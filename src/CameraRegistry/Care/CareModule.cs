@@ -7,11 +7,9 @@ namespace CameraHub.CameraRegistry.Care;
 /// <summary>Composition of care supervision (issue #19): its database, the visit rule, planner, keeper and feed.</summary>
 public static class CareModule
 {
-    public static IServiceCollection AddCare(this IServiceCollection services, string connectionString)
+    public static IServiceCollection AddCare(this IServiceCollection services, HubDatabase database)
     {
-        services.AddDbContextFactory<CareDbContext>(o => o
-            .UseSqlite(connectionString, s => s.MigrationsHistoryTable(CareDbContext.MigrationsTable))
-            .AddInterceptors(SqliteTuning.Instance));
+        database.AddContextFactory<CareDbContext, PostgresCareDbContext>(services, CareDbContext.MigrationsTable);
         services.AddSingleton<CareVisitRule>();
         services.AddSingleton<CareVisitPlanner.Gate>();
         services.AddSingleton<CareDecisions>();
@@ -27,6 +25,6 @@ public static class CareModule
     public static async Task MigrateCareAsync(this IServiceProvider services, CancellationToken ct)
     {
         await using var db = await services.GetRequiredService<IDbContextFactory<CareDbContext>>().CreateDbContextAsync(ct);
-        await db.Database.MigrateAsync(ct);
+        await HubDatabase.MigrateAsync(services, db, ct);
     }
 }

@@ -1,5 +1,6 @@
 using System.Collections.Immutable;
 using CameraHub.CameraRegistry.Audit;
+using CameraHub.CameraRegistry.Cluster;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
@@ -53,7 +54,7 @@ public sealed class CareVisitFeed(ILogger<CareVisitFeed> logger) : ICareVisitFee
 /// </summary>
 public sealed class CareVisitKeeper(
     IDbContextFactory<CareDbContext> contexts, CareVisitPlanner.Gate planning, CareVisitFeed feed, IAuditLog audit, TimeProvider time,
-    ILogger<CareVisitKeeper> logger) : BackgroundService
+    ILogger<CareVisitKeeper> logger, IClusterLeases leases) : BackgroundService
 {
     public static readonly TimeSpan Interval = TimeSpan.FromSeconds(5);
 
@@ -64,7 +65,8 @@ public sealed class CareVisitKeeper(
         {
             try
             {
-                await TickAsync(stoppingToken);
+                // One node plans and closes at a time, so each missed visit is audited and alarmed once per cluster.
+                await leases.RunOnceInClusterAsync("care:visits", TickAsync, stoppingToken);
             }
             catch (Exception e) when (e is not OperationCanceledException and not OutOfMemoryException)
             {

@@ -10,8 +10,19 @@ using Microsoft.EntityFrameworkCore.Design;
 namespace CameraHub.CameraRegistry.Persistence;
 
 /// <summary>Users, roles, grants and the audit log: who may see what, and who saw what.</summary>
-public sealed class AccessDbContext(DbContextOptions<AccessDbContext> options) : IdentityDbContext<HubUser>(options)
+public class AccessDbContext : IdentityDbContext<HubUser>
 {
+    public AccessDbContext(DbContextOptions<AccessDbContext> options)
+        : base(options)
+    {
+    }
+
+    /// <summary>For the provider's subclass (its own migrations), which brings options of its own type.</summary>
+    protected AccessDbContext(DbContextOptions options)
+        : base(options)
+    {
+    }
+
     public const string MigrationsTable = "__AccessMigrations";
 
     public DbSet<Grant> Grants => Set<Grant>();

@@ -9,8 +9,19 @@ using Microsoft.EntityFrameworkCore.Storage.ValueConversion;
 namespace CameraHub.CameraRegistry.Persistence;
 
 /// <summary>The registry's tables: organisations, sites, cameras and their history.</summary>
-public class RegistryDbContext(DbContextOptions<RegistryDbContext> options) : DbContext(options)
+public class RegistryDbContext : DbContext
 {
+    public RegistryDbContext(DbContextOptions<RegistryDbContext> options)
+        : base(options)
+    {
+    }
+
+    /// <summary>For the provider's subclass (its own migrations), which brings options of its own type.</summary>
+    protected RegistryDbContext(DbContextOptions options)
+        : base(options)
+    {
+    }
+
     /// <summary>The registry keeps its own migration history so other modules can share the database file.</summary>
     public const string MigrationsTable = "__RegistryMigrations";
 

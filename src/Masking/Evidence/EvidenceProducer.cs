@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Security.Cryptography;
 using CameraHub.CameraRegistry.Audit;
 using CameraHub.CameraRegistry.Cameras;
+using CameraHub.CameraRegistry.Cluster;
 using CameraHub.Masking.Calibration;
 using CameraHub.Masking.Files;
 using CameraHub.Masking.Persistence;
@@ -36,7 +37,7 @@ public sealed class EvidenceOptions
 public sealed class EvidenceProducer(
     IServiceScopeFactory scopes, ICameraDirectory cameras, IEvidenceFootage footage, CameraFileMasker masker, EvidenceSigningKey key,
     IAuditLog audit, IOptions<EvidenceOptions> options, TimeProvider time, ILogger<EvidenceProducer> logger,
-    Microsoft.AspNetCore.SignalR.IHubContext<StreamBroker.Events.CameraEventsHub>? events = null, StreamBroker.Alarms.IAlarmSink? alarms = null) : BackgroundService
+    IClusterLeases leases, Microsoft.AspNetCore.SignalR.IHubContext<StreamBroker.Events.CameraEventsHub>? events = null, StreamBroker.Alarms.IAlarmSink? alarms = null) : BackgroundService
 {
     private const double ContinuityToleranceSeconds = 1.5;
     private readonly SemaphoreSlim _wake = new(0);
@@ -50,10 +51,14 @@ public sealed class EvidenceProducer(
         {
             try
             {
-                await ExpireAsync(stoppingToken);
-                while (await NextAsync(stoppingToken) is { } id)
+                await leases.RunOnceInClusterAsync("evidence:expiry", ExpireAsync, stoppingToken);
+                while (await ClaimNextAsync(stoppingToken) is { } claim)
                 {
-                    await ProduceAsync(id, stoppingToken);
+                    await using (claim.Lease)
+                    {
+                        using var both = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken, claim.Lease.Lost);
+                        await ProduceAsync(claim.Id, both.Token);
+                    }
                 }
             }
             catch (Exception ex) when (ex is not OperationCanceledException)
@@ -73,12 +78,35 @@ public sealed class EvidenceProducer(
         }
     }
 
-    private async Task<Guid?> NextAsync(CancellationToken ct)
+    /// <summary>
+    /// The oldest request waiting to be produced that no node is producing, claimed by its lease "evidence:ID" (an
+    /// advisory lock on PostgreSQL: a request whose node died is free again at once and is produced here from scratch,
+    /// as Producing requests are after a restart). Requests another node holds are skipped, like SKIP LOCKED rows.
+    /// </summary>
+    private async Task<(Guid Id, IClusterLease Lease)?> ClaimNextAsync(CancellationToken ct)
     {
         await using var scope = scopes.CreateAsyncScope();
         var db = scope.ServiceProvider.GetRequiredService<MaskingDbContext>();
-        return await db.EvidenceRequests.Where(r => r.Status == EvidenceStatus.Approved || r.Status == EvidenceStatus.Producing)
-            .OrderBy(r => r.DecidedAtUtc).Select(r => (Guid?)r.Id).FirstOrDefaultAsync(ct);
+        var waiting = await db.EvidenceRequests.Where(r => r.Status == EvidenceStatus.Approved || r.Status == EvidenceStatus.Producing)
+            .OrderBy(r => r.DecidedAtUtc).Select(r => r.Id).Take(20).ToListAsync(ct);
+        foreach (var id in waiting)
+        {
+            if (await leases.TryAcquireAsync($"evidence:{id}", ct) is not { } lease)
+            {
+                continue;
+            }
+
+            // Another node may have finished it between the query and the lease: only still-waiting requests are produced.
+            var status = await db.EvidenceRequests.AsNoTracking().Where(r => r.Id == id).Select(r => (EvidenceStatus?)r.Status).FirstOrDefaultAsync(ct);
+            if (status is EvidenceStatus.Approved or EvidenceStatus.Producing)
+            {
+                return (id, lease);
+            }
+
+            await lease.DisposeAsync();
+        }
+
+        return null;
     }
 
     /// <summary>Produces one request; any failure marks it Failed with the reason and leaves no package.</summary>

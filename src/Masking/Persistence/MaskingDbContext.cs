@@ -5,8 +5,19 @@ using Microsoft.EntityFrameworkCore;
 namespace CameraHub.Masking.Persistence;
 
 /// <summary>The masking module's tables in the shared database, with their own migration history.</summary>
-public class MaskingDbContext(DbContextOptions<MaskingDbContext> options) : DbContext(options)
+public class MaskingDbContext : DbContext
 {
+    public MaskingDbContext(DbContextOptions<MaskingDbContext> options)
+        : base(options)
+    {
+    }
+
+    /// <summary>For the provider's subclass (its own migrations), which brings options of its own type.</summary>
+    protected MaskingDbContext(DbContextOptions options)
+        : base(options)
+    {
+    }
+
     /// <summary>Masking keeps its own migration history so it can share the database file with the other modules.</summary>
     public const string MigrationsTable = "__MaskingMigrations";
 

@@ -5,8 +5,19 @@ using Microsoft.EntityFrameworkCore.Design;
 namespace CameraHub.StreamBroker.Alarms;
 
 /// <summary>The alarm desk's tables (camera events, alarms, comments, bookmarks, event intake settings), own migration history.</summary>
-public class AlarmsDbContext(DbContextOptions<AlarmsDbContext> options) : DbContext(options)
+public class AlarmsDbContext : DbContext
 {
+    public AlarmsDbContext(DbContextOptions<AlarmsDbContext> options)
+        : base(options)
+    {
+    }
+
+    /// <summary>For the provider's subclass (its own migrations), which brings options of its own type.</summary>
+    protected AlarmsDbContext(DbContextOptions options)
+        : base(options)
+    {
+    }
+
     /// <summary>Alarms keep their own migration history so they can share the database file with the other modules.</summary>
     public const string MigrationsTable = "__AlarmsMigrations";
 

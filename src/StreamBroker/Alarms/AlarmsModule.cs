@@ -1,3 +1,4 @@
+using CameraHub.CameraRegistry.Persistence;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.EntityFrameworkCore;
@@ -11,9 +12,9 @@ namespace CameraHub.StreamBroker.Alarms;
 public static class AlarmsModule
 {
     /// <summary>Registers the alarm desk (needs the registry and ONVIF: call after AddCameraRegistry and AddOnvif).</summary>
-    public static IServiceCollection AddAlarms(this IServiceCollection services, IConfiguration configuration, string connectionString)
+    public static IServiceCollection AddAlarms(this IServiceCollection services, IConfiguration configuration, HubDatabase database)
     {
-        services.AddDbContextFactory<AlarmsDbContext>(o => o.UseSqlite(connectionString, s => s.MigrationsHistoryTable(AlarmsDbContext.MigrationsTable)));
+        database.AddContextFactory<AlarmsDbContext, PostgresAlarmsDbContext>(services, AlarmsDbContext.MigrationsTable);
         services.AddOptions<AlarmOptions>().Bind(configuration.GetSection(AlarmOptions.Section));
         services.TryAddSingleton(TimeProvider.System);
         services.AddSingleton<AlarmVisibility>();
@@ -46,6 +47,6 @@ public static class AlarmsModule
     public static async Task MigrateAlarmsAsync(this IServiceProvider services, CancellationToken ct)
     {
         await using var db = await services.GetRequiredService<IDbContextFactory<AlarmsDbContext>>().CreateDbContextAsync(ct);
-        await db.Database.MigrateAsync(ct);
+        await HubDatabase.MigrateAsync(services, db, ct);
     }
 }

@@ -1,5 +1,6 @@
 using CameraHub.CameraRegistry.Audit;
 using CameraHub.CameraRegistry.Cameras;
+using CameraHub.CameraRegistry.Cluster;
 using CameraHub.CameraRegistry.Persistence;
 using CameraHub.StreamBroker.Events;
 using CameraHub.StreamBroker.Live;
@@ -35,7 +36,7 @@ public sealed class HubAlarmOptions
 /// </summary>
 public sealed class HubAlarmWatch(
     PathManager paths, IServiceScopeFactory scopes, IDbContextFactory<AlarmsDbContext> contexts, IAlarmSink sink, IOptions<HubAlarmOptions> options, TimeProvider time, ILogger<HubAlarmWatch> logger,
-    RecordingMonitor? recording = null, RetentionSweeper? sweeper = null, AuditChainStatus? auditChain = null, EventFlood? floods = null)
+    IClusterLeases leases, RecordingMonitor? recording = null, RetentionSweeper? sweeper = null, AuditChainStatus? auditChain = null, EventFlood? floods = null)
     : BackgroundService
 {
     /// <summary>The key of the node-wide alarms (disk floor, sweep): the node's name, so several nodes keep one each.</summary>
@@ -85,7 +86,8 @@ public sealed class HubAlarmWatch(
             }
         }
 
-        await CheckLegalBasesAsync(DateOnly.FromDateTime(now.UtcDateTime), ct);
+        // Upstreams are this node's own; the legal bases are the cluster's, looked at by one node at a time.
+        await leases.RunOnceInClusterAsync("alarms:legal-basis", c => CheckLegalBasesAsync(DateOnly.FromDateTime(now.UtcDateTime), c), ct);
         await CheckRecordingAsync(ct);
         await CheckAuditChainAsync(ct);
         foreach (var calmed in floods?.Calmed(now) ?? [])

@@ -1,4 +1,5 @@
 using CameraHub.CameraRegistry.Cameras;
+using CameraHub.CameraRegistry.Cluster;
 using CameraHub.StreamBroker.Live;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
@@ -9,7 +10,9 @@ namespace CameraHub.StreamBroker.Recording;
 /// <summary>
 /// Continuous recording: reconciles storage at start, then keeps exactly the cameras that must be recorded now
 /// (<see cref="UpstreamSchedule.ForRecording"/>) attached to their broker paths, waking at the next schedule edge or every
-/// <see cref="RecordingOptions.ScheduleInterval"/> to see registry changes.
+/// <see cref="RecordingOptions.ScheduleInterval"/> to see registry changes. With several nodes the schedule is decided
+/// by one of them, the holder of the "recording" lease (the others record nothing and try for the lease every few
+/// seconds, so a node that dies is replaced within one retry); spreading cameras over the nodes is issue #17's.
 /// </summary>
 public sealed class Recorder(
     IOptions<RecordingOptions> options,
@@ -18,8 +21,15 @@ public sealed class Recorder(
     SegmentIndex index,
     Reconciler reconciler,
     TimeProvider time,
-    ILoggerFactory loggers) : UpstreamScheduler(time, loggers.CreateLogger<Recorder>())
+    ILoggerFactory loggers,
+    IClusterLeases leases) : UpstreamScheduler(time, loggers.CreateLogger<Recorder>())
 {
+    /// <summary>How often a node without the recording lease tries to take it.</summary>
+    public static readonly TimeSpan LeaseRetry = TimeSpan.FromSeconds(3);
+
+    private readonly KeptLease _lease = new(leases, "recording");
+    private CancellationTokenRegistration _onLost;
+    private bool _reconcileDone;
     private readonly Dictionary<string, Running> _running = new(StringComparer.Ordinal);
     private readonly TaskCompletionSource<ReconcileReport> _reconciled = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private volatile string? _pausedReason;
@@ -84,23 +94,47 @@ public sealed class Recorder(
             return;
         }
 
+        await RunPassesAsync(stoppingToken);
+    }
+
+    /// <summary>
+    /// Reconciles storage once, when this node first holds the recording lease: only the recording node may recover
+    /// half-written files, because in a cluster the storage is shared and another node's open segment looks the same.
+    /// </summary>
+    private async Task ReconcileOnceAsync(CancellationToken ct)
+    {
+        if (_reconcileDone)
+        {
+            return;
+        }
+
+        _reconcileDone = true;
         try
         {
-            _reconciled.TrySetResult(await reconciler.RunAsync(stoppingToken));
+            _reconciled.TrySetResult(await reconciler.RunAsync(ct));
         }
         catch (Exception e) when (e is not OperationCanceledException and not OutOfMemoryException)
         {
             _reconciled.TrySetException(e);
             Logger.LogError(e, "Reconciling the recording storage failed; recording continues, the index may miss files");
         }
-
-        await RunPassesAsync(stoppingToken);
     }
 
     /// <summary>One pass: start and stop recorders; returns how long to wait before the next pass.</summary>
     internal override async Task<TimeSpan> ApplyAsync(CancellationToken ct)
     {
-        var (wanted, wait) = _pausedReason is null
+        var held = _lease.Held;
+        var leader = await _lease.HoldAsync(ct);
+        if (leader && !held)
+        {
+            // Lost lease (the database connection broke): stop recording at once, not at the next scheduled pass.
+            await _onLost.DisposeAsync();
+            _onLost = _lease.Lost.Register(Refresh);
+            await ReconcileOnceAsync(ct);
+        }
+
+        var (wanted, wait) = !leader ? (new Dictionary<string, CameraSource>(StringComparer.Ordinal), LeaseRetry)
+            : _pausedReason is null
             ? Select(await directory.ActiveCamerasAsync(ct), UpstreamSchedule.ForRecording)
             : (new Dictionary<string, CameraSource>(StringComparer.Ordinal), Interval);
 
@@ -163,5 +197,7 @@ public sealed class Recorder(
         }
 
         await Task.WhenAll(all.Select(StopAsync));
+        await _onLost.DisposeAsync();
+        await _lease.DisposeAsync();
     }
 }

@@ -4,8 +4,19 @@ using Microsoft.EntityFrameworkCore.Design;
 namespace CameraHub.StreamBroker.Recording;
 
 /// <summary>Recording's tables in the shared database (segment index and legal holds), with their own migration history.</summary>
-public class RecordingDbContext(DbContextOptions<RecordingDbContext> options) : DbContext(options)
+public class RecordingDbContext : DbContext
 {
+    public RecordingDbContext(DbContextOptions<RecordingDbContext> options)
+        : base(options)
+    {
+    }
+
+    /// <summary>For the provider's subclass (its own migrations), which brings options of its own type.</summary>
+    protected RecordingDbContext(DbContextOptions options)
+        : base(options)
+    {
+    }
+
     /// <summary>Recording keeps its own migration history so it can share the database file with the other modules.</summary>
     public const string MigrationsTable = "__RecordingMigrations";
 

@@ -1,4 +1,5 @@
 using CameraHub.CameraRegistry.Access;
+using CameraHub.CameraRegistry.Persistence;
 using CameraHub.StreamBroker.Playback;
 using CameraHub.StreamBroker.Retention;
 using Microsoft.AspNetCore.Builder;
@@ -17,9 +18,9 @@ public static class RecordingModule
     /// Registers recording (needs the broker's <see cref="Live.PathManager"/>: call after AddStreamBroker). The storage
     /// root defaults to &lt;dataDirectory&gt;/recordings unless CameraHub:Recording:StorageRoot is set.
     /// </summary>
-    public static IServiceCollection AddRecording(this IServiceCollection services, IConfiguration configuration, string connectionString, string dataDirectory)
+    public static IServiceCollection AddRecording(this IServiceCollection services, IConfiguration configuration, HubDatabase database, string dataDirectory)
     {
-        services.AddDbContext<RecordingDbContext>(o => o.UseSqlite(connectionString, s => s.MigrationsHistoryTable(RecordingDbContext.MigrationsTable)));
+        database.AddContext<RecordingDbContext, PostgresRecordingDbContext>(services, RecordingDbContext.MigrationsTable);
         services.AddOptions<RecordingOptions>()
             .Configure(o => o.StorageRoot = Path.Combine(dataDirectory, "recordings"))
             .Bind(configuration.GetSection(RecordingOptions.Section));
@@ -57,6 +58,6 @@ public static class RecordingModule
     public static async Task MigrateRecordingAsync(this IServiceProvider services, CancellationToken ct)
     {
         await using var scope = services.CreateAsyncScope();
-        await scope.ServiceProvider.GetRequiredService<RecordingDbContext>().Database.MigrateAsync(ct);
+        await HubDatabase.MigrateAsync(services, scope.ServiceProvider.GetRequiredService<RecordingDbContext>(), ct);
     }
 }

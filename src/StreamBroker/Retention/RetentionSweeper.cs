@@ -1,6 +1,7 @@
 using System.Globalization;
 using CameraHub.CameraRegistry.Audit;
 using CameraHub.CameraRegistry.Cameras;
+using CameraHub.CameraRegistry.Cluster;
 using CameraHub.StreamBroker.Recording;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
@@ -160,7 +161,8 @@ public sealed class RetentionSweeper(
 }
 
 /// <summary>Runs the sweeper every <see cref="RecordingOptions.SweepInterval"/>.</summary>
-internal sealed class RetentionService(RetentionSweeper sweeper, IOptions<RecordingOptions> options, TimeProvider time, ILogger<RetentionService> logger) : BackgroundService
+internal sealed class RetentionService(
+    RetentionSweeper sweeper, IClusterLeases leases, IOptions<RecordingOptions> options, TimeProvider time, ILogger<RetentionService> logger) : BackgroundService
 {
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
@@ -173,7 +175,8 @@ internal sealed class RetentionService(RetentionSweeper sweeper, IOptions<Record
         {
             try
             {
-                await sweeper.SweepAsync(stoppingToken);
+                // Once per cluster: the nodes share the index and the storage, so one sweep at a time deletes each segment once.
+                await leases.RunOnceInClusterAsync("retention", sweeper.SweepAsync, stoppingToken);
             }
             catch (Exception e) when (e is not OperationCanceledException and not OutOfMemoryException)
             {

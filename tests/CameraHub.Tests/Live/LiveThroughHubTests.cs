@@ -38,7 +38,7 @@ public sealed class LiveThroughHubTests : IAsyncLifetime
     }
 
     /// <summary>Reads until three video fragments arrived; throws when <paramref name="within"/> passes first.</summary>
-    private static async Task ReceiveVideoAsync(WebSocket socket, TimeSpan within)
+    internal static async Task ReceiveVideoAsync(WebSocket socket, TimeSpan within)
     {
         var binary = 0;
         var buffer = new byte[1 << 20];

@@ -39,7 +39,7 @@ public sealed class ProbeEndpointTests(SimulatorFixture simulator) : IAsyncLifet
         builder.WebHost.UseUrls("http://127.0.0.1:0");
         builder.Configuration["CameraHub:Onvif:DiscoveryWaitSeconds"] = "1";
         builder.Services.AddSingleton(TimeProvider.System);
-        builder.Services.AddCameraRegistry(builder.Configuration, $"Data Source={Path.Combine(_folder, "registry.db")}");
+        builder.Services.AddCameraRegistry(builder.Configuration, HubDatabase.Sqlite($"Data Source={Path.Combine(_folder, "registry.db")}"));
         builder.Services.AddOnvif(builder.Configuration);
         builder.Services.AddSingleton<IAuditLog>(_audit);
         builder.Services.AddProblemDetails();

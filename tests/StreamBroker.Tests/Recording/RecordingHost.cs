@@ -5,6 +5,7 @@ using System.Text.Json;
 using CameraHub.CameraRegistry.Access;
 using CameraHub.CameraRegistry.Audit;
 using CameraHub.CameraRegistry.Cameras;
+using CameraHub.CameraRegistry.Persistence;
 using CameraHub.StreamBroker.Live;
 using CameraHub.StreamBroker.Playback;
 using CameraHub.StreamBroker.Recording;
@@ -128,7 +129,7 @@ public sealed class RecordingHost : IAsyncDisposable
         builder.Services.AddSingleton<IStorageSpace>(space);
         builder.Services.AddStreamBroker(builder.Configuration);
         // Pooling off: the temp directory is deleted at the end and a pooled connection would keep the file open.
-        builder.Services.AddRecording(builder.Configuration, $"Data Source={Path.Combine(dataDirectory, "camerahub.db")};Pooling=false", dataDirectory);
+        builder.Services.AddRecording(builder.Configuration, HubDatabase.Sqlite($"Data Source={Path.Combine(dataDirectory, "camerahub.db")};Pooling=false"), dataDirectory);
 
         builder.Services.AddAuthentication(HeaderAuthentication.Name).AddScheme<AuthenticationSchemeOptions, HeaderAuthentication>(HeaderAuthentication.Name, null);
         builder.Services.AddAuthorization();

@@ -1,0 +1,167 @@
+using System.Diagnostics;
+using System.Net;
+using System.Net.Http.Json;
+using System.Net.WebSockets;
+using System.Text.Json;
+using CameraHub.CameraRegistry.Access;
+using CameraHub.CameraRegistry.Cameras;
+using CameraHub.CameraRegistry.Grants;
+using CameraHub.CameraRegistry.Tests.Infrastructure;
+using CameraHub.FakeCamera;
+using CameraHub.StreamBroker.Live;
+using CameraHub.StreamBroker.Tests.Live;
+using CameraHub.Tests.Infrastructure;
+using Microsoft.AspNetCore.SignalR.Client;
+using Microsoft.Extensions.Logging.Abstractions;
+
+namespace CameraHub.Tests.Cluster;
+
+/// <summary>
+/// Three real hub processes on one PostgreSQL and one Redis behave as one hub: sign-in, the registry, events and
+/// revocations reach every node; the nodes list each other.
+/// </summary>
+[Trait("Category", "Integration")]
+[Collection(ClusterAlone.Name)]
+public sealed class ClusterTests(HubCluster cluster) : IClassFixture<HubCluster>
+{
+    private static readonly JsonSerializerOptions Json = HubFactory.Json;
+
+    [Fact]
+    public async Task A_session_cookie_and_a_bearer_token_issued_by_node_A_are_accepted_by_B_and_C()
+    {
+        var token = await cluster["A"].TokenAsync("dpo");
+        using var login = cluster["A"].Client();
+        using var signedIn = await login.PostAsJsonAsync("/api/auth/login", new { username = "dpo", password = HubCluster.Password });
+        Assert.True(signedIn.IsSuccessStatusCode, await signedIn.Content.ReadAsStringAsync());
+        var cookie = string.Join("; ", signedIn.Headers.GetValues("Set-Cookie").Select(c => c.Split(';')[0]));
+
+        foreach (var other in new[] { cluster["B"], cluster["C"] })
+        {
+            using var bearer = await other.AsAsync("dpo", token);
+            using var me = await bearer.GetAsync("/api/auth/me");
+            Assert.True(me.StatusCode == HttpStatusCode.OK, $"bearer token of A on {other.Name}: {(int)me.StatusCode}");
+            Assert.Equal("dpo", (await me.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("userName").GetString());
+
+            using var byCookie = other.Client();
+            using var request = new HttpRequestMessage(HttpMethod.Get, "/api/auth/me");
+            request.Headers.Add("Cookie", cookie);
+            using var answer = await byCookie.SendAsync(request);
+            Assert.True(answer.StatusCode == HttpStatusCode.OK, $"session cookie of A on {other.Name}: {(int)answer.StatusCode}");
+        }
+    }
+
+    [Fact]
+    public async Task A_camera_created_on_A_is_listed_on_C_at_once_and_every_node_lists_the_three_nodes()
+    {
+        var id = $"TRF-N-{Guid.NewGuid():N}"[..12].ToUpperInvariant();
+        using var adminA = await cluster["A"].AsAsync("admin");
+        using (var created = await adminA.PostAsJsonAsync("/api/cameras", SampleCameras.Traffic(id), Json))
+        {
+            Assert.True(created.StatusCode == HttpStatusCode.Created, await created.Content.ReadAsStringAsync());
+        }
+
+        using var adminC = await cluster["C"].AsAsync("admin");
+        using var listed = await adminC.GetAsync($"/api/cameras/{id}");
+        Assert.Equal(HttpStatusCode.OK, listed.StatusCode);
+
+        var nodes = await adminC.GetFromJsonAsync<JsonElement>("/api/nodes", Json);
+        Assert.Equal(["A", "B", "C"], nodes.EnumerateArray().Select(n => n.GetProperty("name").GetString()).Order());
+        var c = nodes.EnumerateArray().Single(n => n.GetProperty("name").GetString() == "C");
+        Assert.True(c.GetProperty("self").GetBoolean());
+        Assert.Equal(cluster["C"].Url.ToString().TrimEnd('/'), c.GetProperty("publicUrl").GetString());
+        Assert.False(string.IsNullOrEmpty(c.GetProperty("version").GetString()));
+
+        using var operatorC = await cluster["C"].AsAsync("traffic");
+        using var refused = await operatorC.GetAsync("/api/nodes");
+        Assert.Equal(HttpStatusCode.Forbidden, refused.StatusCode);
+
+        using var health = await cluster["B"].Client().GetAsync("/healthz");
+        var components = (await health.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("components");
+        Assert.Equal("Healthy", components.GetProperty("redis").GetProperty("status").GetString());
+        Assert.Equal("Healthy", components.GetProperty("database").GetProperty("status").GetString());
+    }
+
+    [Fact]
+    public async Task A_viewer_count_raised_on_A_reaches_a_SignalR_client_on_C_and_a_grant_revoked_through_B_ends_As_stream_within_5_s()
+    {
+        var id = $"TRF-R-{Guid.NewGuid():N}"[..12].ToUpperInvariant();
+        await using var camera = await RtspTestPattern.StartAsync(id, 160, 120, 5, NullLogger.Instance, CancellationToken.None);
+        using var adminA = await cluster["A"].AsAsync("admin");
+        using (var created = await adminA.PostAsJsonAsync("/api/cameras", SampleCameras.Traffic(id) with { RtspUrl = camera.Uri.ToString() }, Json))
+        {
+            Assert.True(created.StatusCode == HttpStatusCode.Created, await created.Content.ReadAsStringAsync());
+        }
+
+        // The police liaison may not watch traffic cameras live; this grant alone lets them.
+        Guid grant;
+        using (var granted = await adminA.PostAsJsonAsync("/api/grants",
+            new GrantInput(GrantSubjectKind.User, "police", GrantScopeKind.Camera, id, CameraRight.Live, null, null, "Cluster test"), Json))
+        {
+            Assert.True(granted.IsSuccessStatusCode, await granted.Content.ReadAsStringAsync());
+            grant = (await granted.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("id").GetGuid();
+        }
+
+        var policeToken = await cluster["A"].TokenAsync("police");
+        await using var events = new HubConnectionBuilder()
+            .WithUrl(new Uri(cluster["C"].Url, "/hubs/events"), o => o.AccessTokenProvider = () => Task.FromResult<string?>(policeToken))
+            .Build();
+        var counts = new System.Collections.Concurrent.ConcurrentQueue<JsonElement>();
+        events.On<JsonElement>("viewerCount", e => counts.Enqueue(e));
+        await events.StartAsync();
+        Assert.Equal([id], await events.InvokeAsync<string[]>("Follow", new[] { id }));
+
+        using var policeA = await cluster["A"].AsAsync("police", policeToken);
+        using var opened = await policeA.PostAsync($"/api/cameras/{id}/live", null);
+        Assert.True(opened.IsSuccessStatusCode, await opened.Content.ReadAsStringAsync());
+        var session = (await opened.Content.ReadFromJsonAsync<LiveSessionResponse>(Json))!;
+        Assert.StartsWith(cluster["A"].Url.ToString().Replace("http", "ws", StringComparison.Ordinal).TrimEnd('/'), session.WebSocketUrl, StringComparison.Ordinal);
+        using var socket = new ClientWebSocket();
+        await socket.ConnectAsync(new Uri(session.WebSocketUrl), CancellationToken.None);
+        await Live.LiveThroughHubTests.ReceiveVideoAsync(socket, TimeSpan.FromSeconds(30));
+        Assert.True(await Processes.EventuallyAsync(() => counts.Any(e => e.GetProperty("cameraId").GetString() == id && e.GetProperty("viewers").GetInt32() >= 1), TimeSpan.FromSeconds(10)),
+            "the SignalR client on C heard no viewer count for the stream on A");
+
+        using var adminB = await cluster["B"].AsAsync("admin");
+        var clock = Stopwatch.StartNew();
+        using (var revoked = await adminB.DeleteAsync($"/api/grants/{grant}"))
+        {
+            Assert.True(revoked.IsSuccessStatusCode, await revoked.Content.ReadAsStringAsync());
+        }
+
+        var closed = await EndedWithinAsync(socket, TimeSpan.FromSeconds(5));
+        Assert.True(closed, $"the stream on A was still open {clock.Elapsed.TotalSeconds:0.0} s after the grant was revoked on B");
+    }
+
+    /// <summary>Whether the server ends the socket within <paramref name="within"/>.</summary>
+    private static async Task<bool> EndedWithinAsync(WebSocket socket, TimeSpan within)
+    {
+        var buffer = new byte[1 << 20];
+        using var timeout = new CancellationTokenSource(within);
+        try
+        {
+            while (true)
+            {
+                var result = await socket.ReceiveAsync(buffer, timeout.Token);
+                if (result.MessageType == WebSocketMessageType.Close)
+                {
+                    return true;
+                }
+            }
+        }
+        catch (OperationCanceledException)
+        {
+            return false;
+        }
+        catch (WebSocketException)
+        {
+            return true; // the server dropped the connection
+        }
+    }
+}
+
+/// <summary>The cluster tests start three hubs each; they run alone so their timings (5 s) hold.</summary>
+[CollectionDefinition(Name, DisableParallelization = true)]
+public sealed class ClusterAlone
+{
+    public const string Name = "Cluster";
+}

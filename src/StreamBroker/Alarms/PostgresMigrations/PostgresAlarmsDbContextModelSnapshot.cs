@@ -63,6 +63,9 @@ namespace CameraHub.StreamBroker.Alarms.PostgresMigrations
                         .HasMaxLength(80)
                         .HasColumnType("character varying(80)");
 
+                    b.Property<long?>("LastOccurredUtcTicks")
+                        .HasColumnType("bigint");
+
                     b.Property<long>("OccurredUtcTicks")
                         .HasColumnType("bigint");
 
@@ -76,6 +79,11 @@ namespace CameraHub.StreamBroker.Alarms.PostgresMigrations
 
                     b.Property<long>("RaisedUtcTicks")
                         .HasColumnType("bigint");
+
+                    b.Property<int>("Repeats")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("integer")
+                        .HasDefaultValue(1);
 
                     b.Property<int>("Severity")
                         .HasColumnType("integer");
@@ -206,6 +214,8 @@ namespace CameraHub.StreamBroker.Alarms.PostgresMigrations
                         .HasColumnType("character varying(400)");
 
                     b.HasKey("Id");
+
+                    b.HasIndex("ReceivedUtcTicks");
 
                     b.HasIndex("CameraId", "OccurredUtcTicks");
 

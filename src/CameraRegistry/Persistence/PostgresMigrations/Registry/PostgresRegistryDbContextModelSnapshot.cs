@@ -355,6 +355,9 @@ namespace CameraHub.CameraRegistry.Persistence.PostgresMigrations.Registry
                                 .HasColumnType("character varying(32)")
                                 .HasColumnName("MaskingKind");
 
+                            b1.Property<bool>("Liftable")
+                                .HasColumnType("boolean");
+
                             b1.Property<string>("Polygons")
                                 .IsRequired()
                                 .HasColumnType("text");

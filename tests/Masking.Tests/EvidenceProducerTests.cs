@@ -43,6 +43,20 @@ public sealed class EvidenceProducerTests : IAsyncLifetime
             await File.WriteAllBytesAsync(path, [.. init, .. fragments.Skip(i * 8).Take(8).SelectMany(b => b.Bytes)]); // 4 × (moof + mdat)
             _footage.Segments.Add(new FootageSegment(path, T0.AddSeconds(4 * i), T0.AddSeconds(4 * (i + 1)), new FileInfo(path).Length));
         }
+
+        // The footage is dated T0, before the hub started its mask history: start each camera's history with its
+        // registered mask and date that first version back to before the footage, as if the cameras had been
+        // registered then (footage older than a camera's first version is refused, rightly).
+        await using var scope = _host.Services.CreateAsyncScope();
+        var cameras = scope.ServiceProvider.GetRequiredService<CameraHub.CameraRegistry.Cameras.ICameraDirectory>();
+        var history = scope.ServiceProvider.GetRequiredService<CameraHub.Masking.History.MaskHistory>();
+        foreach (var id in new[] { "GAR-001-K01", "SKO-001-K04" })
+        {
+            await history.CurrentAsync((await cameras.FindAsync(id, CancellationToken.None))!, CancellationToken.None);
+        }
+
+        await scope.ServiceProvider.GetRequiredService<MaskingDbContext>().MaskVersions
+            .ExecuteUpdateAsync(u => u.SetProperty(v => v.ValidFromUtc, T0.AddDays(-1)));
     }
 
     private static List<(string Type, byte[] Bytes)> TopLevelBoxes(byte[] file)

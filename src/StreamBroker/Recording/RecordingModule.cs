@@ -21,6 +21,8 @@ public static class RecordingModule
     public static IServiceCollection AddRecording(this IServiceCollection services, IConfiguration configuration, HubDatabase database, string dataDirectory)
     {
         database.AddContext<RecordingDbContext, PostgresRecordingDbContext>(services, RecordingDbContext.MigrationsTable);
+        // The recorder and the sweeper run once per cluster; on one node (or without the registry) the lease is in-process.
+        services.TryAddSingleton<CameraHub.CameraRegistry.Cluster.IClusterLeases, CameraHub.CameraRegistry.Cluster.LocalClusterLeases>();
         services.AddOptions<RecordingOptions>()
             .Configure(o => o.StorageRoot = Path.Combine(dataDirectory, "recordings"))
             .Bind(configuration.GetSection(RecordingOptions.Section));

@@ -75,9 +75,29 @@ public static class MaskedFrames
         }
     }
 
-    /// <summary>The worst difference of an obscured pixel from its block's median, and how many obscured pixels there are.</summary>
-    public static (int Worst, int Count) Obscured(byte[] frame, bool[] obscured, int width, int height, int block)
+    /// <summary>
+    /// The worst difference of an obscured pixel from its block's median, and how many obscured pixels there are. With an
+    /// <paramref name="edgeMargin"/>, obscured pixels closer than that to a kept one are left out of the worst: a lossy
+    /// encode rings across its transform blocks, so the kept picture's edges bleed a few pixels into the mask.
+    /// </summary>
+    public static (int Worst, int Count) Obscured(byte[] frame, bool[] obscured, int width, int height, int block, int edgeMargin = 0)
     {
+        bool NearKept(int x, int y)
+        {
+            for (var ny = Math.Max(0, y - edgeMargin); ny <= Math.Min(height - 1, y + edgeMargin); ny++)
+            {
+                for (var nx = Math.Max(0, x - edgeMargin); nx <= Math.Min(width - 1, x + edgeMargin); nx++)
+                {
+                    if (!obscured[(ny * width) + nx])
+                    {
+                        return true;
+                    }
+                }
+            }
+
+            return false;
+        }
+
         var worst = 0;
         var count = 0;
         for (var by = 0; by < height; by += block)
@@ -85,6 +105,7 @@ public static class MaskedFrames
             for (var bx = 0; bx < width; bx += block)
             {
                 var values = new List<byte>();
+                var inner = new List<byte>();
                 for (var y = by; y < Math.Min(height, by + block); y++)
                 {
                     for (var x = bx; x < Math.Min(width, bx + block); x++)
@@ -92,6 +113,10 @@ public static class MaskedFrames
                         if (obscured[(y * width) + x])
                         {
                             values.Add(frame[(y * width) + x]);
+                            if (edgeMargin == 0 || !NearKept(x, y))
+                            {
+                                inner.Add(frame[(y * width) + x]);
+                            }
                         }
                     }
                 }
@@ -103,7 +128,7 @@ public static class MaskedFrames
 
                 values.Sort();
                 var median = values[values.Count / 2];
-                worst = Math.Max(worst, values.Max(v => Math.Abs(v - median)));
+                worst = inner.Count == 0 ? worst : Math.Max(worst, inner.Max(v => Math.Abs(v - median)));
                 count += values.Count;
             }
         }

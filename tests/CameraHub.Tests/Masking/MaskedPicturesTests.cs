@@ -21,6 +21,9 @@ public sealed class MaskedPicturesTests(MaskedPathsHub fixture, Xunit.Abstractio
     /// <summary>Largest difference of an obscured pixel of an evidence frame from its block's median.</summary>
     private const int EvidenceObscuredTolerance = 24;
 
+    /// <summary>Half of x264's 8×8 transform: how far the kept picture's edges may ring into the mask of an export.</summary>
+    private const int EdgeMargin = 4;
+
     public static TheoryData<string> MaskedCameras => new() { MaskedPathsHub.Polygon, MaskedPathsHub.Facade };
 
     [Theory]
@@ -56,12 +59,13 @@ public sealed class MaskedPicturesTests(MaskedPathsHub fixture, Xunit.Abstractio
             ZipFile.ExtractToDirectory(zip, Path.Combine(dir, "x"));
             var video = Directory.GetFiles(Path.Combine(dir, "x", "videos"), "*.mp4").Order(StringComparer.Ordinal).Last();
             var frame = await MaskedFrames.LastGreyAsync(MaskedPathsHub.Width, MaskedPathsHub.Height, video);
-            var (worst, count) = MaskedFrames.Obscured(frame, obscured, MaskedPathsHub.Width, MaskedPathsHub.Height, MaskedPathsHub.Block);
+            var (worst, count) = MaskedFrames.Obscured(frame, obscured, MaskedPathsHub.Width, MaskedPathsHub.Height, MaskedPathsHub.Block, EdgeMargin);
             var kept = MaskedFrames.Kept(frame, source, obscured, MaskedPathsHub.Width,
                 (x, y) => y < MaskedPathsHub.NameBottom || (x >= MaskedPathsHub.ClockLeft && y >= MaskedPathsHub.ClockTop), referenceRow: MaskedPathsHub.Height / 2);
             output.WriteLine($"evidence {camera}: {count} obscured pixels, worst off their block's median by {worst}; kept pixels off the source by {kept:0.00}");
-            // The export is encoded at libx264's default quality (CRF 23), which rings a little more at the mask's edge than
-            // the live encoder does (seen: 16): a wider margin for single pixels, and no detail at all inside whole obscured blocks.
+            // The export is encoded at libx264's default quality (CRF 23), which rings more at the mask's edge than the live
+            // encoder does (seen: 16, and 44 within a few pixels of the kept bars): single pixels are judged at least half a
+            // transform block from the kept picture, and whole obscured blocks must hold no detail at all.
             Assert.True(worst <= EvidenceObscuredTolerance, $"evidence: an obscured pixel differs by {worst} from its block");
             var left = MaskedFrames.ObscuredDetail(frame, obscured, MaskedPathsHub.Width, MaskedPathsHub.Height, MaskedPathsHub.Block);
             Assert.True(left < 2.0, $"evidence: whole obscured blocks still vary by {left:0.00} on average");

@@ -1,3 +1,4 @@
+using CameraHub.CameraRegistry.Cluster;
 using CameraHub.CameraRegistry.Identity;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;

@@ -1,3 +1,4 @@
+using CameraHub.CameraRegistry.Cluster;
 using System.Text.Json;
 using CameraHub.CameraRegistry.Access;
 using Microsoft.Extensions.Options;

@@ -36,11 +36,12 @@ public sealed class HubAlarmOptions
 /// </summary>
 public sealed class HubAlarmWatch(
     PathManager paths, IServiceScopeFactory scopes, IDbContextFactory<AlarmsDbContext> contexts, IAlarmSink sink, IOptions<HubAlarmOptions> options, TimeProvider time, ILogger<HubAlarmWatch> logger,
-    IClusterLeases leases, RecordingMonitor? recording = null, RetentionSweeper? sweeper = null, AuditChainStatus? auditChain = null, EventFlood? floods = null)
+    IClusterLeases leases, RecordingMonitor? recording = null, RetentionSweeper? sweeper = null, AuditChainStatus? auditChain = null, EventFlood? floods = null,
+    NodeIdentity? node = null)
     : BackgroundService
 {
     /// <summary>The key of the node-wide alarms (disk floor, sweep): the node's name, so several nodes keep one each.</summary>
-    private static readonly string NodeKey = Environment.MachineName;
+    private readonly string _nodeKey = (node ?? NodeIdentity.From(new NodeOptions(), time)).Name;
 
     public const string CameraOfflineKind = HubAlarmKinds.CameraOffline;
     public const string LegalBasisDueKind = HubAlarmKinds.LegalBasisDue;
@@ -103,12 +104,12 @@ public sealed class HubAlarmWatch(
         {
             if (health.PausedReason is not null || (health.Enabled && health.FreeBytes < health.FloorBytes))
             {
-                await sink.RaiseAsync(new HubAlarm(HubAlarmKinds.DiskFloor, NodeKey, health.PausedReason is null ? AlarmSeverity.Major : AlarmSeverity.Critical,
-                    $"Recording storage on {NodeKey} is below its floor, footage is at risk: {health.Describe()}"), ct);
+                await sink.RaiseAsync(new HubAlarm(HubAlarmKinds.DiskFloor, _nodeKey, health.PausedReason is null ? AlarmSeverity.Major : AlarmSeverity.Critical,
+                    $"Recording storage on {_nodeKey} is below its floor, footage is at risk: {health.Describe()}"), ct);
             }
             else
             {
-                await sink.ClearAsync(HubAlarmKinds.DiskFloor, NodeKey, ct);
+                await sink.ClearAsync(HubAlarmKinds.DiskFloor, _nodeKey, ct);
             }
         }
 
@@ -119,12 +120,12 @@ public sealed class HubAlarmWatch(
 
         if (sweeper.LastFailure is { } failure)
         {
-            await sink.RaiseAsync(new HubAlarm(HubAlarmKinds.RetentionSweepFailed, NodeKey, AlarmSeverity.Major,
-                $"The retention sweep on {NodeKey} failed at {failure.At:yyyy-MM-dd HH:mm:ss} UTC, expired footage is kept beyond its retention: {failure.Reason}"), ct);
+            await sink.RaiseAsync(new HubAlarm(HubAlarmKinds.RetentionSweepFailed, _nodeKey, AlarmSeverity.Major,
+                $"The retention sweep on {_nodeKey} failed at {failure.At:yyyy-MM-dd HH:mm:ss} UTC, expired footage is kept beyond its retention: {failure.Reason}"), ct);
         }
         else if (sweeper.LastSweep is not null)
         {
-            await sink.ClearAsync(HubAlarmKinds.RetentionSweepFailed, NodeKey, ct);
+            await sink.ClearAsync(HubAlarmKinds.RetentionSweepFailed, _nodeKey, ct);
         }
     }
 

@@ -1,6 +1,6 @@
 using System.Reflection;
 
-namespace CameraHub.Cluster;
+namespace CameraHub.CameraRegistry.Cluster;
 
 /// <summary>CameraHub:Node: how this node names and advertises itself to the others.</summary>
 public sealed class NodeOptions

@@ -1,6 +1,6 @@
-using CameraHub.CameraRegistry.Cluster;
 using System.Text.Json;
 using CameraHub.CameraRegistry.Access;
+using CameraHub.CameraRegistry.Cluster;
 using Microsoft.Extensions.Options;
 using StackExchange.Redis;
 

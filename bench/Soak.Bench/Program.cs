@@ -117,7 +117,16 @@ Console.WriteLine(Row("RSS MB", s => s.RssMb));
 Console.WriteLine(Row("threads", s => s.Threads));
 Console.WriteLine(Row("open descriptors", s => s.Fds));
 Console.WriteLine(Row("ffmpeg children", s => s.Ffmpeg));
+Console.WriteLine(FormattableString.Invariant($"RSS slope over the second half (least squares): {Slope(samples.Skip(samples.Count / 2).ToList(), s => s.RssMb) * 60:F2} MB/min"));
 return 0;
+
+// Least-squares slope of f over time, per second: the warm-up (GC heaps, pools) is in the first half, a leak in both.
+static double Slope(IReadOnlyList<Sample> xs, Func<Sample, double> f)
+{
+    var mx = xs.Average(s => s.Seconds);
+    var my = xs.Average(f);
+    return xs.Sum(s => (s.Seconds - mx) * (f(s) - my)) / xs.Sum(s => (s.Seconds - mx) * (s.Seconds - mx));
+}
 
 async Task SignInAsync()
 {

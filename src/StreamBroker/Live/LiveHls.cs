@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text;
+using CameraHub.StreamBroker.Events;
 using CameraHub.StreamBroker.Sessions;
 using Microsoft.AspNetCore.Http;
 
@@ -53,22 +54,33 @@ internal static class LiveHls
         return Results.Bytes(segment.Data, "video/iso.segment");
     }
 
-    /// <summary>A fresh path has no complete keyframe interval yet: holds the first request until two exist (at most ~30 s).</summary>
+    /// <summary>How long, in one-second looks, the first playlist request of a fresh path is held for its first two keyframe intervals.</summary>
+    private const int FirstSegmentsWaitSeconds = 30;
+
+    /// <summary>
+    /// A fresh path has no complete keyframe interval yet: holds the first request until two exist, for at most
+    /// <see cref="FirstSegmentsWaitSeconds"/> in all (a masked feed's encoder on a busy node can take more than one
+    /// interval to start, and a 503 then makes players give up on a camera about to play), or until the upstream is
+    /// offline (then the 503 names the cause at once).
+    /// </summary>
     private static async Task WaitForSegmentsAsync(CameraPath path, CancellationToken ct)
     {
-        var waitFor = path.Read(b => b.Segments.Count >= 2 ? null : b.SegmentAdded);
-        for (var i = 0; waitFor is not null && i < 3; i++)
+        for (var i = 0; i < FirstSegmentsWaitSeconds && path.Status.State != CameraLiveState.Offline; i++)
         {
+            var waitFor = path.Read(b => b.Segments.Count >= 2 ? null : b.SegmentAdded);
+            if (waitFor is null)
+            {
+                return;
+            }
+
             try
             {
-                await waitFor.WaitAsync(TimeSpan.FromSeconds(10), ct);
+                await waitFor.WaitAsync(TimeSpan.FromSeconds(1), ct);
             }
             catch (TimeoutException)
             {
-                break;
+                // Look at the upstream's state again, then keep waiting.
             }
-
-            waitFor = path.Read(b => b.Segments.Count >= 2 ? null : b.SegmentAdded);
         }
     }
 

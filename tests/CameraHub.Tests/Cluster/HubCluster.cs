@@ -12,7 +12,7 @@ namespace CameraHub.Tests.Cluster;
 /// shared storage a cluster's recordings and exports live on), with the demo city and its users. Each fixture has its
 /// own database and its own Redis channel prefix.
 /// </summary>
-public sealed class HubCluster : IAsyncLifetime
+public class HubCluster : IAsyncLifetime
 {
     public const string Password = "Cluster-Test-2026-x9";
 
@@ -47,6 +47,19 @@ public sealed class HubCluster : IAsyncLifetime
         ["CameraHub__SignIn__PermitsPerWindow"] = "1000",
         ["Logging__LogLevel__Default"] = "Information",
     };
+
+    public HubCluster()
+    {
+    }
+
+    /// <summary>A cluster whose nodes get <paramref name="extra"/> settings on top of the defaults.</summary>
+    protected HubCluster(IReadOnlyDictionary<string, string> extra)
+    {
+        foreach (var (key, value) in extra)
+        {
+            Settings[key] = value;
+        }
+    }
 
     public async Task InitializeAsync()
     {

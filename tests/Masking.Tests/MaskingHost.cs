@@ -77,6 +77,14 @@ internal sealed class MaskingHost : IAsyncDisposable
         {
             await scope.ServiceProvider.GetRequiredService<RegistryDbContext>().Database.MigrateAsync();
             await app.Services.MigrateMaskingAsync(CancellationToken.None);
+            if (connection.IsPostgreSql)
+            {
+                // The signing keys live in the shared database there; the hub creates that table at start-up.
+                await using var keyRing = new CameraRegistry.Secrets.KeyRingDbContext(
+                    (DbContextOptions<CameraRegistry.Secrets.KeyRingDbContext>)connection.Configure(new DbContextOptionsBuilder<CameraRegistry.Secrets.KeyRingDbContext>(), CameraRegistry.Secrets.KeyRingDbContext.MigrationsTable).Options);
+                await keyRing.Database.MigrateAsync();
+            }
+
             await scope.ServiceProvider.GetRequiredService<SampleCityLoader>().LoadIfEmptyAsync(SampleCity, CancellationToken.None);
             await using (var access = await scope.ServiceProvider.GetRequiredService<IDbContextFactory<AccessDbContext>>().CreateDbContextAsync())
             {

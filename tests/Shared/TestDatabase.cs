@@ -38,15 +38,32 @@ public sealed class TestDatabase : IDisposable
         ["ConnectionStrings:CameraHub"] = Database.ConnectionString,
     };
 
-    /// <summary>SQLite at <paramref name="sqliteConnectionString"/>, or a new PostgreSQL database when the run asks for it.</summary>
-    public static TestDatabase Create(string sqliteConnectionString)
+    /// <summary>
+    /// SQLite at <paramref name="sqliteConnectionString"/>, or a new PostgreSQL database when the run asks for it. With
+    /// <paramref name="dataDirectory"/> the PostgreSQL database's name is kept there, so a host restarted on the same
+    /// data directory finds its state again, as it finds the SQLite file.
+    /// </summary>
+    public static TestDatabase Create(string sqliteConnectionString, string? dataDirectory = null)
     {
         if (!PostgreSqlRun)
         {
             return new(HubDatabase.Sqlite(sqliteConnectionString), null);
         }
 
-        return CreatePostgres();
+        var remembered = dataDirectory is null ? null : Path.Combine(dataDirectory, "postgres-database.txt");
+        if (remembered is not null && File.Exists(remembered))
+        {
+            var name = File.ReadAllText(remembered).Trim();
+            return new(HubDatabase.PostgreSql(ClusterEngines.PostgresAsync().GetAwaiter().GetResult().ConnectionString(name)), name);
+        }
+
+        var created = CreatePostgres();
+        if (remembered is not null)
+        {
+            File.WriteAllText(remembered, created._postgresName);
+        }
+
+        return created;
     }
 
     /// <summary>A new, empty PostgreSQL database on the test server, whatever the run's engine (tests of PostgreSQL itself).</summary>

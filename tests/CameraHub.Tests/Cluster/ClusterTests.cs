@@ -13,6 +13,7 @@ using CameraHub.StreamBroker.Tests.Live;
 using CameraHub.Tests.Infrastructure;
 using Microsoft.AspNetCore.SignalR.Client;
 using Microsoft.Extensions.Logging.Abstractions;
+using Npgsql;
 using Xunit.Abstractions;
 
 namespace CameraHub.Tests.Cluster;
@@ -49,6 +50,60 @@ public sealed class ClusterTests(HubCluster cluster, ITestOutputHelper output) :
             using var answer = await byCookie.SendAsync(request);
             Assert.True(answer.StatusCode == HttpStatusCode.OK, $"session cookie of A on {other.Name}: {(int)answer.StatusCode}");
         }
+
+        // What they were made with is the shared database's key ring, wrapped by the key-encryption key, and its token
+        // signing key; the shared storage holds no key file.
+        await using var connection = new NpgsqlConnection(cluster.Database);
+        await connection.OpenAsync();
+        await using (var ring = new NpgsqlCommand("""SELECT string_agg("Xml", '') FROM "DataProtectionKeys" """, connection))
+        {
+            var xml = (string)(await ring.ExecuteScalarAsync())!;
+            Assert.Contains("aesGcmWrappedKey", xml, StringComparison.Ordinal);
+            Assert.DoesNotContain("<masterKey", xml, StringComparison.Ordinal);
+        }
+
+        await using (var secrets = new NpgsqlCommand("""SELECT count(*) FROM "HubSecrets" WHERE "Name" = 'token-signing.key'""", connection))
+        {
+            Assert.Equal(1L, await secrets.ExecuteScalarAsync());
+        }
+
+        var keys = Path.Combine(cluster.DataDirectory, "keys");
+        Assert.Empty(Directory.Exists(keys) ? Directory.GetFiles(keys) : []);
+    }
+
+    [Fact]
+    public async Task A_camera_password_written_on_A_opens_on_B_and_a_node_with_another_key_encryption_key_refuses_to_start()
+    {
+        // A password stored through A is sealed with the shared ring; B must unseal it to build the camera's upstream
+        // (the test camera takes any credentials), so a live view through B shows the ring opens there.
+        var id = $"TRF-P-{Guid.NewGuid():N}"[..12].ToUpperInvariant();
+        await using var camera = await RtspTestPattern.StartAsync(id, 160, 120, 5, NullLogger.Instance, CancellationToken.None);
+        using var adminA = await cluster["A"].AsAsync("admin");
+        using (var created = await adminA.PostAsJsonAsync("/api/cameras", SampleCameras.Traffic(id) with { RtspUrl = camera.Uri.ToString(), Username = "viewer", Password = "Kamera-Losen-7" }, Json))
+        {
+            Assert.True(created.StatusCode == HttpStatusCode.Created, await created.Content.ReadAsStringAsync());
+        }
+
+        using var trafficB = await cluster["B"].AsAsync("traffic");
+        Assert.True((await trafficB.GetFromJsonAsync<JsonElement>($"/api/cameras/{id}", Json)).GetProperty("hasPassword").GetBoolean());
+        using var opened = await trafficB.PostAsync($"/api/cameras/{id}/live", null);
+        Assert.True(opened.IsSuccessStatusCode, await opened.Content.ReadAsStringAsync());
+        var session = (await opened.Content.ReadFromJsonAsync<LiveSessionResponse>(Json))!;
+        using (var socket = new ClientWebSocket())
+        {
+            await socket.ConnectAsync(new Uri(session.WebSocketUrl), CancellationToken.None);
+            await Live.LiveThroughHubTests.ReceiveVideoAsync(socket, TimeSpan.FromSeconds(30));
+        }
+
+        var wrong = await cluster.StartNodeAsync("D", new Dictionary<string, string>
+        {
+            ["CameraHub__KeyEncryptionKey"] = Convert.ToBase64String(Enumerable.Range(101, 32).Select(i => (byte)i).ToArray()),
+        });
+        using var patience = new CancellationTokenSource(TimeSpan.FromSeconds(90));
+        await wrong.Process.WaitForExitAsync(patience.Token);
+        Assert.NotEqual(0, wrong.Process.ExitCode);
+        Assert.Contains("was encrypted with key-encryption key", wrong.Output, StringComparison.Ordinal);
+        cluster.Forget(wrong);
     }
 
     [Fact]

@@ -75,8 +75,8 @@ public class HubCluster : IAsyncLifetime
         await Task.WhenAll(others.Select(n => n.ReadyAsync()));
     }
 
-    /// <summary>Starts one node process named <paramref name="name"/> on a free port.</summary>
-    public Task<HubNode> StartNodeAsync(string name)
+    /// <summary>Starts one node process named <paramref name="name"/> on a free port, with <paramref name="overrides"/> on top of <see cref="Settings"/>.</summary>
+    public Task<HubNode> StartNodeAsync(string name, IReadOnlyDictionary<string, string>? overrides = null)
     {
         var port = ClusterEngines.FreePort();
         var url = $"http://127.0.0.1:{port}";
@@ -96,6 +96,11 @@ public class HubCluster : IAsyncLifetime
         info.Environment["CameraHub__Node__Name"] = name;
         info.Environment["CameraHub__Node__PublicUrl"] = url;
         info.Environment["CameraHub__Node__Cluster"] = Name;
+        foreach (var (key, value) in overrides ?? new Dictionary<string, string>())
+        {
+            info.Environment[key] = value;
+        }
+
         var node = new HubNode(name, new Uri(url), Process.Start(info)!);
         lock (_nodes)
         {
@@ -103,6 +108,17 @@ public class HubCluster : IAsyncLifetime
         }
 
         return Task.FromResult(node);
+    }
+
+    /// <summary>Drops a node that has exited for good from <see cref="Nodes"/> (tests iterate the members).</summary>
+    public void Forget(HubNode node)
+    {
+        lock (_nodes)
+        {
+            _nodes.Remove(node);
+        }
+
+        node.Process.Dispose();
     }
 
     public async Task DisposeAsync()

@@ -28,12 +28,12 @@ done
 [[ "$BASE_PORT" =~ ^[0-9]+$ ]] && (( BASE_PORT > 0 && BASE_PORT + NODES - 1 <= 65535 )) \
   || { echo "run-cluster: --base-port '$BASE_PORT' leaves no room for $NODES node(s)" >&2; exit 2; }
 
-scripts/setup.sh
-dotnet build src/CameraHub -c Release -nologo -v quiet
-HUB_DLL="$ROOT/src/CameraHub/bin/Release/net10.0/CameraHub.dll"
-
 CLUSTER="$ROOT/data/cluster"
 mkdir -p "$CLUSTER/hub" "$CLUSTER/logs"
+scripts/setup.sh >"$CLUSTER/logs/setup.log" 2>&1 || { cat "$CLUSTER/logs/setup.log" >&2; exit 1; }
+# The build's warnings go to its log, so that standard output is the "node NAME: URL" lines.
+dotnet build src/CameraHub -c Release -nologo -v quiet >"$CLUSTER/logs/build.log" 2>&1 || { cat "$CLUSTER/logs/build.log" >&2; exit 1; }
+HUB_DLL="$ROOT/src/CameraHub/bin/Release/net10.0/CameraHub.dll"
 PG_BIN=/usr/lib/postgresql/15/bin
 PG_DIR="$CLUSTER/postgres"
 PG_PORT="${CAMERAHUB_CLUSTER_PG_PORT:-55432}"

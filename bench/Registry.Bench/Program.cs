@@ -2,6 +2,7 @@
 //   dotnet run -c Release --project bench/Registry.Bench -- registry
 //   dotnet run -c Release --project bench/Registry.Bench -- audit [entries]
 //   dotnet run -c Release --project bench/Registry.Bench -- pickers
+//   dotnet run -c Release --project bench/Registry.Bench -- cluster      (PostgreSQL against SQLite, issue #16)
 // Each figure is the median of several runs; every figure has a baseline measured in the same process.
 using System.Diagnostics;
 using System.Globalization;
@@ -26,12 +27,13 @@ return mode switch
     "registry" => await RegistryBench.RunAsync(),
     "audit" => await AuditBench.RunAsync(args.Length > 1 ? int.Parse(args[1], CultureInfo.InvariantCulture) : 1_000_000),
     "pickers" => await PickerBench.RunAsync(),
+    "cluster" => await ClusterBench.RunAsync(),
     _ => Usage(),
 };
 
 static int Usage()
 {
-    Console.Error.WriteLine("usage: Registry.Bench registry | audit [entries] | pickers");
+    Console.Error.WriteLine("usage: Registry.Bench registry | audit [entries] | pickers | cluster");
     return 2;
 }
 
@@ -43,10 +45,11 @@ internal sealed class BenchHub : IAsyncDisposable
     public required Microsoft.AspNetCore.Builder.WebApplication App { get; init; }
     public required HttpClient Client { get; init; }
 
-    public static async Task<BenchHub> StartAsync()
+    /// <param name="extra">More command-line settings (the engine: --CameraHub:Database:Provider=PostgreSql …).</param>
+    public static async Task<BenchHub> StartAsync(params string[] extra)
     {
         var dir = Directory.CreateTempSubdirectory("camerahub-bench-").FullName;
-        var app = HubApplication.Build(["--urls", "http://127.0.0.1:0", $"--CameraHub:DataDirectory={dir}", "--Logging:LogLevel:Default=Warning"]);
+        var app = HubApplication.Build(["--urls", "http://127.0.0.1:0", $"--CameraHub:DataDirectory={dir}", "--Logging:LogLevel:Default=Warning", .. extra]);
         await app.StartAsync();
         await using (var scope = app.Services.CreateAsyncScope())
         {

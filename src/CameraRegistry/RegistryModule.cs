@@ -60,6 +60,7 @@ public static class RegistryModule
         services.AddSingleton<IAuditLog>(sp => sp.GetRequiredService<HashChainedAuditLog>());
         services.AddSingleton<AccessChangeFeed>();
         services.TryAddSingleton<Cluster.IClusterLeases, Cluster.LocalClusterLeases>();
+        services.TryAddSingleton<Cluster.IJobClaims, Cluster.LeaseJobClaims>();
         services.AddSingleton<IPictureFeeds, PictureFeeds>();
         services.AddOptions<MaskLifts.MaskLiftOptions>().Bind(configuration.GetSection("CameraHub:MaskLifts"));
         services.AddSingleton<IAccessChangeFeed>(sp => sp.GetRequiredService<AccessChangeFeed>());
@@ -74,7 +75,7 @@ public static class RegistryModule
     public static IServiceCollection AddAuditCheckpoints(this IServiceCollection services, IConfiguration configuration, string dataDirectory)
     {
         services.AddOptions<AuditCheckpointOptions>().Bind(configuration.GetSection("CameraHub:Audit"));
-        services.AddSingleton(sp => new AuditCheckpointKey(Path.Combine(dataDirectory, "keys"), sp.GetRequiredService<Microsoft.AspNetCore.DataProtection.IDataProtectionProvider>()));
+        services.AddSingleton(sp => new AuditCheckpointKey(Secrets.SecretBlobStore.For(sp.GetService<HubDatabase>(), Path.Combine(dataDirectory, "keys")), sp.GetRequiredService<Microsoft.AspNetCore.DataProtection.IDataProtectionProvider>()));
         services.AddSingleton<AuditChainStatus>();
         services.AddSingleton<AuditCheckpointer>();
         services.AddHostedService(sp => sp.GetRequiredService<AuditCheckpointer>());

@@ -1,4 +1,5 @@
 using CameraHub.CameraRegistry.Persistence;
+using CameraHub.CameraRegistry.Secrets;
 using CameraHub.Masking.Calibration;
 using CameraHub.Masking.Endpoints;
 using CameraHub.Masking.Files;
@@ -47,7 +48,7 @@ public static class MaskingModule
             .Bind(configuration.GetSection("CameraHub:Evidence"))
             .PostConfigure(o => o.ExportsDirectory = Path.Combine(dataDirectory, o.ExportsDirectory));
         services.AddSingleton(sp => new Evidence.EvidenceSigningKey(
-            Path.Combine(dataDirectory, "keys"), sp.GetRequiredService<Microsoft.AspNetCore.DataProtection.IDataProtectionProvider>()));
+            SecretBlobStore.For(sp.GetService<HubDatabase>(), Path.Combine(dataDirectory, "keys")), sp.GetRequiredService<Microsoft.AspNetCore.DataProtection.IDataProtectionProvider>()));
         services.AddSingleton<Evidence.EvidenceProducer>();
         if (runInBackground)
         {

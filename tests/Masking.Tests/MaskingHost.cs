@@ -13,13 +13,20 @@ using Microsoft.Extensions.Logging;
 namespace CameraHub.Masking.Tests;
 
 /// <summary>
-/// A real web host on 127.0.0.1 with the registry and masking modules on a real SQLite file in a temp folder,
+/// A real web host on 127.0.0.1 with the registry and masking modules on a real SQLite file in a temp folder (or a PostgreSQL database: TestDatabase),
 /// both modules' real migrations applied and the sample city loaded (cameras only; calibrations are up to each test).
 /// </summary>
 internal sealed class MaskingHost : IAsyncDisposable
 {
     private readonly TempFolder _folder = new();
+    private readonly CameraHub.Tests.Shared.TestDatabase _database;
     private WebApplication? _app;
+
+    private MaskingHost()
+    {
+        // A SQLite file in the folder, or in the PostgreSQL pass of scripts/test.sh a fresh PostgreSQL database.
+        _database = CameraHub.Tests.Shared.TestDatabase.Create($"Data Source={_folder.File("camerahub.db")}");
+    }
 
     public HttpClient Client { get; private set; } = null!;
     public IServiceProvider Services => _app!.Services;
@@ -46,7 +53,7 @@ internal sealed class MaskingHost : IAsyncDisposable
     public static async Task<MaskingHost> StartAsync(Action<IServiceCollection, string>? configure = null)
     {
         var host = new MaskingHost();
-        var connection = HubDatabase.Sqlite($"Data Source={host._folder.File("camerahub.db")}");
+        var connection = host._database.Database;
         var builder = WebApplication.CreateBuilder();
         builder.WebHost.UseUrls("http://127.0.0.1:0");
         builder.Logging.SetMinimumLevel(LogLevel.Warning);
@@ -70,6 +77,14 @@ internal sealed class MaskingHost : IAsyncDisposable
         {
             await scope.ServiceProvider.GetRequiredService<RegistryDbContext>().Database.MigrateAsync();
             await app.Services.MigrateMaskingAsync(CancellationToken.None);
+            if (connection.IsPostgreSql)
+            {
+                // The signing keys live in the shared database there; the hub creates that table at start-up.
+                await using var keyRing = new CameraRegistry.Secrets.KeyRingDbContext(
+                    (DbContextOptions<CameraRegistry.Secrets.KeyRingDbContext>)connection.Configure(new DbContextOptionsBuilder<CameraRegistry.Secrets.KeyRingDbContext>(), CameraRegistry.Secrets.KeyRingDbContext.MigrationsTable).Options);
+                await keyRing.Database.MigrateAsync();
+            }
+
             await scope.ServiceProvider.GetRequiredService<SampleCityLoader>().LoadIfEmptyAsync(SampleCity, CancellationToken.None);
             await using (var access = await scope.ServiceProvider.GetRequiredService<IDbContextFactory<AccessDbContext>>().CreateDbContextAsync())
             {
@@ -96,7 +111,7 @@ internal sealed class MaskingHost : IAsyncDisposable
             await _app.DisposeAsync();
         }
 
-        Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
+        _database.Dispose();
         _folder.Dispose();
     }
 }

@@ -155,6 +155,18 @@ public sealed class PostgresServer
 
         return new NpgsqlConnectionStringBuilder(_admin) { Database = name, Pooling = true }.ConnectionString;
     }
+
+    /// <summary>The connection string of the existing database <paramref name="name"/> on this server.</summary>
+    public string ConnectionString(string name) => new NpgsqlConnectionStringBuilder(_admin) { Database = name, Pooling = true }.ConnectionString;
+
+    /// <summary>Drops a test's database, closing whatever connections a stopped hub left behind.</summary>
+    public async Task DropDatabaseAsync(string name)
+    {
+        await using var connection = new NpgsqlConnection(_admin);
+        await connection.OpenAsync();
+        await using var drop = new NpgsqlCommand($"DROP DATABASE IF EXISTS \"{name}\" WITH (FORCE)", connection);
+        await drop.ExecuteNonQueryAsync();
+    }
 }
 
 /// <summary>A Redis server for tests ("host:port").</summary>

@@ -1,5 +1,7 @@
 using System.Security.Claims;
 using CameraHub.CameraRegistry.Identity;
+using CameraHub.CameraRegistry.Persistence;
+using CameraHub.CameraRegistry.Secrets;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Authentication.JwtBearer;
 using Microsoft.AspNetCore.DataProtection;
@@ -21,7 +23,8 @@ public static class HubAuthentication
 
     public static IServiceCollection AddHubAuthentication(this IServiceCollection services, IConfiguration configuration, string dataDirectory)
     {
-        services.AddSingleton(sp => new TokenIssuer(Path.Combine(dataDirectory, "keys"), sp.GetRequiredService<IDataProtectionProvider>(), sp.GetRequiredService<TimeProvider>()));
+        services.AddSingleton(sp => new TokenIssuer(
+            SecretBlobStore.For(sp.GetService<HubDatabase>(), Path.Combine(dataDirectory, "keys")), sp.GetRequiredService<IDataProtectionProvider>(), sp.GetRequiredService<TimeProvider>()));
         var municipal = configuration.GetSection("CameraHub:Authentication:Municipal");
         var municipalAuthority = municipal["Authority"];
 

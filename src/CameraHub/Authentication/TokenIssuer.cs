@@ -1,5 +1,6 @@
 using System.Security.Claims;
 using System.Security.Cryptography;
+using CameraHub.CameraRegistry.Secrets;
 using Microsoft.AspNetCore.DataProtection;
 using Microsoft.IdentityModel.JsonWebTokens;
 using Microsoft.IdentityModel.Tokens;
@@ -14,22 +15,11 @@ public sealed class TokenIssuer
 
     private readonly TimeProvider _time;
 
-    public TokenIssuer(string keyDirectory, IDataProtectionProvider protection, TimeProvider time)
+    public TokenIssuer(SecretBlobStore store, IDataProtectionProvider protection, TimeProvider time)
     {
         _time = time;
         var protector = protection.CreateProtector("CameraHub.TokenSigningKey.v1");
-        Directory.CreateDirectory(keyDirectory);
-        var path = Path.Combine(keyDirectory, "token-signing.key");
-        byte[] key;
-        if (File.Exists(path))
-        {
-            key = protector.Unprotect(File.ReadAllBytes(path));
-        }
-        else
-        {
-            key = RandomNumberGenerator.GetBytes(32);
-            File.WriteAllBytes(path, protector.Protect(key));
-        }
+        var key = protector.Unprotect(store.GetOrAdd("token-signing.key", () => protector.Protect(RandomNumberGenerator.GetBytes(32))));
 
         SigningKey = new SymmetricSecurityKey(key) { KeyId = "camerahub-1" };
     }

@@ -23,6 +23,9 @@ public class ClusterDbContext : DbContext
 
     public DbSet<ClusterNode> Nodes => Set<ClusterNode>();
 
+    /// <summary>Queued jobs claimed by a node (PostgreSQL only: on SQLite the one node claims with in-process leases).</summary>
+    public DbSet<JobClaimRow> JobClaims => Set<JobClaimRow>();
+
     protected override void OnModelCreating(ModelBuilder modelBuilder)
     {
         modelBuilder.Entity<ClusterNode>(e =>
@@ -33,6 +36,14 @@ public class ClusterDbContext : DbContext
             e.Property(n => n.PublicUrl).HasMaxLength(400);
             e.Property(n => n.Version).HasMaxLength(100);
             e.HasIndex(n => n.LastHeartbeatUtcTicks);
+        });
+        modelBuilder.Entity<JobClaimRow>(e =>
+        {
+            e.ToTable("JobClaims");
+            e.HasKey(c => new { c.Kind, c.Key });
+            e.Property(c => c.Kind).HasMaxLength(50);
+            e.Property(c => c.Key).HasMaxLength(100);
+            e.Property(c => c.Node).HasMaxLength(100);
         });
     }
 }
@@ -52,6 +63,30 @@ public sealed class ClusterNode
     public long StartedUtcTicks { get; set; }
 
     public long LastHeartbeatUtcTicks { get; set; }
+}
+
+/// <summary>
+/// Who works on one queued job, until when: the claim is renewed by its node's heartbeat and may be taken by another
+/// node once it has expired (its node died). Times are the database server's (now()), so node clocks do not matter.
+/// </summary>
+public sealed class JobClaimRow
+{
+    /// <summary>The queue, e.g. "evidence".</summary>
+    public required string Kind { get; set; }
+
+    /// <summary>The job within it (an evidence request's id).</summary>
+    public required string Key { get; set; }
+
+    /// <summary>The node holding the claim; null while nobody has claimed it.</summary>
+    public string? Node { get; set; }
+
+    /// <summary>The holding process (a restarted node with the same name is another holder).</summary>
+    public Guid? InstanceId { get; set; }
+
+    public DateTime? ClaimedAtUtc { get; set; }
+
+    /// <summary>When the claim lapses unless renewed; in the past: claimable.</summary>
+    public DateTime ExpiresAtUtc { get; set; }
 }
 
 /// <summary>Lets `dotnet ef migrations add` build the context without the host.</summary>

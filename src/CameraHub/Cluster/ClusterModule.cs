@@ -24,6 +24,11 @@ public static class ClusterModule
         if (database.IsPostgreSql)
         {
             services.Replace(ServiceDescriptor.Singleton<IClusterLeases>(sp => new PostgresClusterLeases(database.ConnectionString, sp.GetRequiredService<NodeIdentity>().Name)));
+            services.Replace(ServiceDescriptor.Singleton<IJobClaims>(sp => new PostgresJobClaims(
+                database.ConnectionString, sp.GetRequiredService<NodeIdentity>(), sp.GetRequiredService<ILogger<PostgresJobClaims>>())
+            {
+                Timeout = sp.GetRequiredService<IOptions<NodeOptions>>().Value.ClaimTimeout,
+            }));
         }
 
         if (configuration.GetConnectionString("Redis") is { Length: > 0 } redis)

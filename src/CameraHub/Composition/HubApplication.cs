@@ -45,7 +45,7 @@ public static class HubApplication
         builder.Services.AddCameraRegistry(builder.Configuration, database);
         builder.Services.AddOnvif(builder.Configuration);
         builder.Services.AddMasking(database);
-        builder.Services.AddHubKeyRing(builder.Configuration, dataDirectory, options.Demo);
+        builder.Services.AddHubKeyRing(builder.Configuration, dataDirectory, options.Demo, database);
         builder.Services.AddScoped<SampleCityLoader>();
         builder.Services.AddScoped<DemoAccess>();
         builder.Services.AddScoped<DemoSharing>();
@@ -151,7 +151,8 @@ public static class HubApplication
     public static async Task PrepareAsync(IServiceProvider services, IConfiguration configuration, CancellationToken ct)
     {
         var options = configuration.GetSection("CameraHub").Get<HubOptions>() ?? new HubOptions();
-        KeyRingRegistration.VerifyReadable(services, Path.Combine(options.ResolvedDataDirectory(), "keys"));
+        await KeyRingRegistration.MigrateAsync(services, ct);
+        KeyRingRegistration.VerifyReadable(services, KeyRingRegistration.Location(services, options.ResolvedDataDirectory()));
         await using var scope = services.CreateAsyncScope();
         await HubDatabase.MigrateAsync(services, scope.ServiceProvider.GetRequiredService<RegistryDbContext>(), ct);
         await using (var access = await scope.ServiceProvider.GetRequiredService<IDbContextFactory<AccessDbContext>>().CreateDbContextAsync(ct))
@@ -170,7 +171,7 @@ public static class HubApplication
             services.GetRequiredService<ILoggerFactory>().CreateLogger("CameraHub.KeyProtection").LogWarning(
                 "The Data Protection key ring (which protects camera passwords and the evidence signing key) is stored unencrypted in {Directory}; "
                 + "set CameraHub:KeyEncryptionKey or CameraHub:KeyEncryptionKeyFile (openssl rand -base64 32) and keep it outside the data directory",
-                Path.Combine(options.ResolvedDataDirectory(), "keys"));
+                KeyRingRegistration.Location(services, options.ResolvedDataDirectory()));
         }
 
         if (options.Demo)

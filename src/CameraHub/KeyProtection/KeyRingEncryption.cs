@@ -1,5 +1,7 @@
 using System.Security.Cryptography;
 using System.Xml.Linq;
+using CameraHub.CameraRegistry.Persistence;
+using CameraHub.CameraRegistry.Secrets;
 using Microsoft.AspNetCore.DataProtection;
 using Microsoft.AspNetCore.DataProtection.KeyManagement;
 using Microsoft.AspNetCore.DataProtection.XmlEncryption;
@@ -142,12 +144,23 @@ public sealed class KeyRingDecryptor(IServiceProvider services) : IXmlDecryptor
 /// <summary>Registers the key ring's location and, when a key-encryption key is available, its encryption.</summary>
 public static class KeyRingRegistration
 {
-    /// <summary>Keys under <paramref name="dataDirectory"/>/keys, wrapped by the configured key (or, in demo mode, one kept beside the data).</summary>
-    public static IDataProtectionBuilder AddHubKeyRing(this IServiceCollection services, IConfiguration configuration, string dataDirectory, bool demo)
+    /// <summary>
+    /// Keys under <paramref name="dataDirectory"/>/keys (SQLite) or in the shared database (PostgreSQL: every node the
+    /// same ring), wrapped by the configured key (or, in demo mode, one kept beside the data).
+    /// </summary>
+    public static IDataProtectionBuilder AddHubKeyRing(this IServiceCollection services, IConfiguration configuration, string dataDirectory, bool demo, HubDatabase database)
     {
-        var builder = services.AddDataProtection()
-            .SetApplicationName("CameraHub")
-            .PersistKeysToFileSystem(new DirectoryInfo(Path.Combine(dataDirectory, "keys")));
+        var builder = services.AddDataProtection().SetApplicationName("CameraHub");
+        if (database.IsPostgreSql)
+        {
+            services.AddDbContext<KeyRingDbContext>(o => database.Configure(o, KeyRingDbContext.MigrationsTable));
+            builder.PersistKeysToDbContext<KeyRingDbContext>();
+        }
+        else
+        {
+            builder.PersistKeysToFileSystem(new DirectoryInfo(Path.Combine(dataDirectory, "keys")));
+        }
+
         var key = KeyEncryptionKey.FromConfiguration(configuration)
             ?? (demo ? KeyEncryptionKey.LoadOrCreate(Path.Combine(dataDirectory, "key-encryption.key")) : null);
         if (key is not null)
@@ -157,6 +170,22 @@ public static class KeyRingRegistration
         }
 
         return builder;
+    }
+
+    /// <summary>Where the ring lives, for messages.</summary>
+    public static string Location(IServiceProvider services, string dataDirectory) =>
+        services.GetService<HubDatabase>()?.IsPostgreSql == true ? "the shared database (table DataProtectionKeys)" : Path.Combine(dataDirectory, "keys");
+
+    /// <summary>Creates or upgrades the key ring's table (PostgreSQL only); runs before anything reads the ring.</summary>
+    public static async Task MigrateAsync(IServiceProvider services, CancellationToken ct)
+    {
+        if (services.GetService<HubDatabase>()?.IsPostgreSql != true)
+        {
+            return;
+        }
+
+        await using var scope = services.CreateAsyncScope();
+        await HubDatabase.MigrateAsync(services, scope.ServiceProvider.GetRequiredService<KeyRingDbContext>(), ct);
     }
 
     /// <summary>True when keys written from now on are wrapped.</summary>

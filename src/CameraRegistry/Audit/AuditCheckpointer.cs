@@ -28,9 +28,15 @@ public sealed class AuditCheckpointOptions
 }
 
 /// <summary>The key that signs audit checkpoints; its own, encrypted by the data-protection key ring like the others.</summary>
-public sealed class AuditCheckpointKey(string keyDirectory, IDataProtectionProvider protection) : IDisposable
+public sealed class AuditCheckpointKey(SecretBlobStore store, IDataProtectionProvider protection) : IDisposable
 {
-    private readonly ProtectedSigningKey _key = new(keyDirectory, "audit-checkpoint.key", "CameraHub.AuditCheckpointKey.v1", protection);
+    private readonly ProtectedSigningKey _key = new(store, "audit-checkpoint.key", "CameraHub.AuditCheckpointKey.v1", protection);
+
+    /// <summary>The key kept as a file in <paramref name="keyDirectory"/> (one process, or tests).</summary>
+    public AuditCheckpointKey(string keyDirectory, IDataProtectionProvider protection)
+        : this(SecretBlobStore.Files(keyDirectory), protection)
+    {
+    }
 
     public string PublicKeyPem => _key.PublicKeyPem;
 

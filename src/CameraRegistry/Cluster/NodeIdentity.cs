@@ -22,6 +22,9 @@ public sealed class NodeOptions
 
     /// <summary>A node whose last heartbeat is older than this is not listed as alive.</summary>
     public TimeSpan AliveWithin { get; set; } = TimeSpan.FromSeconds(15);
+
+    /// <summary>How long a job claim (an evidence package) outlives its node's last renewal: a dead node's job waits this long.</summary>
+    public TimeSpan ClaimTimeout { get; set; } = TimeSpan.FromSeconds(15);
 }
 
 /// <summary>This process as a cluster node: name, advertised URL, version and start time.</summary>

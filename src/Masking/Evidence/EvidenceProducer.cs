@@ -37,7 +37,7 @@ public sealed class EvidenceOptions
 public sealed class EvidenceProducer(
     IServiceScopeFactory scopes, ICameraDirectory cameras, IEvidenceFootage footage, CameraFileMasker masker, EvidenceSigningKey key,
     IAuditLog audit, IOptions<EvidenceOptions> options, TimeProvider time, ILogger<EvidenceProducer> logger,
-    IClusterLeases leases, Microsoft.AspNetCore.SignalR.IHubContext<StreamBroker.Events.CameraEventsHub>? events = null, StreamBroker.Alarms.IAlarmSink? alarms = null) : BackgroundService
+    IClusterLeases leases, IJobClaims claims, Microsoft.AspNetCore.SignalR.IHubContext<StreamBroker.Events.CameraEventsHub>? events = null, StreamBroker.Alarms.IAlarmSink? alarms = null) : BackgroundService
 {
     private const double ContinuityToleranceSeconds = 1.5;
     private readonly SemaphoreSlim _wake = new(0);
@@ -54,9 +54,9 @@ public sealed class EvidenceProducer(
                 await leases.RunOnceInClusterAsync("evidence:expiry", ExpireAsync, stoppingToken);
                 while (await ClaimNextAsync(stoppingToken) is { } claim)
                 {
-                    await using (claim.Lease)
+                    await using (claim.Claim)
                     {
-                        using var both = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken, claim.Lease.Lost);
+                        using var both = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken, claim.Claim.Lost);
                         await ProduceAsync(claim.Id, both.Token);
                     }
                 }
@@ -79,31 +79,30 @@ public sealed class EvidenceProducer(
     }
 
     /// <summary>
-    /// The oldest request waiting to be produced that no node is producing, claimed by its lease "evidence:ID" (an
-    /// advisory lock on PostgreSQL: a request whose node died is free again at once and is produced here from scratch,
-    /// as Producing requests are after a restart). Requests another node holds are skipped, like SKIP LOCKED rows.
+    /// The oldest request waiting to be produced that no node is producing, claimed as job "evidence" (on PostgreSQL a
+    /// row naming this node taken FOR UPDATE SKIP LOCKED and renewed while it produces: a request whose node died is
+    /// claimable again once that claim lapses, and is produced here from scratch, as Producing requests are after a
+    /// restart; on one node a process-local lease).
     /// </summary>
-    private async Task<(Guid Id, IClusterLease Lease)?> ClaimNextAsync(CancellationToken ct)
+    private async Task<(Guid Id, IJobClaim Claim)?> ClaimNextAsync(CancellationToken ct)
     {
         await using var scope = scopes.CreateAsyncScope();
         var db = scope.ServiceProvider.GetRequiredService<MaskingDbContext>();
-        var waiting = await db.EvidenceRequests.Where(r => r.Status == EvidenceStatus.Approved || r.Status == EvidenceStatus.Producing)
+        var ids = await db.EvidenceRequests.Where(r => r.Status == EvidenceStatus.Approved || r.Status == EvidenceStatus.Producing)
             .OrderBy(r => r.DecidedAtUtc).Select(r => r.Id).Take(20).ToListAsync(ct);
-        foreach (var id in waiting)
+        var waiting = ids.ConvertAll(id => id.ToString());
+        while (waiting.Count > 0 && await claims.TryClaimAsync("evidence", waiting, ct) is { } claim)
         {
-            if (await leases.TryAcquireAsync($"evidence:{id}", ct) is not { } lease)
-            {
-                continue;
-            }
-
-            // Another node may have finished it between the query and the lease: only still-waiting requests are produced.
+            // Another node may have finished it between the query and the claim: only still-waiting requests are produced.
+            var id = Guid.Parse(claim.Key);
             var status = await db.EvidenceRequests.AsNoTracking().Where(r => r.Id == id).Select(r => (EvidenceStatus?)r.Status).FirstOrDefaultAsync(ct);
             if (status is EvidenceStatus.Approved or EvidenceStatus.Producing)
             {
-                return (id, lease);
+                return (id, claim);
             }
 
-            await lease.DisposeAsync();
+            await claim.DisposeAsync();
+            waiting.Remove(claim.Key);
         }
 
         return null;

@@ -7,9 +7,15 @@ namespace CameraHub.Masking.Evidence;
 /// The installation's ECDSA P-256 key that signs evidence manifests: created on first use, stored encrypted with the
 /// data-protection keys, never leaves the process. Its public half travels in every package and is published by the hub.
 /// </summary>
-public sealed class EvidenceSigningKey(string keyDirectory, IDataProtectionProvider protection) : IDisposable
+public sealed class EvidenceSigningKey(SecretBlobStore store, IDataProtectionProvider protection) : IDisposable
 {
-    private readonly ProtectedSigningKey _key = new(keyDirectory, "evidence-signing.key", "CameraHub.EvidenceSigningKey.v1", protection);
+    private readonly ProtectedSigningKey _key = new(store, "evidence-signing.key", "CameraHub.EvidenceSigningKey.v1", protection);
+
+    /// <summary>The key kept as a file in <paramref name="keyDirectory"/> (one process, or tests).</summary>
+    public EvidenceSigningKey(string keyDirectory, IDataProtectionProvider protection)
+        : this(SecretBlobStore.Files(keyDirectory), protection)
+    {
+    }
 
     /// <summary>SubjectPublicKeyInfo in PEM, as `openssl dgst -verify` reads it.</summary>
     public string PublicKeyPem => _key.PublicKeyPem;

@@ -88,6 +88,7 @@ public sealed class HubAlarmCauseTests
     }
 
     [Fact]
+    [Trait("Database", "SqliteFile")] // edits the SQLite file
     public async Task Verification_finding_the_audit_chain_broken_raises_a_critical_alarm_and_a_clean_verification_clears_it()
     {
         await using var hub = new HubFactory();
@@ -120,6 +121,7 @@ public sealed class HubAlarmCauseTests
     }
 
     [Fact]
+    [Trait("Database", "SqliteFile")] // edits the SQLite file
     public async Task A_failed_evidence_job_raises_an_alarm_for_its_case_and_a_package_for_the_same_case_clears_it()
     {
         await using var hub = new HubFactory();

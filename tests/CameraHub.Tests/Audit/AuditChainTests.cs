@@ -8,6 +8,7 @@ using Microsoft.Extensions.DependencyInjection;
 
 namespace CameraHub.Tests.Audit;
 
+[Trait("Database", "SqliteFile")]
 public class AuditChainTests : IAsyncLifetime
 {
     private readonly HubFactory _hub = new();

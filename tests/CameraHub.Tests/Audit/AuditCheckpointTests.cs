@@ -12,6 +12,7 @@ namespace CameraHub.Tests.Audit;
 /// What someone with the database file and sqlite3 could do to the log, against signed checkpoints: drop the triggers
 /// and cut the tail, or rewrite an old entry and recompute every later hash. Both are reported, naming the checkpoint.
 /// </summary>
+[Trait("Database", "SqliteFile")]
 public class AuditCheckpointTests : IAsyncLifetime
 {
     // Checkpoints only when the test takes them (and at start), so their sequences are known.
@@ -217,6 +218,7 @@ public class AuditCheckpointTests : IAsyncLifetime
 }
 
 /// <summary>Checkpoints the hub signs by itself: every N entries, every M minutes, and when it stops.</summary>
+[Trait("Database", "SqliteFile")]
 public class AuditCheckpointScheduleTests
 {
     private static async Task<long?> NewestCheckpointAsync(string database)

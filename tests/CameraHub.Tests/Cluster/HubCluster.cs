@@ -12,7 +12,7 @@ namespace CameraHub.Tests.Cluster;
 /// shared storage a cluster's recordings and exports live on), with the demo city and its users. Each fixture has its
 /// own database and its own Redis channel prefix.
 /// </summary>
-public sealed class HubCluster : IAsyncLifetime
+public class HubCluster : IAsyncLifetime
 {
     public const string Password = "Cluster-Test-2026-x9";
 
@@ -48,6 +48,19 @@ public sealed class HubCluster : IAsyncLifetime
         ["Logging__LogLevel__Default"] = "Information",
     };
 
+    public HubCluster()
+    {
+    }
+
+    /// <summary>A cluster whose nodes get <paramref name="extra"/> settings on top of the defaults.</summary>
+    protected HubCluster(IReadOnlyDictionary<string, string> extra)
+    {
+        foreach (var (key, value) in extra)
+        {
+            Settings[key] = value;
+        }
+    }
+
     public async Task InitializeAsync()
     {
         Directory.CreateDirectory(DataDirectory);
@@ -62,8 +75,8 @@ public sealed class HubCluster : IAsyncLifetime
         await Task.WhenAll(others.Select(n => n.ReadyAsync()));
     }
 
-    /// <summary>Starts one node process named <paramref name="name"/> on a free port.</summary>
-    public Task<HubNode> StartNodeAsync(string name)
+    /// <summary>Starts one node process named <paramref name="name"/> on a free port, with <paramref name="overrides"/> on top of <see cref="Settings"/>.</summary>
+    public Task<HubNode> StartNodeAsync(string name, IReadOnlyDictionary<string, string>? overrides = null)
     {
         var port = ClusterEngines.FreePort();
         var url = $"http://127.0.0.1:{port}";
@@ -83,6 +96,11 @@ public sealed class HubCluster : IAsyncLifetime
         info.Environment["CameraHub__Node__Name"] = name;
         info.Environment["CameraHub__Node__PublicUrl"] = url;
         info.Environment["CameraHub__Node__Cluster"] = Name;
+        foreach (var (key, value) in overrides ?? new Dictionary<string, string>())
+        {
+            info.Environment[key] = value;
+        }
+
         var node = new HubNode(name, new Uri(url), Process.Start(info)!);
         lock (_nodes)
         {
@@ -90,6 +108,17 @@ public sealed class HubCluster : IAsyncLifetime
         }
 
         return Task.FromResult(node);
+    }
+
+    /// <summary>Drops a node that has exited for good from <see cref="Nodes"/> (tests iterate the members).</summary>
+    public void Forget(HubNode node)
+    {
+        lock (_nodes)
+        {
+            _nodes.Remove(node);
+        }
+
+        node.Process.Dispose();
     }
 
     public async Task DisposeAsync()

@@ -121,7 +121,9 @@ public sealed class EvidenceExportTests : IAsyncLifetime
             var found = await index.InWindowAsync(CameraId, DateTimeOffset.UtcNow.AddMinutes(-5), DateTimeOffset.UtcNow.AddMinutes(1), default);
             return found.Count >= 4 ? found : null;
         }, TimeSpan.FromSeconds(90), "four recorded segments");
+        // Whole milliseconds, as a browser sends them (PostgreSQL keeps microseconds, .NET ticks are 100 ns).
         var footageStart = segments[0].Start.UtcDateTime;
+        footageStart = footageStart.AddTicks(-(footageStart.Ticks % TimeSpan.TicksPerMillisecond));
         var from = footageStart.AddSeconds(-3);         // three seconds before the recording began: a gap
         var to = footageStart.AddSeconds(5);
 

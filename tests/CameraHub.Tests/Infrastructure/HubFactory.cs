@@ -8,10 +8,10 @@ using CameraHub.CameraRegistry.Grants;
 using CameraHub.CameraRegistry.Identity;
 using CameraHub.CameraRegistry.Organisations;
 using CameraHub.CameraRegistry.Persistence;
+using CameraHub.Tests.Shared;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.AspNetCore.TestHost;
-using Microsoft.Data.Sqlite;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Time.Testing;
@@ -19,8 +19,8 @@ using Microsoft.Extensions.Time.Testing;
 namespace CameraHub.Tests.Infrastructure;
 
 /// <summary>
-/// The real hub on a real SQLite file in a temp folder, real migrations applied at start-up, with a controllable
-/// clock. Helpers are named after what they do: create users, cameras and grants; get a client signed in as someone.
+/// The real hub on a real SQLite file in a temp folder (or, in the PostgreSQL pass, a fresh PostgreSQL database of its
+/// own: <see cref="TestDatabase"/>), real migrations applied at start-up, with a controllable clock. Helpers are named after what they do: create users, cameras and grants; get a client signed in as someone.
 /// </summary>
 public class HubFactory : WebApplicationFactory<Program>
 {
@@ -36,7 +36,8 @@ public class HubFactory : WebApplicationFactory<Program>
     {
         _realTime = realTime;
         DataDirectory = Directory.CreateTempSubdirectory("camerahub-test-").FullName;
-        _settings = new Dictionary<string, string>
+        Database = TestDatabase.Create($"Data Source={DatabasePath}");
+        _settings = new Dictionary<string, string>(Database.Settings)
         {
             ["CameraHub:DataDirectory"] = DataDirectory,
             ["CameraHub:Demo"] = demo ? "true" : "false",
@@ -55,7 +56,10 @@ public class HubFactory : WebApplicationFactory<Program>
 
     public string DataDirectory { get; }
 
+    /// <summary>The SQLite file (SQLite runs only: tests that edit it carry [Trait("Database", "SqliteFile")]).</summary>
     public string DatabasePath => Path.Combine(DataDirectory, "camerahub.db");
+
+    public TestDatabase Database { get; }
 
     /// <summary>Tuesday 24 November 2026, 12:00 UTC (13:00 in Göteborg): school cameras are outside their hours.</summary>
     public FakeTimeProvider Time { get; } = new(new DateTimeOffset(2026, 11, 24, 12, 0, 0, TimeSpan.Zero));
@@ -134,7 +138,7 @@ public class HubFactory : WebApplicationFactory<Program>
     protected override void Dispose(bool disposing)
     {
         base.Dispose(disposing);
-        SqliteConnection.ClearAllPools();
+        Database.Dispose();
         try
         {
             Directory.Delete(DataDirectory, recursive: true);

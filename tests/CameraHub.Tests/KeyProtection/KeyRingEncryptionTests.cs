@@ -16,6 +16,7 @@ public sealed class KeyRingEncryptionTests : IDisposable
     public void Dispose() => Directory.Delete(_data, recursive: true);
 
     [Fact]
+    [Trait("Database", "SqliteFile")] // reads the ring's files; on PostgreSQL it is in the database: SharedKeyRingPostgresTests
     public async Task Keys_on_disk_are_wrapped_and_secrets_open_only_with_the_same_key_encryption_key()
     {
         string sealedSecret;

@@ -39,6 +39,11 @@ public sealed class CrashRecoveryTests
         info.ArgumentList.Add(Path.Combine(hubDirectory, "CameraHub.dll"));
         info.Environment["ASPNETCORE_URLS"] = "http://127.0.0.1:0";
         info.Environment["CameraHub__DataDirectory"] = data;
+        foreach (var (key, value) in setup.Database.Settings)
+        {
+            info.Environment[key.Replace(":", "__", StringComparison.Ordinal)] = value; // the same database (SQLite file or PostgreSQL)
+        }
+
         info.Environment["CameraHub__Demo"] = "false";
         info.Environment["CameraHub__Recording__Enabled"] = "true";
         info.Environment["CameraHub__Recording__SegmentLength"] = "00:00:30";
@@ -77,7 +82,7 @@ public sealed class CrashRecoveryTests
         Assert.True(orphaned, "no ffmpeg left behind by the killed hub");
 
         // Restart (in process, recording off so nothing new is written) and reconcile as start-up does.
-        await using var restarted = new HubFactory(settings: new() { ["CameraHub:DataDirectory"] = data });
+        await using var restarted = new HubFactory(settings: new(setup.Database.Settings) { ["CameraHub:DataDirectory"] = data });
         _ = restarted.Server;
         var report = await restarted.WithScopeAsync(sp => sp.GetRequiredService<Reconciler>().RunAsync(CancellationToken.None));
 

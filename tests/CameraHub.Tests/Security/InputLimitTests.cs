@@ -15,6 +15,7 @@ namespace CameraHub.Tests.Security;
 /// Nothing unbounded reaches storage: bodies over a route's limit get 413, fields over their length get 400 naming
 /// the field and the limit, and nothing is stored; the audit log keeps a marked prefix of anything longer.
 /// </summary>
+[Trait("Database", "SqliteFile")]
 public class InputLimitTests : IAsyncLifetime
 {
     private readonly HubFactory _hub = new();

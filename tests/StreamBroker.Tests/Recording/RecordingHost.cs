@@ -11,6 +11,7 @@ using CameraHub.StreamBroker.Playback;
 using CameraHub.StreamBroker.Recording;
 using CameraHub.StreamBroker.Retention;
 using CameraHub.StreamBroker.Tests.Live;
+using CameraHub.Tests.Shared;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
@@ -63,10 +64,12 @@ public sealed class HeaderAuthentication(IOptionsMonitor<AuthenticationSchemeOpt
 public sealed class RecordingHost : IAsyncDisposable
 {
     private readonly WebApplication _app;
+    private readonly TestDatabase _database;
 
-    private RecordingHost(WebApplication app, string dataDirectory, TestPolicy policy, TestAudit audit, TestDirectory cameras, TestStorageSpace space)
+    private RecordingHost(WebApplication app, TestDatabase database, string dataDirectory, TestPolicy policy, TestAudit audit, TestDirectory cameras, TestStorageSpace space)
     {
         _app = app;
+        _database = database;
         DataDirectory = dataDirectory;
         Policy = policy;
         Audit = audit;
@@ -129,7 +132,9 @@ public sealed class RecordingHost : IAsyncDisposable
         builder.Services.AddSingleton<IStorageSpace>(space);
         builder.Services.AddStreamBroker(builder.Configuration);
         // Pooling off: the temp directory is deleted at the end and a pooled connection would keep the file open.
-        builder.Services.AddRecording(builder.Configuration, HubDatabase.Sqlite($"Data Source={Path.Combine(dataDirectory, "camerahub.db")};Pooling=false"), dataDirectory);
+        // In the PostgreSQL pass (TestDatabase) a database of its own, whose name stays in the data directory for a restart.
+        var database = TestDatabase.Create($"Data Source={Path.Combine(dataDirectory, "camerahub.db")};Pooling=false", dataDirectory);
+        builder.Services.AddRecording(builder.Configuration, database.Database, dataDirectory);
 
         builder.Services.AddAuthentication(HeaderAuthentication.Name).AddScheme<AuthenticationSchemeOptions, HeaderAuthentication>(HeaderAuthentication.Name, null);
         builder.Services.AddAuthorization();
@@ -142,11 +147,11 @@ public sealed class RecordingHost : IAsyncDisposable
         app.MapStreamBroker();
         app.MapRecording();
         await app.StartAsync();
-        return new RecordingHost(app, dataDirectory, policy, audit, cameras, space);
+        return new RecordingHost(app, database, dataDirectory, policy, audit, cameras, space);
     }
 
     public RecordingDbContext Db() =>
-        new(new DbContextOptionsBuilder<RecordingDbContext>().UseSqlite($"Data Source={Path.Combine(DataDirectory, "camerahub.db")};Pooling=false").Options);
+        new((DbContextOptions<RecordingDbContext>)_database.Database.Configure(new DbContextOptionsBuilder<RecordingDbContext>(), RecordingDbContext.MigrationsTable).Options);
 
     public async Task<List<RecordingSegment>> SegmentsAsync(string cameraId)
     {
@@ -178,8 +183,10 @@ public sealed class RecordingHost : IAsyncDisposable
         await _app.StopAsync();
         await _app.DisposeAsync();
         SqliteConnection.ClearAllPools();
+        Npgsql.NpgsqlConnection.ClearAllPools();
         if (!keepData)
         {
+            _database.Dispose();
             Directory.Delete(DataDirectory, recursive: true);
         }
     }

@@ -47,6 +47,34 @@ namespace CameraHub.Cluster.Migrations
 
                     b.ToTable("ClusterNodes", (string)null);
                 });
+
+            modelBuilder.Entity("CameraHub.Cluster.JobClaimRow", b =>
+                {
+                    b.Property<string>("Kind")
+                        .HasMaxLength(50)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Key")
+                        .HasMaxLength(100)
+                        .HasColumnType("TEXT");
+
+                    b.Property<DateTime?>("ClaimedAtUtc")
+                        .HasColumnType("TEXT");
+
+                    b.Property<DateTime>("ExpiresAtUtc")
+                        .HasColumnType("TEXT");
+
+                    b.Property<Guid?>("InstanceId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Node")
+                        .HasMaxLength(100)
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("Kind", "Key");
+
+                    b.ToTable("JobClaims", (string)null);
+                });
 #pragma warning restore 612, 618
         }
     }

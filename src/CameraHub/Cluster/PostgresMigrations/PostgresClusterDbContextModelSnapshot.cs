@@ -52,6 +52,34 @@ namespace CameraHub.Cluster.PostgresMigrations
 
                     b.ToTable("ClusterNodes", (string)null);
                 });
+
+            modelBuilder.Entity("CameraHub.Cluster.JobClaimRow", b =>
+                {
+                    b.Property<string>("Kind")
+                        .HasMaxLength(50)
+                        .HasColumnType("character varying(50)");
+
+                    b.Property<string>("Key")
+                        .HasMaxLength(100)
+                        .HasColumnType("character varying(100)");
+
+                    b.Property<DateTime?>("ClaimedAtUtc")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<DateTime>("ExpiresAtUtc")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<Guid?>("InstanceId")
+                        .HasColumnType("uuid");
+
+                    b.Property<string>("Node")
+                        .HasMaxLength(100)
+                        .HasColumnType("character varying(100)");
+
+                    b.HasKey("Kind", "Key");
+
+                    b.ToTable("JobClaims", (string)null);
+                });
 #pragma warning restore 612, 618
         }
     }

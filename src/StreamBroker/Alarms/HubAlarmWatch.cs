@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using CameraHub.CameraRegistry.Audit;
 using CameraHub.CameraRegistry.Cameras;
 using CameraHub.CameraRegistry.Cluster;
@@ -49,8 +50,8 @@ public sealed class HubAlarmWatch(
     /// <summary>The key of the node-wide alarms (disk floor, sweep): the node's name, so several nodes keep one each.</summary>
     private readonly string _nodeKey = (node ?? NodeIdentity.From(new NodeOptions(), time)).Name;
 
-    /// <summary>Cameras whose gap alarm this node raised and has not cleared (only the watch's own loop touches it).</summary>
-    private readonly HashSet<string> _gaps = new(StringComparer.Ordinal);
+    /// <summary>Cameras whose gap alarm this node raised and has not cleared (a test may look while the loop does).</summary>
+    private readonly ConcurrentDictionary<string, bool> _gaps = new(StringComparer.Ordinal);
 
     public const string CameraOfflineKind = HubAlarmKinds.CameraOffline;
     public const string LegalBasisDueKind = HubAlarmKinds.LegalBasisDue;
@@ -151,7 +152,7 @@ public sealed class HubAlarmWatch(
         foreach (var cameraId in health.CamerasDropping)
         {
             var camera = paths.Find(cameraId)?.Camera;
-            if (_gaps.Add(cameraId))
+            if (_gaps.TryAdd(cameraId, true))
             {
                 logger.LogWarning("Camera {Camera}: the recording writer is dropping footage", cameraId);
             }
@@ -161,10 +162,10 @@ public sealed class HubAlarmWatch(
                 + $"until it catches up, leaving a gap in the recording ({health.Describe()})", cameraId, camera?.OwnerId), ct);
         }
 
-        foreach (var mended in _gaps.Where(c => !health.CamerasDropping.Contains(c, StringComparer.Ordinal)).ToList())
+        foreach (var mended in _gaps.Keys.Where(c => !health.CamerasDropping.Contains(c, StringComparer.Ordinal)).ToList())
         {
             await sink.ClearAsync(HubAlarmKinds.RecordingGap, mended, ct);
-            _gaps.Remove(mended);
+            _gaps.TryRemove(mended, out _);
         }
 
         if (health.BacklogBytes > options.Value.WriterBacklogBytes)

@@ -2,6 +2,7 @@
 # Live broker benchmark: one ~4 Mbit/s 1080p25 camera (a pre-encoded clip published in a loop to rtsp-server-perl,
 # pulled by the broker over UDP), 1/50/200 WebSocket viewers; hub CPU and memory, time to first frame, delay added
 # by the broker; baseline: rtsp-server-perl itself serving 50 ffmpeg readers. Prints markdown rows for RESULTS.md.
+# Then cold time to first frame with and without asking the camera for a keyframe (SetSynchronizationPoint).
 # BENCH_WARM=1 keeps the camera's upstream warm (CameraHub:Broker:WarmCategories): the "cold" column is then the
 # first viewer of a camera nobody was watching.
 set -euo pipefail
@@ -50,3 +51,11 @@ for r in "${readers[@]}"; do kill "$r" 2>/dev/null || true; done
 echo
 frames=$(for i in $(seq 50); do grep -h '^frame=' "$out/reader-$i.progress" | tail -1 | cut -d= -f2; done | sort -n | head -1)
 echo "Baseline rtsp-server-perl, 50 RTSP/UDP readers: relay CPU ${pcpu} % of one core, RSS ${prss} MB (slowest reader got ${frames} frames)"
+
+# Keyframe on request (bench/RESULTS.md "Keyframe on request"): cold first frames with and without ONVIF
+# SetSynchronizationPoint, alternating in one process on a fake camera that forces a keyframe when asked
+# (GOP 2 s). SYNC_RUNS=0 skips it.
+if [ "${SYNC_RUNS:-20}" -gt 0 ]; then
+  echo
+  $bench keyframes "${SYNC_RUNS:-20}"
+fi

@@ -28,8 +28,12 @@ using Microsoft.Extensions.Logging;
 //                               N WebSocket viewers; time to first frame; per-fragment delay of the broker
 //                               relative to a direct ffmpeg reader of the same RTSP source (matched by frame bytes:
 //                               decode times restart at 0 in each ffmpeg, the copied frame data does not change)
+//   keyframes RUNS              cold time to first frame with and without asking the camera for a keyframe
+//                               (SetSynchronizationPoint), alternating, on one fake camera (bench/RESULTS.md
+//                               "Keyframe on request"; KeyframeBench.cs)
 return args[0] switch
 {
+    "keyframes" => await KeyframeBench.RunAsync(int.Parse(args[1], CultureInfo.InvariantCulture)),
     "serve" => await ServeAsync(args[1], args[2], args.Length > 3 ? int.Parse(args[3], CultureInfo.InvariantCulture) : 0),
     "load" => await LoadAsync(new Uri(args[1]), int.Parse(args[2], CultureInfo.InvariantCulture), int.Parse(args[3], CultureInfo.InvariantCulture), args[4], args[5]),
     _ => 2,
@@ -239,28 +243,7 @@ static async Task<int> LoadAsync(Uri hub, int viewers, int seconds, string rtspU
 
 static string Key(Fragment f) => Convert.ToHexString(System.Security.Cryptography.SHA256.HashData(f.Data.AsSpan(Math.Max(0, f.Data.Length - 256))));
 
-static async Task<double> TimeToFirstFrameAsync(HttpClient http)
-{
-    var t0 = Stopwatch.GetTimestamp();
-    using var response = await http.PostAsync("/api/cameras/bench/live", null);
-    var session = (await response.Content.ReadFromJsonAsync<LiveSessionResponse>(JsonSerializerOptions.Web))!;
-    using var socket = new ClientWebSocket();
-    await socket.ConnectAsync(new Uri(session.WebSocketUrl), CancellationToken.None);
-    var buffer = new byte[4 << 20];
-    var binary = 0;
-    while (binary < 2)
-    {
-        var r = await socket.ReceiveAsync(buffer.AsMemory(), CancellationToken.None);
-        if (r.EndOfMessage && r.MessageType == WebSocketMessageType.Binary)
-        {
-            binary++;
-        }
-    }
-
-    var elapsed = Stopwatch.GetElapsedTime(t0).TotalMilliseconds;
-    await socket.CloseAsync(WebSocketCloseStatus.NormalClosure, "done", CancellationToken.None);
-    return elapsed;
-}
+static Task<double> TimeToFirstFrameAsync(HttpClient http) => KeyframeBench.FirstFrameAsync(http);
 
 /// <summary>Allows everyone (benchmark only).</summary>
 internal sealed class AllowAll : IAccessPolicy

@@ -3,6 +3,7 @@
 //   dotnet run -c Release --project bench/Registry.Bench -- audit [entries]
 //   dotnet run -c Release --project bench/Registry.Bench -- pickers
 //   dotnet run -c Release --project bench/Registry.Bench -- cluster      (PostgreSQL against SQLite, issue #16)
+//   dotnet run -c Release --project bench/Registry.Bench -- events [cameras] [events/s per camera] [seconds]  (EventsBench.cs)
 // Each figure is the median of several runs; every figure has a baseline measured in the same process.
 using System.Diagnostics;
 using System.Globalization;
@@ -28,6 +29,10 @@ return mode switch
     "audit" => await AuditBench.RunAsync(args.Length > 1 ? int.Parse(args[1], CultureInfo.InvariantCulture) : 1_000_000),
     "pickers" => await PickerBench.RunAsync(),
     "cluster" => await ClusterBench.RunAsync(),
+    "events" => await EventsBench.RunAsync(
+        args.Length > 1 ? int.Parse(args[1], CultureInfo.InvariantCulture) : 100,
+        args.Length > 2 ? double.Parse(args[2], CultureInfo.InvariantCulture) : 6,
+        args.Length > 3 ? int.Parse(args[3], CultureInfo.InvariantCulture) : 30),
     _ => Usage(),
 };
 

@@ -37,6 +37,12 @@ public sealed record FakeCameraOptions
     public int Height { get; init; } = 360;
     public int FramesPerSecond { get; init; } = 10;
 
+    /// <summary>Frames from one scheduled keyframe to the next (0: one a second); no scene-cut keyframes when set.</summary>
+    public int KeyframeInterval { get; init; }
+
+    /// <summary>Honour Media/Media2 SetSynchronizationPoint by forcing a keyframe (false: fault ActionNotSupported).</summary>
+    public bool SynchronizationPoint { get; init; } = true;
+
     /// <summary>When set, the camera replays a real vendor's captured answers instead of simulating a device.</summary>
     public VendorReplay? Replay { get; init; }
 }

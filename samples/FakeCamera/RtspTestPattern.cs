@@ -13,6 +13,8 @@ public sealed class RtspTestPattern : IAsyncDisposable
     public const string SystemPython = "/usr/bin/python3";
 
     private readonly FfmpegProcess _process;
+    private readonly SemaphoreSlim _stdin = new(1, 1);
+    private int _keyframesForced;
 
     private RtspTestPattern(FfmpegProcess process, Uri uri)
     {
@@ -23,6 +25,9 @@ public sealed class RtspTestPattern : IAsyncDisposable
     /// <summary>rtsp://127.0.0.1:PORT/stream.</summary>
     public Uri Uri { get; }
 
+    /// <summary>How many keyframes were forced (<see cref="ForceKeyframeAsync"/>).</summary>
+    public int KeyframesForced => Volatile.Read(ref _keyframesForced);
+
     /// <summary>The python process id, for tests that check nothing is left running.</summary>
     public int ProcessId => _process.Id;
 
@@ -30,12 +35,21 @@ public sealed class RtspTestPattern : IAsyncDisposable
     /// Starts the server on a free port and returns once it listens; <c>pattern</c> is GStreamer's <c>smpte</c> (with a
     /// noise patch) or <c>smpte100</c> (full-height bars only).
     /// </summary>
-    public static async Task<RtspTestPattern> StartAsync(string name, int width, int height, int fps, ILogger logger, CancellationToken ct, string pattern = "smpte")
+    public static async Task<RtspTestPattern> StartAsync(string name, int width, int height, int fps, ILogger logger, CancellationToken ct, string pattern = "smpte") =>
+        await StartAsync(name, width, height, fps, keyframeInterval: 0, pattern, logger, ct);
+
+    /// <summary>
+    /// As above, with <paramref name="keyframeInterval"/> frames from one scheduled keyframe to the next (0: one a
+    /// second) and no scene-cut keyframes, so the only other keyframes are the forced ones.
+    /// </summary>
+    public static async Task<RtspTestPattern> StartAsync(
+        string name, int width, int height, int fps, int keyframeInterval, string pattern, ILogger logger, CancellationToken ct)
     {
         var script = Path.Combine(AppContext.BaseDirectory, "rtsp_server.py");
         var process = FfmpegProcess.Start(SystemPython,
             [script, "--port", "0", "--address", "127.0.0.1", "--path", "/stream", "--name", name,
-             "--width", $"{width}", "--height", $"{height}", "--fps", $"{fps}", "--pattern", pattern],
+             "--width", $"{width}", "--height", $"{height}", "--fps", $"{fps}", "--pattern", pattern,
+             "--gop", $"{keyframeInterval}"],
             logger, $"rtsp {name}");
         try
         {
@@ -62,6 +76,22 @@ public sealed class RtspTestPattern : IAsyncDisposable
         {
             await process.DisposeAsync();
             throw;
+        }
+    }
+
+    /// <summary>Has the encoder make its next frame a keyframe (a line "k" to the script), as SetSynchronizationPoint asks.</summary>
+    public async Task ForceKeyframeAsync(CancellationToken ct)
+    {
+        await _stdin.WaitAsync(ct);
+        try
+        {
+            await _process.StandardInput.WriteAsync("k\n"u8.ToArray(), ct);
+            await _process.StandardInput.FlushAsync(ct);
+            Interlocked.Increment(ref _keyframesForced);
+        }
+        finally
+        {
+            _stdin.Release();
         }
     }
 

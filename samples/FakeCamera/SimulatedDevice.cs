@@ -10,9 +10,12 @@ namespace CameraHub.FakeCamera;
 /// <summary>
 /// A well-behaved ONVIF device (Profile S/T subset): device, Media and Media2 services, WS-Security UsernameToken
 /// checked against the camera's password and clock, optional HTTP Digest. Answers as SOAP 1.2 with the usual prefixes.
+/// SetSynchronizationPoint calls <paramref name="forceKeyframe"/> (the RTSP encoder's next frame becomes a keyframe).
 /// </summary>
-public sealed class SimulatedDevice(FakeCameraOptions options, TimeProvider time, Func<Uri?> rtspUri)
+public sealed class SimulatedDevice(FakeCameraOptions options, TimeProvider time, Func<Uri?> rtspUri, Func<CancellationToken, Task>? forceKeyframe = null)
 {
+    private int _synchronizationPoints;
+
     public const string DevicePath = "/onvif/device_service";
     public const string MediaPath = "/onvif/media_service";
     public const string Media2Path = "/onvif/media2_service";
@@ -33,6 +36,9 @@ public sealed class SimulatedDevice(FakeCameraOptions options, TimeProvider time
 
     /// <summary>The camera's own clock.</summary>
     public DateTimeOffset DeviceNow => time.GetUtcNow() + options.ClockOffset;
+
+    /// <summary>SetSynchronizationPoint requests answered (Media or Media2), for tests and the bench.</summary>
+    public int SynchronizationPoints => Volatile.Read(ref _synchronizationPoints);
 
     /// <summary>The event service, when the camera offers one (<see cref="FakeCameraOptions.EventService"/>).</summary>
     public FakeEventService? Events { get; } = options.EventService ? new FakeEventService(time, () => time.GetUtcNow() + options.ClockOffset) : null;
@@ -78,6 +84,13 @@ public sealed class SimulatedDevice(FakeCameraOptions options, TimeProvider time
         }
 
         var media2 = request.Name.Namespace == Tr2;
+        if (operation == "SetSynchronizationPoint" && options.SynchronizationPoint && (media2 || request.Name.Namespace == Trt))
+        {
+            var (status, body) = await SynchronizationPointAsync(request, media2, http.RequestAborted);
+            await WriteAsync(http, status, body);
+            return;
+        }
+
         var response = operation switch
         {
             "GetSystemDateAndTime" => SystemDateAndTime(),
@@ -110,6 +123,25 @@ public sealed class SimulatedDevice(FakeCameraOptions options, TimeProvider time
         }
 
         await WriteAsync(http, 200, response);
+    }
+
+    /// <summary>A keyframe now on the one profile; an unknown token is the fault the Media specs name (ter:NoProfile).</summary>
+    private async Task<(int Status, XElement Body)> SynchronizationPointAsync(XElement request, bool media2, CancellationToken ct)
+    {
+        var ns = media2 ? Tr2 : Trt;
+        var token = request.Element(ns + "ProfileToken")?.Value;
+        if (token != ProfileToken)
+        {
+            return (400, Fault("Sender", ["ter:InvalidArgVal", "ter:NoProfile"], $"The requested profile token {token} does not exist"));
+        }
+
+        if (forceKeyframe is not null)
+        {
+            await forceKeyframe(ct);
+        }
+
+        Interlocked.Increment(ref _synchronizationPoints);
+        return (200, new XElement(ns + "SetSynchronizationPointResponse"));
     }
 
     /// <summary>The discovery scopes (name, hardware, profiles) this camera announces.</summary>

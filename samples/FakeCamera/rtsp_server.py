@@ -3,7 +3,8 @@
 
 Serves rtsp://127.0.0.1:PORT/PATH through the GStreamer RTSP server (Debian gir1.2-gst-rtsp-server-1.0), run by the
 system interpreter (/usr/bin/python3 has `gi`). Prints "READY <port>" once it listens (port 0 picks a free one),
-and exits when stdin closes or says "q", so a parent that dies never leaves it behind.
+and exits when stdin closes or says "q", so a parent that dies never leaves it behind. A line "k" on stdin forces a
+keyframe now (what ONVIF SetSynchronizationPoint asks of a camera); --gop sets the keyframe interval in frames.
 """
 import argparse
 import signal
@@ -13,7 +14,8 @@ import gi
 
 gi.require_version("Gst", "1.0")
 gi.require_version("GstRtspServer", "1.0")
-from gi.repository import GLib, Gst, GstRtspServer  # noqa: E402
+gi.require_version("GstVideo", "1.0")
+from gi.repository import GLib, Gst, GstRtspServer, GstVideo  # noqa: E402
 
 REQUIRED = ["videotestsrc", "textoverlay", "clockoverlay", "videoconvert", "x264enc", "rtph264pay"]
 
@@ -29,6 +31,8 @@ def main() -> int:
     parser.add_argument("--fps", type=int, default=10)
     # smpte100: full-height bars without the noise patch, so a masked picture can be compared with the source anywhere.
     parser.add_argument("--pattern", default="smpte", choices=["smpte", "smpte100"])
+    # Frames from one scheduled keyframe to the next (default: one second); a long GOP shows what a forced one saves.
+    parser.add_argument("--gop", type=int, default=0)
     args = parser.parse_args()
 
     Gst.init(None)
@@ -55,6 +59,29 @@ def main() -> int:
     factory.set_launch(launch)
     factory.set_shared(True)
     server.get_mount_points().add_factory(args.path, factory)
+    encoders = []
+
+    def on_media_configure(_factory, media):
+        # Set on the configured pipeline rather than in the launch line, so the launch line stays as it is.
+        def configure(element):
+            if element.get_factory() is not None and element.get_factory().get_name() == "x264enc":
+                if args.gop > 0:
+                    element.set_property("key-int-max", args.gop)
+                    # No scene-cut keyframes: the only ones are the scheduled and the forced ones.
+                    element.set_property("option-string", "scenecut=0")
+                encoders.append(element)
+                media.connect("unprepared", lambda _media: encoders.remove(element) if element in encoders else None)
+
+        media.get_element().iterate_recurse().foreach(configure)
+
+    factory.connect("media-configure", on_media_configure)
+
+    def force_keyframe():
+        # An upstream force-key-unit event on the encoder's source pad: the next frame it encodes is an IDR.
+        for encoder in encoders:
+            event = GstVideo.video_event_new_upstream_force_key_unit(Gst.CLOCK_TIME_NONE, True, 0)
+            encoder.get_static_pad("src").send_event(event)
+
     if server.attach(None) == 0:
         print(f"FAILED could not listen on {args.address}:{args.port}", flush=True)
         return 2
@@ -66,6 +93,8 @@ def main() -> int:
         if not line or line.strip() == "q" or condition & (GLib.IO_HUP | GLib.IO_ERR):
             loop.quit()
             return False
+        if line.strip() == "k":
+            force_keyframe()
         return True
 
     GLib.io_add_watch(sys.stdin, GLib.IO_IN | GLib.IO_HUP | GLib.IO_ERR, on_stdin)

@@ -49,6 +49,8 @@ public static class MaskingModule
             .PostConfigure(o => o.ExportsDirectory = Path.Combine(dataDirectory, o.ExportsDirectory));
         services.AddSingleton(sp => new Evidence.EvidenceSigningKey(
             SecretBlobStore.For(sp.GetService<HubDatabase>(), Path.Combine(dataDirectory, "keys")), sp.GetRequiredService<Microsoft.AspNetCore.DataProtection.IDataProtectionProvider>()));
+        // Bookmarks and camera events for the manifests, from the alarm desk when the host has it.
+        services.AddSingleton<Evidence.EvidenceMarks>();
         services.AddSingleton<Evidence.EvidenceProducer>();
         if (runInBackground)
         {

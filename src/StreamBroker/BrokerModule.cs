@@ -27,6 +27,8 @@ public static class BrokerModule
         // Camera states as names ("Offline"), like the HTTP API, so the console needs no enum table.
         services.AddSignalR().AddJsonProtocol(o => o.PayloadSerializerOptions.Converters.Add(new JsonStringEnumConverter()));
         services.TryAddSingleton<IBrokerEvents, SignalRBrokerEvents>();
+        // The ONVIF module (AddOnvif) asks cameras for keyframes; without it upstreams wait for the camera's own.
+        services.TryAddSingleton<IKeyframeRequests, NoKeyframeRequests>();
         services.AddSingleton<PathManager>();
         // Fail closed: without the masking module's masks, a camera that requires masking is never shown.
         services.TryAddSingleton<Masked.IFeedMasks, Masked.NoFeedMasks>();

@@ -50,4 +50,19 @@ public sealed class BrokerOptions
 
     /// <summary>How often the warm upstreams look at the registry (besides waking at allowed-hours edges).</summary>
     public TimeSpan WarmInterval { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>
+    /// Ask the camera for a keyframe over ONVIF (Media2 or Media SetSynchronizationPoint) when its upstream opens, so a
+    /// cold first viewer gets a picture without waiting for the camera's next GOP. Needs the camera's ONVIF address.
+    /// </summary>
+    public bool RequestKeyframes { get; set; } = true;
+
+    /// <summary>
+    /// How often the keyframe request is repeated until the first keyframe arrives: a request that reached the camera
+    /// before its RTSP session was playing made a keyframe nobody received.
+    /// </summary>
+    public TimeSpan KeyframeRequestInterval { get; set; } = TimeSpan.FromMilliseconds(200);
+
+    /// <summary>How long after the upstream started keyframes are asked for; past it the camera's own GOP is awaited.</summary>
+    public TimeSpan KeyframeRequestWindow { get; set; } = TimeSpan.FromSeconds(3);
 }

@@ -13,6 +13,7 @@ using CameraHub.KeyProtection;
 using CameraHub.Masking;
 using CameraHub.Masking.Evidence;
 using CameraHub.Masking.Samples;
+using CameraHub.NodeWatch;
 using CameraHub.Operations;
 using CameraHub.StreamBroker;
 using CameraHub.StreamBroker.Alarms;
@@ -71,6 +72,7 @@ public static class HubApplication
             .AddCheck<FfmpegHealthCheck>("ffmpeg")
             .AddCheck<StorageHealthCheck>("storage");
         builder.Services.AddHubCluster(builder.Configuration, database, health);
+        builder.Services.AddNodeLossWatch(builder.Configuration);
 
         var app = builder.Build();
         app.UseExceptionHandler();

@@ -43,7 +43,17 @@ public sealed record EvidenceCamera
     public required IReadOnlyList<EvidenceSourceSegment> SourceSegments { get; init; }
     /// <summary>Parts of the window with no footage (camera offline, hub stopped, outside allowed hours).</summary>
     public required IReadOnlyList<EvidenceGap> Gaps { get; init; }
+    /// <summary>Operators' bookmarks on this camera that overlap the window, oldest first.</summary>
+    public IReadOnlyList<EvidenceBookmark> Bookmarks { get; init; } = [];
+    /// <summary>The camera's own events (motion, tamper, inputs…) inside the window, oldest first.</summary>
+    public IReadOnlyList<EvidenceCameraEvent> Events { get; init; } = [];
 }
+
+/// <summary>An operator's bookmark: the stretch it marks (UTC), the note, who wrote it and when.</summary>
+public sealed record EvidenceBookmark(DateTime At, DateTime To, string Note, string CreatedBy, DateTime CreatedAt);
+
+/// <summary>A camera event: when it happened (camera time corrected for skew, UTC), category, raw ONVIF topic, state.</summary>
+public sealed record EvidenceCameraEvent(DateTime At, string Category, string Topic, string? Operation, bool? Active);
 
 /// <summary>A masked video in the package and the exact UTC stretch it covers.</summary>
 public sealed record EvidenceVideo(string Path, DateTime From, DateTime To, int Frames, int FramesObscuredEntirely)

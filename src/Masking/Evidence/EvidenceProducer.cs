@@ -37,7 +37,8 @@ public sealed class EvidenceOptions
 public sealed class EvidenceProducer(
     IServiceScopeFactory scopes, ICameraDirectory cameras, IEvidenceFootage footage, CameraFileMasker masker, EvidenceSigningKey key,
     IAuditLog audit, IOptions<EvidenceOptions> options, TimeProvider time, ILogger<EvidenceProducer> logger,
-    IClusterLeases leases, IJobClaims claims, Microsoft.AspNetCore.SignalR.IHubContext<StreamBroker.Events.CameraEventsHub>? events = null, StreamBroker.Alarms.IAlarmSink? alarms = null) : BackgroundService
+    IClusterLeases leases, IJobClaims claims, Microsoft.AspNetCore.SignalR.IHubContext<StreamBroker.Events.CameraEventsHub>? events = null, StreamBroker.Alarms.IAlarmSink? alarms = null,
+    EvidenceMarks? marks = null) : BackgroundService
 {
     private const double ContinuityToleranceSeconds = 1.5;
     private readonly SemaphoreSlim _wake = new(0);
@@ -209,6 +210,7 @@ public sealed class EvidenceProducer(
                         .Where(c => c.Id == camera.Id).Select(c => c.LegalBasis).FirstAsync(ct);
                 }
 
+                var (bookmarks, cameraEvents) = await (marks ?? new EvidenceMarks()).ForAsync(camera.Id, request.FromUtc, request.ToUtc, ct);
                 manifestCameras.Add(new EvidenceCamera
                 {
                     Id = camera.Id,
@@ -226,6 +228,8 @@ public sealed class EvidenceProducer(
                     Videos = cameraVideos,
                     SourceSegments = sources,
                     Gaps = found.Gaps,
+                    Bookmarks = bookmarks,
+                    Events = cameraEvents,
                 });
             }
 

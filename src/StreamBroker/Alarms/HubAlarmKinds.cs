@@ -30,6 +30,12 @@ public static class HubAlarmKinds
     /// <summary>A camera sends events faster than the flood limit (<see cref="AlarmStore"/>).</summary>
     public const string CameraFlooding = "hub.CameraFlooding";
 
-    /// <summary>A node of the cluster stopped answering; raised by the cluster's node watch (not in this module).</summary>
+    /// <summary>A node of the cluster stopped beating, one per node name (the host's NodeLossWatch).</summary>
     public const string NodeLost = "hub.NodeLost";
+
+    /// <summary>A recorded camera's writer is dropping footage: a gap in its recording (<see cref="HubAlarmWatch"/>).</summary>
+    public const string RecordingGap = "hub.RecordingGap";
+
+    /// <summary>The recording writers of a node hold more unwritten footage than the threshold (<see cref="HubAlarmWatch"/>).</summary>
+    public const string WriterBacklog = "hub.WriterBacklog";
 }

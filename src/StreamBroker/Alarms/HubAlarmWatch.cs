@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using CameraHub.CameraRegistry.Audit;
 using CameraHub.CameraRegistry.Cameras;
 using CameraHub.CameraRegistry.Cluster;
@@ -25,6 +26,12 @@ public sealed class HubAlarmOptions
 
     /// <summary>How often the watch looks.</summary>
     public int CheckSeconds { get; set; } = 10;
+
+    /// <summary>
+    /// Unwritten footage on one node past which its disk is falling behind (a writer past its own cap,
+    /// CameraHub:Recording:MaxQueuedBytesPerCamera, 64 MiB, drops footage and raises a recording gap instead).
+    /// </summary>
+    public long WriterBacklogBytes { get; set; } = 32L << 20;
 }
 
 /// <summary>
@@ -42,6 +49,9 @@ public sealed class HubAlarmWatch(
 {
     /// <summary>The key of the node-wide alarms (disk floor, sweep): the node's name, so several nodes keep one each.</summary>
     private readonly string _nodeKey = (node ?? NodeIdentity.From(new NodeOptions(), time)).Name;
+
+    /// <summary>Cameras whose gap alarm this node raised and has not cleared (a test may look while the loop does).</summary>
+    private readonly ConcurrentDictionary<string, bool> _gaps = new(StringComparer.Ordinal);
 
     public const string CameraOfflineKind = HubAlarmKinds.CameraOffline;
     public const string LegalBasisDueKind = HubAlarmKinds.LegalBasisDue;
@@ -97,11 +107,15 @@ public sealed class HubAlarmWatch(
         }
     }
 
-    /// <summary>Storage below the floor (paused or about to be) and a failed retention sweep, on this node.</summary>
+    /// <summary>
+    /// Storage below the floor (paused or about to be), writers dropping footage (a gap per camera) or holding too much
+    /// unwritten, and a failed retention sweep, on this node.
+    /// </summary>
     private async Task CheckRecordingAsync(CancellationToken ct)
     {
         if (recording?.Current() is { } health)
         {
+            await CheckWritersAsync(health, ct);
             if (health.PausedReason is not null || (health.Enabled && health.FreeBytes < health.FloorBytes))
             {
                 await sink.RaiseAsync(new HubAlarm(HubAlarmKinds.DiskFloor, _nodeKey, health.PausedReason is null ? AlarmSeverity.Major : AlarmSeverity.Critical,
@@ -126,6 +140,43 @@ public sealed class HubAlarmWatch(
         else if (sweeper.LastSweep is not null)
         {
             await sink.ClearAsync(HubAlarmKinds.RetentionSweepFailed, _nodeKey, ct);
+        }
+    }
+
+    /// <summary>
+    /// A gap alarm per camera whose writer drops footage, cleared once it writes again (or stops recording here); a
+    /// backlog alarm per node. Cameras are recorded by one node, so only this node's writers raise or clear theirs.
+    /// </summary>
+    private async Task CheckWritersAsync(RecordingHealth health, CancellationToken ct)
+    {
+        foreach (var cameraId in health.CamerasDropping)
+        {
+            var camera = paths.Find(cameraId)?.Camera;
+            if (_gaps.TryAdd(cameraId, true))
+            {
+                logger.LogWarning("Camera {Camera}: the recording writer is dropping footage", cameraId);
+            }
+
+            await sink.RaiseAsync(new HubAlarm(HubAlarmKinds.RecordingGap, cameraId, AlarmSeverity.Major,
+                $"Camera {cameraId} {camera?.Name} is losing footage on {_nodeKey}: its recording writer is behind the disk and drops "
+                + $"until it catches up, leaving a gap in the recording ({health.Describe()})", cameraId, camera?.OwnerId), ct);
+        }
+
+        foreach (var mended in _gaps.Keys.Where(c => !health.CamerasDropping.Contains(c, StringComparer.Ordinal)).ToList())
+        {
+            await sink.ClearAsync(HubAlarmKinds.RecordingGap, mended, ct);
+            _gaps.TryRemove(mended, out _);
+        }
+
+        if (health.BacklogBytes > options.Value.WriterBacklogBytes)
+        {
+            await sink.RaiseAsync(new HubAlarm(HubAlarmKinds.WriterBacklog, _nodeKey, AlarmSeverity.Warning,
+                $"Recording on {_nodeKey} is falling behind: {health.BacklogBytes / (1024 * 1024.0):F1} MiB not yet written "
+                + $"(threshold {options.Value.WriterBacklogBytes / (1024 * 1024.0):F1} MiB); the disk is too slow for the cameras recorded here"), ct);
+        }
+        else
+        {
+            await sink.ClearAsync(HubAlarmKinds.WriterBacklog, _nodeKey, ct);
         }
     }
 

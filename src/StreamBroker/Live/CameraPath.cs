@@ -18,6 +18,7 @@ public sealed class CameraPath : IAsyncDisposable
     private readonly TimeProvider _time;
     private readonly IBrokerEvents _events;
     private readonly IPathSource _source;
+    private readonly IKeyframeRequests _keyframes;
     private readonly Lock _gate = new();
     private readonly List<Viewer> _viewers = [];
     private readonly List<IPathRecorder> _recorders = [];
@@ -31,9 +32,14 @@ public sealed class CameraPath : IAsyncDisposable
     private long _bytesIn;
     private long _droppedByDeparted;
     private long _fragmentsIn;
+    private int _keyframesRequested;
+    private TaskCompletionSource? _firstKeyframe;
 
-    internal CameraPath(string key, CameraSource camera, IPathSource source, BrokerOptions options, ILogger logger, TimeProvider time, IBrokerEvents events)
+    internal CameraPath(
+        string key, CameraSource camera, IPathSource source, BrokerOptions options, ILogger logger, TimeProvider time, IBrokerEvents events,
+        IKeyframeRequests? keyframes = null)
     {
+        _keyframes = keyframes ?? new NoKeyframeRequests();
         Key = key;
         Camera = camera;
         _source = source;
@@ -59,6 +65,9 @@ public sealed class CameraPath : IAsyncDisposable
 
     /// <summary>How many ffmpeg processes this path has started (1 unless the camera dropped).</summary>
     public int UpstreamStarts => Volatile.Read(ref _upstreamStarts);
+
+    /// <summary>Keyframe requests the camera accepted since the path opened (see <see cref="IKeyframeRequests"/>).</summary>
+    public int KeyframesRequested => Volatile.Read(ref _keyframesRequested);
 
     /// <summary>The running ffmpeg's process id, for diagnostics and tests.</summary>
     public int? UpstreamProcessId { get; private set; }
@@ -300,6 +309,9 @@ public sealed class CameraPath : IAsyncDisposable
 
         Interlocked.Increment(ref _upstreamStarts);
         UpstreamProcessId = ffmpeg.Id;
+        // Beside the run, never in its way: the camera is asked for a keyframe while ffmpeg sets up RTSP.
+        using var endOfRun = CancellationTokenSource.CreateLinkedTokenSource(ct);
+        var keyframeRequests = StartKeyframeRequests(endOfRun.Token);
         var lastMedia = _time.GetTimestamp();
         var stalled = false;
         var received = false;
@@ -352,9 +364,34 @@ public sealed class CameraPath : IAsyncDisposable
 
         UpstreamProcessId = null;
         Volatile.Write(ref _running, null);
+        await endOfRun.CancelAsync();
+        await keyframeRequests;
         var reason = stalled ? $"camera stalled: no video for {_options.StallTimeout.TotalSeconds:0} s"
             : parseError ?? UpstreamExit.Explain(code, ffmpeg.Tail, received);
         return (reason, received);
+    }
+
+    private Task StartKeyframeRequests(CancellationToken endOfRun)
+    {
+        if (!IsCameraUpstream || !_options.RequestKeyframes)
+        {
+            return Task.CompletedTask;
+        }
+
+        var first = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        Volatile.Write(ref _firstKeyframe, first);
+        var camera = Camera;
+        return Task.Run(async () =>
+        {
+            try
+            {
+                Interlocked.Add(ref _keyframesRequested, await _keyframes.RequestAsync(camera, first.Task, endOfRun));
+            }
+            catch (Exception e) when (e is not OutOfMemoryException)
+            {
+                _logger.LogDebug(e, "Path {Path}: the keyframe request failed", Key);
+            }
+        }, CancellationToken.None);
     }
 
     private void Publish(UpstreamMedia media)
@@ -379,6 +416,11 @@ public sealed class CameraPath : IAsyncDisposable
                     SetStatus(CameraLiveState.Online, restarted ? "reconnected" : null);
                     break;
                 case Fragment fragment when _buffer.Append(fragment) && _buffer.Init is { } current:
+                    if (fragment.Keyframe)
+                    {
+                        _firstKeyframe?.TrySetResult();
+                    }
+
                     Interlocked.Add(ref _bytesIn, fragment.Data.Length);
                     Interlocked.Increment(ref _fragmentsIn);
                     if (!IsCameraUpstream)

@@ -32,6 +32,8 @@ public sealed class LiveMetrics : IDisposable
             description: "Media bytes received from each open camera upstream since its path opened");
         _meter.CreateObservableGauge("camerahub.live.upstream.bitrate_kbps", () => paths.Paths.Select(p => new Measurement<double>(p.BitrateKbps, Camera(p))),
             description: "Average bitrate received from each open camera upstream, kbit/s");
+        _meter.CreateObservableCounter("camerahub.live.upstream.keyframe_requests", () => paths.Paths.Select(p => new Measurement<long>(p.KeyframesRequested, Camera(p))),
+            description: "Keyframe requests (ONVIF SetSynchronizationPoint) each open camera upstream's camera accepted since its path opened");
         _meter.CreateObservableGauge("camerahub.live.viewers", () => paths.Paths.Select(p => new Measurement<int>(p.ViewerCount, Camera(p))),
             description: "Viewers reading each open camera upstream now");
         _meter.CreateObservableCounter("camerahub.live.dropped_fragments", () => paths.Paths.Select(p => new Measurement<long>(p.DroppedFragments, Camera(p))),

@@ -49,7 +49,8 @@ internal interface IPathRecorder
 /// one leaving starts the idle grace after which the path and its ffmpeg are closed.
 /// </summary>
 public sealed class PathManager(
-    IOptions<BrokerOptions> options, ILoggerFactory loggers, TimeProvider time, IBrokerEvents events, ICameraDirectory directory) : IAsyncDisposable
+    IOptions<BrokerOptions> options, ILoggerFactory loggers, TimeProvider time, IBrokerEvents events, ICameraDirectory directory,
+    IKeyframeRequests? keyframes = null) : IAsyncDisposable
 {
     private readonly Lock _gate = new();
     private readonly Dictionary<string, CameraPath> _paths = new(StringComparer.Ordinal);
@@ -155,7 +156,7 @@ public sealed class PathManager(
     {
         if (!_paths.TryGetValue(key, out var path))
         {
-            path = new CameraPath(key, camera, source(), options.Value, PathLogger(key), time, pathEvents);
+            path = new CameraPath(key, camera, source(), options.Value, PathLogger(key), time, pathEvents, keyframes);
             _paths.Add(key, path);
             path.Start();
             _logger.LogInformation("Path {Path}: opened for {Reader}", key, reader);

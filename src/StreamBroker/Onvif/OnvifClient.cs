@@ -132,6 +132,17 @@ public sealed class OnvifClient
         return OnvifResponses.MediaUri("GetSnapshotUri", response);
     }
 
+    /// <summary>
+    /// Media2 or Media SetSynchronizationPoint: asks the encoder of <paramref name="profileToken"/> for a keyframe (and
+    /// parameter sets) now. The answer is empty; a device without it faults with ActionNotSupported.
+    /// </summary>
+    public async Task SetSynchronizationPointAsync(Uri mediaService, bool media2, string profileToken, CancellationToken ct)
+    {
+        var ns = media2 ? OnvifNamespaces.Media2 : OnvifNamespaces.Media;
+        await CallAsync(mediaService, ns,
+            new XElement(ns + "SetSynchronizationPoint", new XElement(ns + "ProfileToken", profileToken)), "SetSynchronizationPoint", authenticate: true, ct);
+    }
+
     /// <summary>Profile G: the recordings on the device's storage.</summary>
     public async Task<IReadOnlyList<OnvifRecording>> GetRecordingsAsync(Uri recordingService, CancellationToken ct) =>
         OnvifResponses.Recordings(await CallAsync(recordingService, OnvifNamespaces.Recording,

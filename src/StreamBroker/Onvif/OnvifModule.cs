@@ -29,6 +29,8 @@ public static class OnvifModule
                 c.MaxResponseContentBufferSize = 4 * 1024 * 1024;
             });
         services.AddSingleton<OnvifClientFactory>();
+        // Before AddStreamBroker, whose TryAdd leaves this in place of its no-op.
+        services.AddSingleton<Live.IKeyframeRequests, Keyframes.OnvifKeyframeRequests>();
         services.AddSingleton<WsDiscoveryProbe>();
         services.AddScoped<OnvifDiscovery>();
         services.AddScoped<CameraProber>();

@@ -27,6 +27,9 @@ public sealed class DemoHub : IAsyncLifetime
 
     public Uri Address { get; private set; } = null!;
 
+    /// <summary>The running hub's services (for arranging what no API makes, e.g. a camera event at a given time).</summary>
+    public IServiceProvider Services => _app!.Services;
+
     public IBrowser Browser { get; private set; } = null!;
 
     /// <summary>Where the tests write the README's screenshots: docs/screenshots in the repository.</summary>

@@ -141,6 +141,15 @@ public sealed class EvidenceExportTests : IAsyncLifetime
         events.On<JsonElement>("evidenceProgress", e => progress.Enqueue(e));
         await events.StartAsync();
 
+        // An operator's bookmark inside the window and one after it: the manifest lists the first only. Bookmarking
+        // takes the playback right on the camera.
+        await _hub.GrantAsync(GrantSubjectKind.User, "housing", GrantScopeKind.Category, nameof(CameraCategory.HousingGarage), CameraRight.Playback);
+        using (var inside = await housing.PostAsJsonAsync($"/api/cameras/{CameraId}/bookmarks", new { at = footageStart.AddSeconds(1), to = footageStart.AddSeconds(2), note = "dörren bryts upp" }))
+        using (var after = await housing.PostAsJsonAsync($"/api/cameras/{CameraId}/bookmarks", new { at = to.AddSeconds(30), note = "senare" }))
+        {
+            Assert.Equal((HttpStatusCode.Created, HttpStatusCode.Created), (inside.StatusCode, after.StatusCode));
+        }
+
         var created = await police.PostAsJsonAsync("/api/evidence", new { caseNumber = "5000-K123456-26", cameraIds = new[] { CameraId }, from, to, reason = "Inbrott i garage" });
         Assert.Equal(HttpStatusCode.Created, created.StatusCode);
         var id = (await created.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("id").GetString();
@@ -183,6 +192,8 @@ public sealed class EvidenceExportTests : IAsyncLifetime
         // The manifest: exact window, the gap before the recording, the calibration's mask, the held originals.
         var manifest = JsonSerializer.Deserialize<EvidenceManifest>(await File.ReadAllBytesAsync(Path.Combine(dir, "manifest.json")), EvidencePackage.Json)!;
         var camera = Assert.Single(manifest.Cameras);
+        var bookmark = Assert.Single(camera.Bookmarks);
+        Assert.Equal(("dörren bryts upp", "housing", footageStart.AddSeconds(1)), (bookmark.Note, bookmark.CreatedBy, bookmark.At));
         Assert.Equal(("housing", "police", "5000-K123456-26"), (manifest.ApprovedBy, manifest.RequestedBy, manifest.CaseNumber));
         Assert.Equal(maskHash, camera.MaskSha256);
         var version = Assert.Single(camera.MaskVersions);           // the mask in force when the footage was recorded

@@ -57,7 +57,8 @@ public sealed class BrokerHost : IAsyncDisposable
 
     public LiveSessions Sessions => _app.Services.GetRequiredService<LiveSessions>();
 
-    public static async Task<BrokerHost> StartAsync(Dictionary<string, string?>? settings = null)
+    /// <summary>Starts the host; <paramref name="services"/> adds modules before the broker's (e.g. AddOnvif).</summary>
+    public static async Task<BrokerHost> StartAsync(Dictionary<string, string?>? settings = null, Action<WebApplicationBuilder>? services = null)
     {
         var builder = CreateBuilder(new() { ["CameraHub:Broker:StallTimeout"] = "00:00:05" }, settings);
 
@@ -69,6 +70,7 @@ public sealed class BrokerHost : IAsyncDisposable
         builder.Services.AddSingleton<IAuditLog>(audit);
         builder.Services.AddSingleton<ICameraDirectory>(cameras);
         builder.Services.AddSingleton<IAccessChangeFeed>(feed);
+        services?.Invoke(builder);
         builder.Services.AddStreamBroker(builder.Configuration);
 
         var app = builder.Build();

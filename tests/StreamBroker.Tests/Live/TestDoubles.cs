@@ -77,10 +77,11 @@ public sealed class TestDirectory : ICameraDirectory
 
     public CameraSource Add(
         string id, string? rtspUrl, RtspTransport transport = RtspTransport.Tcp, CameraMode mode = CameraMode.LiveOnly, string? allowedHours = "always",
-        int? retentionDays = null, string? username = null, string? password = null, CameraCategory category = CameraCategory.Traffic)
+        int? retentionDays = null, string? username = null, string? password = null, CameraCategory category = CameraCategory.Traffic,
+        string? onvifUrl = null)
     {
         var camera = new CameraSource(id, $"Test camera {id}", "org-test", category, mode, CameraStatus.Active, true,
-            allowedHours, retentionDays, rtspUrl, null, transport, username, password, new MaskingProfile(), []);
+            allowedHours, retentionDays, rtspUrl, onvifUrl, transport, username, password, new MaskingProfile(), []);
         _cameras[id] = camera;
         return camera;
     }

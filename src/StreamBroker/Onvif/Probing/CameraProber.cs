@@ -104,4 +104,8 @@ public sealed class OnvifClientFactory(IHttpClientFactory http, TimeProvider tim
 
     public OnvifClient Create(Uri deviceUri, OnvifCredentials? credentials) =>
         new(http.CreateClient(HttpClientName), deviceUri, credentials, time, TimeSpan.FromSeconds(options.Value.RequestTimeoutSeconds));
+
+    /// <summary>A client whose calls have their own, shorter limit (a keyframe asked for late is worth nothing).</summary>
+    public OnvifClient Create(Uri deviceUri, OnvifCredentials? credentials, TimeSpan timeout) =>
+        new(http.CreateClient(HttpClientName), deviceUri, credentials, time, timeout);
 }

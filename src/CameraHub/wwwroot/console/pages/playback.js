@@ -2,6 +2,7 @@
 import { api, camerasWith, el, formatTime, problemBox, t } from '../core.js';
 import { StreamPlayer } from '../player.js';
 import { showFeedMarks } from './maskmark.js';
+import { bookmarkForm, drawMarks, loadMarks, markList } from './playbackmarks.js';
 
 const day = 24 * 3600 * 1000;
 const minute = 60 * 1000;
@@ -45,6 +46,9 @@ export async function render(view, cameraId) {
     },
   });
   let recordings = null;
+  // Events and bookmarks of the shown day (playbackmarks.js).
+  let marks = [];
+  const marksBox = el('div');
   let anchor = null;
   // The visible part of the day: the whole day, or zoomed in so that short recordings and gaps can be told apart.
   let span = day;
@@ -58,7 +62,16 @@ export async function render(view, cameraId) {
     el('button.secondary', { type: 'button', onclick: () => step(-30) }, '−30 s'),
     el('button.secondary', { type: 'button', onclick: () => step(30) }, '+30 s'),
     el('span', {}, t('playback.position'), ' ', position)),
-  el('div.panel', {}, canvas, legend), playerBox, message);
+  el('div.panel', {}, canvas, legend, marksBox), playerBox, message,
+  bookmarkForm(cameraId, () => (anchor ? current() : new Date(viewStart.getTime() + span / 2)), () => loadDayMarks()));
+
+  async function loadDayMarks() {
+    const { from, to } = windowOfDay();
+    marks = await loadMarks(cameraId, from, to);
+    canvas.dataset.marks = String(marks.length);
+    marksBox.replaceChildren(markList(marks, at => playFrom(at)));
+    draw();
+  }
 
   function windowOfDay() {
     const [y, m, d] = dateInput.value.split('-').map(Number);
@@ -71,6 +84,7 @@ export async function render(view, cameraId) {
     recordings = await api(`/api/cameras/${encodeURIComponent(cameraId)}/recordings?from=${from.toISOString()}&to=${to.toISOString()}`);
     const seconds = recordings.segments.reduce((sum, x) => sum + (new Date(x.end) - new Date(x.start)) / 1000, 0);
     legend.textContent = t('playback.summary', { segments: recordings.segments.length, duration: duration(seconds), gaps: recordings.gaps.length });
+    await loadDayMarks();
     // Fit the view to what was recorded that day (at least ten minutes, at most the day).
     if (recordings.segments.length) {
       const first = new Date(recordings.segments[0].start), last = new Date(recordings.segments.at(-1).end);
@@ -104,6 +118,7 @@ export async function render(view, cameraId) {
     for (const gap of recordings?.gaps || []) g.fillRect(x(gap.from), 14, Math.max(1, x(gap.to) - x(gap.from)), 28);
     g.fillStyle = '#1b7f3b';
     for (const seg of recordings?.segments || []) g.fillRect(x(seg.start), 14, Math.max(2, x(seg.end) - x(seg.start) - 1), 28);
+    drawMarks(g, marks, x);
     g.fillStyle = '#5b6675';
     g.font = '11px system-ui';
     const tick = spans.find(z => z.ms === span).tick;

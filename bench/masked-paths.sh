@@ -6,18 +6,22 @@
 #     each with its own upstream and masked encoder, one partner RTSP reader each; frames/s of every reader;
 #  3. masked playback time to first frame and throughput, polygon and façade camera, and the full façade plan
 #     (static mask + person stage) against the static mask alone (Masking.Bench playback).
-# Run under `flock /tmp/bench.lock`; prints `uptime` before and after each part.
+# Run under `flock /tmp/bench.lock`; prints `uptime` before and after each part. PARTS (default "live capacity
+# playback") picks parts, HEIGHTS (720 1080) the sizes of part 1, COUNTS (1 2 3 4 5 6) the camera counts of part 2.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 runs=${RUNS:-3}
 echo "## load before: $(uptime)"
-for height in 720 1080; do
+parts=${PARTS:-live capacity playback}
+for height in ${HEIGHTS:-720 1080}; do
+  [[ " $parts " == *" live "* ]] || break
   bitrate=4M; [ "$height" = 720 ] && bitrate=2M
   clip_height=$height clip_bitrate=$bitrate RUNS=$runs bash bench/partner-masked.sh
   echo "## load after ${height}p: $(uptime)"
 done
 
 # 2. capacity at 720p25
+if [[ " $parts " == *" capacity "* ]]; then
 clip_height=720 clip_bitrate=2M
 . bench/camera.sh
 window=${WINDOW:-15}
@@ -54,8 +58,10 @@ for n in ${COUNTS:-1 2 3 4 5 6}; do
 done
 cleanup; pids=()
 echo "## load after capacity: $(uptime)"
+fi
 
 # 3. masked playback and the full plan
+[[ " $parts " == *" playback "* ]] || exit 0
 dotnet build bench/Masking.Bench -c Release -nologo -v q >/dev/null
 dotnet bench/Masking.Bench/bin/Release/net10.0/CameraHub.Masking.Bench.dll playback "$runs" ultrafast
 echo "## load after playback: $(uptime)"

@@ -20,7 +20,7 @@ median() { sort -n | awk '{a[NR]=$1} END {print (NR % 2) ? a[(NR+1)/2] : (a[NR/2
 graph="[0:v]split[base][copy];[copy]scale=$cols:$rows:flags=area,scale=$((cols * block)):$((rows * block)):flags=neighbor,crop=$w:$h:0:0[blocks];[1:v]format=gray[mask];[blocks][mask]alphamerge[veil];[base][veil]overlay=format=yuv420:eof_action=repeat,format=yuv420p[out]"
 encode=(-map "[out]" -an -c:v libx264 -preset ultrafast -tune zerolatency -force_key_frames "expr:gte(t,n_forced*1)" -fps_mode passthrough)
 
-hub_cpu=(); hub_fps=(); plain_cpu=(); plain_fps=()
+hub_cpu=(); hub_fps=(); plain_cpu=(); plain_fps=(); parts=()
 for run in $(seq "$runs"); do
   # (a) the hub's masked feed, one partner reader
   mkfifo "$out/hub-m.in" 2>/dev/null || true
@@ -34,7 +34,9 @@ for run in $(seq "$runs"); do
   sleep 6
   upstream=$(pgrep -f "CameraHub-live camera=bench" | head -1 || true); encoder=$(pgrep -f "CameraHub-masked feed=bench" | head -1 || true)
   p0=$(frames "$out/reader.progress")
-  t0=$(ticks "$hub" "$upstream" "$encoder"); sleep "$window"; t1=$(ticks "$hub" "$upstream" "$encoder")
+  t0=$(ticks "$hub" "$upstream" "$encoder"); h0=$(ticks "$hub"); u0=$(ticks "$upstream"); e0=$(ticks "$encoder"); sleep "$window"
+  t1=$(ticks "$hub" "$upstream" "$encoder"); h1=$(ticks "$hub"); u1=$(ticks "$upstream"); e1=$(ticks "$encoder")
+  parts+=("hub $(( (h1 - h0) * 100 / hz / window )) upstream $(( (u1 - u0) * 100 / hz / window )) encoder $(( (e1 - e0) * 100 / hz / window ))")
   p1=$(frames "$out/reader.progress")
   kill "$reader" 2>/dev/null || true; exec 9>&-; wait "$hub" 2>/dev/null || true
   hub_cpu+=("$(( (t1 - t0) * 100 / hz / window ))"); hub_fps+=("$(awk -v a="$p0" -v b="$p1" -v s="$window" 'BEGIN {printf "%.1f", (b - a) / s}')")
@@ -54,5 +56,6 @@ echo "|---|---|---|"
 echo "| hub: upstream -c copy + masked encoder + RTSP fan-out | $(printf '%s\n' "${hub_cpu[@]}" | median) | $(printf '%s\n' "${hub_fps[@]}" | median) |"
 echo "| plain ffmpeg: same RTSP source, filter and encoder | $(printf '%s\n' "${plain_cpu[@]}" | median) | $(printf '%s\n' "${plain_fps[@]}" | median) |"
 echo "runs: hub cpu ${hub_cpu[*]} fps ${hub_fps[*]}; plain cpu ${plain_cpu[*]} fps ${plain_fps[*]}"
+echo "hub's CPU by process (% of one core, per run): $(printf '%s; ' "${parts[@]}")"
 hub_median=$(printf '%s\n' "${hub_cpu[@]}" | median); plain_median=$(printf '%s\n' "${plain_cpu[@]}" | median)
 echo "ratio ${h}p hub/plain CPU: $(awk -v a="$hub_median" -v b="$plain_median" 'BEGIN {printf "%.2f", a / b}')"

@@ -341,8 +341,7 @@ public sealed class EvidenceProducer(
     private async Task<EvidenceMaskLift?> UnmaskedLiftAsync(EvidenceRequest request, CameraSource camera, CancellationToken ct)
     {
         await using var scope = scopes.CreateAsyncScope();
-        return await UnmaskedEvidence.LiftForAsync(scope.ServiceProvider.GetRequiredService<MaskingDbContext>(),
-            scope.ServiceProvider.GetRequiredService<CameraRegistry.Persistence.AccessDbContext>(), request, camera, ct);
+        return await UnmaskedEvidence.LiftForAsync(scope.ServiceProvider, request, camera, ct);
     }
 
     /// <summary>The mask versions in force over [from, to); the export is refused when the history cannot say.</summary>

@@ -4,6 +4,7 @@ using CameraHub.CameraRegistry.MaskLifts;
 using CameraHub.CameraRegistry.Persistence;
 using CameraHub.Masking.Persistence;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace CameraHub.Masking.Evidence;
 
@@ -70,17 +71,18 @@ public static class UnmaskedEvidence
     /// still be the approved one it was (not ended or refused since), of the requester, for this camera and window, and
     /// the camera's profile still liftable; otherwise the export is refused rather than masked differently than asked.
     /// </summary>
-    public static async Task<EvidenceMaskLift?> LiftForAsync(
-        MaskingDbContext masking, AccessDbContext access, EvidenceRequest request, CameraSource camera, CancellationToken ct)
+    public static async Task<EvidenceMaskLift?> LiftForAsync(IServiceProvider services, EvidenceRequest request, CameraSource camera, CancellationToken ct)
     {
-        var row = await masking.EvidenceUnmaskings.AsNoTracking()
+        var row = await services.GetRequiredService<MaskingDbContext>().EvidenceUnmaskings.AsNoTracking()
             .FirstOrDefaultAsync(u => u.EvidenceRequestId == request.Id && u.CameraId == camera.Id, ct);
         if (row is null)
         {
             return null;
         }
 
-        var lift = await access.MaskLifts.AsNoTracking().FirstOrDefaultAsync(l => l.Id == row.MaskLiftId, ct);
+        // Only a request asking for an unmasked copy needs the lifts (a host without them refuses below: fail closed).
+        var access = services.GetService<AccessDbContext>();
+        var lift = access is null ? null : await access.MaskLifts.AsNoTracking().FirstOrDefaultAsync(l => l.Id == row.MaskLiftId, ct);
         var problem = lift switch
         {
             null => "no longer exists",

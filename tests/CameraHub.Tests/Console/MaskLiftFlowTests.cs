@@ -1,3 +1,4 @@
+using System.Net.Http.Json;
 using CameraHub.StreamBroker.Tests.Live;
 
 namespace CameraHub.Tests.Console;
@@ -5,7 +6,8 @@ namespace CameraHub.Tests.Console;
 /// <summary>
 /// The mask lift in the console, in two browsers: the requester asks from the camera's page, cannot approve their own
 /// request, a second person approves it from the approval queue (in Swedish), the requester's wall shows the UNMASKED
-/// banner with the countdown, and when the lift expires the tile is masked again.
+/// banner with the countdown, and when the lift expires the tile is masked again; an approver can also refuse from the
+/// queue with a reason the requester sees.
 /// </summary>
 [Collection(ConsoleBrowser.Name)]
 [Trait("Category", "Browser")]
@@ -68,5 +70,35 @@ public sealed class MaskLiftFlowTests(DemoHub hub)
             await requester.Context.CloseAsync();
             await approver.Context.CloseAsync();
         }
+    }
+
+    [Fact]
+    public async Task An_approver_refuses_a_lift_from_the_queue_with_a_reason_the_requester_then_sees()
+    {
+        var id = await hub.LiftableCameraAsync("TRF-R", "rtsp://127.0.0.1:9/none", ("traffic", "Live, Unmask"), ("admin", "Unmask"));
+        using var traffic = await hub.ApiAsAsync("traffic");
+        using var asked = await traffic.PostAsJsonAsync($"/api/cameras/{id}/mask-lifts", new { reason = "Klotter på torget", live = true, minutes = 5 });
+        Assert.Equal(System.Net.HttpStatusCode.Created, asked.StatusCode);
+        var liftId = (await asked.Content.ReadFromJsonAsync<System.Text.Json.JsonElement>()).GetProperty("id").GetString();
+
+        var approver = await hub.SignInAsync("admin");
+        try
+        {
+            await approver.GotoAsync(new Uri(hub.Address, "/#/mask-lifts").ToString());
+            await approver.FillAsync($"#lift-queue tr[data-lift='{liftId}'] [data-field=refuse-reason]", "Inget ärende angivet");
+            await approver.ClickAsync($"#lift-queue tr[data-lift='{liftId}'] button[data-action=refuse]");
+            var row = await approver.WaitForSelectorAsync($"#lift-mine tr[data-lift='{liftId}'][data-state=Ended]");
+            Assert.Contains("Inget ärende angivet", await row!.InnerTextAsync(), StringComparison.Ordinal);
+            Assert.Null(await approver.QuerySelectorAsync($"#lift-queue tr[data-lift='{liftId}']"));
+        }
+        finally
+        {
+            await approver.Context.CloseAsync();
+        }
+
+        var seen = await traffic.GetFromJsonAsync<System.Text.Json.JsonElement>("/api/mask-lifts");
+        var lift = seen.EnumerateArray().Single(l => l.GetProperty("id").GetString() == liftId);
+        Assert.Equal("Ended", lift.GetProperty("state").GetString());
+        Assert.Equal("Inget ärende angivet", lift.GetProperty("endReason").GetString());
     }
 }

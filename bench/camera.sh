@@ -28,9 +28,11 @@ hz=$(getconf CLK_TCK)
 start_camera() {
   local client=$1 source=$2 tag=$3
   rtsp-server-perl -c "$client" -s "$source" --client_listen_address 127.0.0.1 --source_listen_address 127.0.0.1 >"$out/perl$tag.log" 2>&1 &
-  perl_pid=$!; pids+=("$perl_pid"); sleep 1
+  perl_pid=$!; pids+=("$perl_pid")
+  # On a loaded machine the server may take seconds to listen: wait for both ports (at most 30 s).
+  for _ in $(seq 150); do (exec 3<>"/dev/tcp/127.0.0.1/$source") 2>/dev/null && (exec 3<>"/dev/tcp/127.0.0.1/$client") 2>/dev/null && break; sleep 0.2; done
   ffmpeg -v error -re -stream_loop -1 -i "$clip" -c copy -f rtsp "rtsp://127.0.0.1:$source/cam" >"$out/publish$tag.log" 2>&1 &
-  pids+=("$!"); sleep 2
+  pids+=("$!"); sleep 3
   camera=rtsp://127.0.0.1:$client/cam
 }
 

@@ -23,7 +23,8 @@ using Microsoft.Extensions.Logging;
 //                               with RTSP_PORT also the partner RTSP server (user bench, password bench), printing
 //                               "partnerBytes N" every second (bench/RESULTS.md "Partner RTSP")
 //                               with BENCH_MASK_PNG set (a grey PNG, white = obscured) the camera requires masking
-//                               and partners get its masked re-encode with that mask (bench/partner-masked.sh)
+//                               and partners get its masked re-encode with that mask (bench/partner-masked.sh);
+//                               BENCH_CAMERAS=N serves N such cameras bench, bench2, … (bench/masked-paths.sh)
 //   load HUB_URL VIEWERS SECONDS RTSP_URL udp|tcp
 //                               N WebSocket viewers; time to first frame; per-fragment delay of the broker
 //                               relative to a direct ffmpeg reader of the same RTSP source (matched by frame bytes:
@@ -53,8 +54,10 @@ static async Task<int> ServeAsync(string rtspUrl, string transport, int partnerR
     builder.Logging.SetMinimumLevel(LogLevel.Warning);
     var maskPng = Environment.GetEnvironmentVariable("BENCH_MASK_PNG");
     var masking = maskPng is null ? new MaskingProfile() : new MaskingProfile { Kind = MaskingKind.PrivacyPolygons, Polygons = [[[0, 0], [1, 0], [1, 1]]] };
-    var cameras = new BenchDirectory(new CameraSource("bench", "bench", "org", CameraCategory.Traffic, CameraMode.LiveOnly, CameraStatus.Active, true,
-        "always", null, rtspUrl, null, transport == "udp" ? RtspTransport.Udp : RtspTransport.Tcp, null, null, masking, []));
+    // BENCH_CAMERAS=N: N cameras ("bench", "bench2", …) reading the same source, each with its own upstream (and masked encoder).
+    var count = int.TryParse(Environment.GetEnvironmentVariable("BENCH_CAMERAS"), CultureInfo.InvariantCulture, out var n) ? Math.Max(1, n) : 1;
+    var cameras = new BenchDirectory([.. Enumerable.Range(1, count).Select(i => new CameraSource(i == 1 ? "bench" : $"bench{i}", "bench", "org", CameraCategory.Traffic,
+        CameraMode.LiveOnly, CameraStatus.Active, true, "always", null, rtspUrl, null, transport == "udp" ? RtspTransport.Udp : RtspTransport.Tcp, null, null, masking, []))]);
     if (maskPng is not null)
     {
         builder.Services.AddSingleton<IFeedMasks>(new FileMask(await File.ReadAllBytesAsync(maskPng)));
@@ -284,11 +287,11 @@ internal sealed class NoAudit : IAuditLog
 }
 
 /// <summary>The one benchmark camera.</summary>
-internal sealed class BenchDirectory(CameraSource camera) : ICameraDirectory
+internal sealed class BenchDirectory(IReadOnlyList<CameraSource> cameras) : ICameraDirectory
 {
-    public Task<CameraSource?> FindAsync(string cameraId, CancellationToken ct) => Task.FromResult<CameraSource?>(cameraId == camera.Id ? camera : null);
+    public Task<CameraSource?> FindAsync(string cameraId, CancellationToken ct) => Task.FromResult(cameras.FirstOrDefault(c => c.Id == cameraId));
 
-    public Task<IReadOnlyList<CameraSource>> ActiveCamerasAsync(CancellationToken ct) => Task.FromResult<IReadOnlyList<CameraSource>>([camera]);
+    public Task<IReadOnlyList<CameraSource>> ActiveCamerasAsync(CancellationToken ct) => Task.FromResult(cameras);
 
     public Task ReportBitrateAsync(string cameraId, double kbps, CancellationToken ct) => Task.CompletedTask;
 }

@@ -1,6 +1,7 @@
 // Masking throughput: a 60-second 1080p25 H.264 clip end to end (decode → mask → encode) through CameraHub's
 // VideoMasker, next to plain ffmpeg applying the same static mask with its own filters. Prints a Markdown table
-// of medians over N runs. Usage: dotnet run -c Release --project bench/Masking.Bench -- [runs] [x264 preset] [workdir]
+// of medians over N runs. Usage: dotnet run -c Release --project bench/Masking.Bench -- [playback] [runs] [x264 preset] [workdir]
+// (with `playback` first: masked playback, see Playback.cs).
 using System.Diagnostics;
 using System.Globalization;
 using System.Text.Json;
@@ -10,6 +11,8 @@ using CameraHub.Masking.Calibration;
 using CameraHub.Masking.Files;
 using CameraHub.Masking.Masks;
 
+var playback = args is ["playback", ..];
+args = playback ? args[1..] : args;
 if (args is ["label", var labelsCsv, ..])
 {
     await Labelling.RunAsync(labelsCsv, args.Length > 2 ? args[2] : null);
@@ -30,6 +33,13 @@ if (!File.Exists(clip))
     await Run("ffmpeg", "-v", "error", "-stream_loop", "-1", "-i", "/usr/share/doc/opencv-doc/examples/data/vtest.avi",
         "-t", "60", "-vf", "scale=1920:1080:flags=bicubic,fps=25", "-c:v", "libx264", "-preset", "medium", "-g", "50",
         "-pix_fmt", "yuv420p", "-an", clip);
+}
+
+if (playback)
+{
+    // Masked playback and the full plan for playback (bench/masked-paths.sh): `playback [runs] [preset] [workdir]`.
+    await PlaybackBench.RunAsync(runs, work, clip, repo, Run);
+    return;
 }
 
 // 2. The mask: the sample school camera SKO-001-K01 (1920×1080), as our pipeline and as a PNG for ffmpeg.

@@ -87,6 +87,9 @@ public enum AuditAction
     /// <summary>A lift ended: expired, revoked, or refused by the approver.</summary>
     MaskLiftEnded = 1913,
 
+    /// <summary>An evidence package holds an unmasked copy of a masked camera, under an approved mask lift.</summary>
+    EvidenceUnmaskedCopy = 1920,
+
     // Alarm desk, operations (issues #18, #20): camera events past their retention.
     CameraEventsDeleted = 1950,
 }

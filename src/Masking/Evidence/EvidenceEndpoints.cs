@@ -13,7 +13,8 @@ using Microsoft.Extensions.Options;
 namespace CameraHub.Masking.Evidence;
 
 /// <summary>What the police liaison sends to ask for footage.</summary>
-public sealed record EvidenceInput(string? CaseNumber, List<string>? CameraIds, DateTime? From, DateTime? To, string? Reason);
+/// <remarks><c>Unmasked</c>: the masked cameras exported without their mask, each under an approved lift of the requester covering the window.</remarks>
+public sealed record EvidenceInput(string? CaseNumber, List<string>? CameraIds, DateTime? From, DateTime? To, string? Reason, bool? Unmasked = null);
 
 /// <summary>Why a request is rejected.</summary>
 public sealed record RejectionInput(string? Reason);
@@ -50,7 +51,7 @@ public static class EvidenceEndpoints
 
     private static async Task<IResult> RequestAsync(
         EvidenceInput input, HttpContext http, MaskingDbContext db, ICameraDirectory cameras, AccessGate gate, IAuditLog audit,
-        IEvidenceFootage footage, IOptions<EvidenceOptions> options, TimeProvider time, CancellationToken ct)
+        IEvidenceFootage footage, IOptions<EvidenceOptions> options, TimeProvider time, IPictureFeeds pictures, CancellationToken ct)
     {
         var errors = new Dictionary<string, string[]>();
         if (!CaseNumber.IsValid(input.CaseNumber))
@@ -95,6 +96,18 @@ public static class EvidenceEndpoints
         var now = time.GetUtcNow().UtcDateTime;
         var from = input.From!.Value.ToUniversalTime();
         var to = input.To!.Value.ToUniversalTime();
+        IReadOnlyList<EvidenceUnmasking> unmaskings = [];
+        if (input.Unmasked == true)
+        {
+            var (lifted, refused) = await UnmaskedEvidence.DecideAsync(AccessGate.Actor(http), ids, from, to, cameras, pictures, ct);
+            if (refused is not null)
+            {
+                return await gate.RefuseAsync(http, refused, CameraRight.Export, ids[0], null, ct);
+            }
+
+            unmaskings = lifted;
+        }
+
         var request = new EvidenceRequest
         {
             Id = Guid.NewGuid(), CaseNumber = input.CaseNumber!, RequestedBy = AccessGate.Actor(http), CameraIds = ids, FromUtc = from, ToUtc = to,
@@ -104,11 +117,18 @@ public static class EvidenceEndpoints
         foreach (var id in ids)
         {
             request.HoldIds.Add(await footage.PlaceHoldAsync(id, from, to, request.CaseNumber, now + options.Value.PackageLifetime + options.Value.PackageLifetime, request.RequestedBy, ct));
+            var lift = unmaskings.FirstOrDefault(u => u.CameraId == id)?.MaskLiftId;
             await audit.AppendAsync(new AuditEvent(AuditAction.EvidenceRequested, AuditOutcome.Allowed, request.RequestedBy, id, request.CaseNumber,
-                AccessGate.RemoteAddress(http), $"{from:O}–{to:O}: {request.Reason}", "evidence", request.Id.ToString()), ct);
+                AccessGate.RemoteAddress(http), $"{from:O}–{to:O}{(lift is null ? string.Empty : $", UNMASKED under mask lift {lift}")}: {request.Reason}", "evidence", request.Id.ToString()), ct);
         }
 
         db.EvidenceRequests.Add(request);
+        foreach (var unmasking in unmaskings)
+        {
+            unmasking.EvidenceRequestId = request.Id;
+            db.EvidenceUnmaskings.Add(unmasking);
+        }
+
         await db.SaveChangesAsync(ct);
         return Results.Created($"/api/evidence/{request.Id}", EvidenceView.Of(request));
     }

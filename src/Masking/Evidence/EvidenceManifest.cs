@@ -35,6 +35,10 @@ public sealed record EvidenceCamera
     public required string MaskingProfile { get; init; }
     /// <summary>SHA-256 of the mask bits applied; null when nothing was masked.</summary>
     public string? MaskSha256 { get; init; }
+    /// <summary>True when this camera's videos are NOT masked although its profile masks: an unmasked copy under <see cref="MaskLift"/>.</summary>
+    public bool Unmasked { get; init; }
+    /// <summary>The approved mask lift the unmasked copy was made under (id, reason, requester, approver); null for a masked copy.</summary>
+    public EvidenceMaskLift? MaskLift { get; init; }
     /// <summary>The mask versions the videos were masked with (the mask in force when each was recorded).</summary>
     public IReadOnlyList<EvidenceMaskVersion> MaskVersions { get; init; } = [];
     /// <summary>One video per stretch of continuous footage under one mask version in the window; empty when there is none.</summary>

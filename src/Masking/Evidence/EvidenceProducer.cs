@@ -147,8 +147,15 @@ public sealed class EvidenceProducer(
 
             var runsTotal = Math.Max(1, plans.Sum(p => Runs(p.Footage.Segments).Count));
             var done = 0;
+            var unmasked = new List<(string CameraId, EvidenceMaskLift Lift)>();
             foreach (var (camera, found) in plans)
             {
+                var lift = await UnmaskedLiftAsync(request, camera, ct);
+                if (lift is not null)
+                {
+                    unmasked.Add((camera.Id, lift));
+                }
+
                 var cameraVideos = new List<EvidenceVideo>();
                 var versionsUsed = new List<EvidenceMaskVersion>();
                 string? maskHash = null;
@@ -175,9 +182,11 @@ public sealed class EvidenceProducer(
                         var name = $"videos/{camera.Id}-{span.From:yyyyMMddTHHmmssZ}.mp4";
                         var output = Path.Combine(work, $"{camera.Id}-{runIndex}.mp4");
                         var definition = span.Version.Definition();
-                        var result = await masker.MaskAsync(camera.Id, definition.Profile(camera.Masking.AllowAudio), definition.Calibration, joined, output, ct,
+                        // Under an approved lift the copy keeps the whole picture (re-encoded like every export, nothing obscured).
+                        var profile = lift is null ? definition.Profile(camera.Masking.AllowAudio) : new MaskingProfile { Kind = MaskingKind.None, AllowAudio = camera.Masking.AllowAudio };
+                        var result = await masker.MaskAsync(camera.Id, profile, definition.Calibration, joined, output, ct,
                             new VideoWindow(span.From - run[0].StartUtc, span.To - span.From));
-                        var videoMask = definition.Kind == MaskingKind.None ? null : result.MaskSha256;
+                        var videoMask = definition.Kind == MaskingKind.None || lift is not null ? null : result.MaskSha256;
                         maskHash = videoMask ?? maskHash;
                         videos.Add((name, output));
                         cameraVideos.Add(new EvidenceVideo(name, span.From, span.To, result.Frames, result.FramesObscuredEntirely)
@@ -224,6 +233,8 @@ public sealed class EvidenceProducer(
                         ? string.Create(CultureInfo.InvariantCulture, $"FacadeDistance {camera.Masking.KeepDistanceMetres} m")
                         : camera.Masking.Kind.ToString(),
                     MaskSha256 = maskHash,
+                    Unmasked = lift is not null,
+                    MaskLift = lift,
                     MaskVersions = versionsUsed,
                     Videos = cameraVideos,
                     SourceSegments = sources,
@@ -271,6 +282,12 @@ public sealed class EvidenceProducer(
 
             await audit.AppendAsync(new AuditEvent(AuditAction.EvidenceProduced, AuditOutcome.Allowed, "evidence-producer", Purpose: request.CaseNumber,
                 Details: $"{videos.Count} video(s), package SHA-256 {packageHash}, {manifest.Cameras.Sum(c => c.Gaps.Count)} gap(s)", SubjectType: "evidence", SubjectId: id.ToString()), ct);
+            foreach (var (cameraId, lift) in unmasked)
+            {
+                await audit.AppendAsync(new AuditEvent(AuditAction.EvidenceUnmaskedCopy, AuditOutcome.Allowed, "evidence-producer", cameraId, request.CaseNumber,
+                    Details: $"unmasked copy for '{request.RequestedBy}' under mask lift {lift.Id} approved by '{lift.ApprovedBy}': {lift.Reason}; package SHA-256 {packageHash}",
+                    SubjectType: "evidence", SubjectId: id.ToString()), ct);
+            }
         }
         catch (Exception ex) when (ex is not OperationCanceledException || !ct.IsCancellationRequested)
         {
@@ -321,6 +338,13 @@ public sealed class EvidenceProducer(
         var dir = Path.GetFullPath(options.Value.ExportsDirectory);
         Directory.CreateDirectory(dir);
         return dir;
+    }
+
+    /// <summary>The approved lift a camera of the request is exported unmasked under, or null (masked as always).</summary>
+    private async Task<EvidenceMaskLift?> UnmaskedLiftAsync(EvidenceRequest request, CameraSource camera, CancellationToken ct)
+    {
+        await using var scope = scopes.CreateAsyncScope();
+        return await UnmaskedEvidence.LiftForAsync(scope.ServiceProvider, request, camera, ct);
     }
 
     /// <summary>The mask versions in force over [from, to); the export is refused when the history cannot say.</summary>

@@ -24,6 +24,7 @@ public class MaskingDbContext : DbContext
     public DbSet<CalibrationRecord> CameraCalibrations => Set<CalibrationRecord>();
     public DbSet<Evidence.EvidenceRequest> EvidenceRequests => Set<Evidence.EvidenceRequest>();
     public DbSet<History.MaskVersion> MaskVersions => Set<History.MaskVersion>();
+    public DbSet<Evidence.EvidenceUnmasking> EvidenceUnmaskings => Set<Evidence.EvidenceUnmasking>();
 
     protected override void OnModelCreating(ModelBuilder modelBuilder)
     {
@@ -72,6 +73,13 @@ public class MaskingDbContext : DbContext
             e.Property(v => v.Change).HasMaxLength(128);
             e.Property(v => v.ValidFromUtc).HasConversion(v => v, v => DateTime.SpecifyKind(v, DateTimeKind.Utc));
             e.HasIndex(v => new { v.CameraId, v.Version }).IsUnique();
+        });
+
+        modelBuilder.Entity<Evidence.EvidenceUnmasking>(e =>
+        {
+            e.ToTable("EvidenceUnmaskings");
+            e.HasKey(u => new { u.EvidenceRequestId, u.CameraId });
+            e.Property(u => u.CameraId).HasMaxLength(64);
         });
     }
 }

@@ -129,6 +129,32 @@ public sealed class DemoHub : IAsyncLifetime
         }
     }
 
+    /// <summary>
+    /// Registers a traffic camera with a liftable privacy polygon on <paramref name="rtspUrl"/> (id <paramref name="prefix"/>
+    /// and three random digits) and gives each user the rights named (e.g. "Live, Unmask") on it; returns its id.
+    /// </summary>
+    public async Task<string> LiftableCameraAsync(string prefix, string rtspUrl, params (string User, string Rights)[] grants)
+    {
+        using var admin = await ApiAsAsync("admin");
+        var id = $"{prefix}{Random.Shared.Next(100, 999)}";
+        var masking = new CameraRegistry.Cameras.MaskingProfile
+        {
+            Kind = CameraRegistry.Cameras.MaskingKind.PrivacyPolygons, Polygons = [[[0, 0], [100, 0], [100, 100], [0, 100]]], Liftable = true,
+        };
+        using (var created = await admin.PostAsJsonAsync("/api/cameras", CameraRegistry.Tests.Infrastructure.SampleCameras.Traffic(id) with { RtspUrl = rtspUrl, Masking = masking }, HubFactory.Json))
+        {
+            Assert.Equal(System.Net.HttpStatusCode.Created, created.StatusCode);
+        }
+
+        foreach (var (subject, rights) in grants)
+        {
+            using var granted = await admin.PostAsJsonAsync("/api/grants", new { subjectKind = "User", subject, scopeKind = "Camera", scope = id, rights, reason = "Ärende 5000-K9-26" }, HubFactory.Json);
+            Assert.True(granted.IsSuccessStatusCode, await granted.Content.ReadAsStringAsync());
+        }
+
+        return id;
+    }
+
     /// <summary>Saves a screenshot for the README (docs/screenshots/name.png).</summary>
     public static async Task ScreenshotAsync(IPage page, string name)
     {

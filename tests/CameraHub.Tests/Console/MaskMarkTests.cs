@@ -1,8 +1,6 @@
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
-using CameraHub.CameraRegistry.Cameras;
-using CameraHub.CameraRegistry.Tests.Infrastructure;
 using CameraHub.StreamBroker.Tests.Live;
 
 namespace CameraHub.Tests.Console;
@@ -16,20 +14,8 @@ public sealed class MaskMarkTests(DemoHub hub)
     public async Task A_masked_tile_carries_the_mask_mark_and_a_lifted_one_the_unmasked_banner()
     {
         await using var camera = await RtspCamera.StartAsync("lift", fps: 10);
+        var id = await hub.LiftableCameraAsync("TRF-L", camera.Url, ("traffic", "Live, Unmask"), ("admin", "Unmask"));
         using var admin = await hub.ApiAsAsync("admin");
-        var id = $"TRF-L{Random.Shared.Next(100, 999)}";
-        var masking = new MaskingProfile { Kind = MaskingKind.PrivacyPolygons, Polygons = [[[0, 0], [100, 0], [100, 100], [0, 100]]], Liftable = true };
-        using (var created = await admin.PostAsJsonAsync("/api/cameras", SampleCameras.Traffic(id) with { RtspUrl = camera.Url, Masking = masking }, Infrastructure.HubFactory.Json))
-        {
-            Assert.Equal(HttpStatusCode.Created, created.StatusCode);
-        }
-
-        foreach (var (subject, rights) in new[] { ("traffic", "Live, Unmask"), ("admin", "Unmask") })
-        {
-            using var granted = await admin.PostAsJsonAsync("/api/grants", new { subjectKind = "User", subject, scopeKind = "Camera", scope = id, rights, reason = "Ärende 5000-K9-26" }, Infrastructure.HubFactory.Json);
-            Assert.True(granted.IsSuccessStatusCode, await granted.Content.ReadAsStringAsync());
-        }
-
         var page = await hub.SignInAsync("traffic");
         try
         {

@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.IO.Compression;
 using System.Net;
 using System.Net.Http.Json;
 using System.Net.WebSockets;
@@ -21,8 +22,8 @@ namespace CameraHub.Tests.Masking;
 
 /// <summary>
 /// A real hub on Kestrel (127.0.0.1, free port, system clock) recording in 2-second segments, with one GStreamer
-/// test-pattern camera (320×180, full-height bars) behind three traffic cameras that are live and recorded: one masked by a privacy
-/// polygon over the left half, one by façade distance with the sample school calibration (scaled by the hub from
+/// test-pattern camera (320×180, full-height bars) behind four traffic cameras that are live and recorded: one masked by a privacy
+/// polygon over the left half (and a liftable twin of it), one by façade distance with the sample school calibration (scaled by the hub from
 /// 1920×1080), one by façade distance without a calibration. The user <c>traffic</c> may watch and play back all three.
 /// </summary>
 public sealed class MaskedPathsHub : IAsyncLifetime
@@ -30,6 +31,9 @@ public sealed class MaskedPathsHub : IAsyncLifetime
     public const string Polygon = "TRF-MK-01";
     public const string Facade = "TRF-MK-02";
     public const string Uncalibrated = "TRF-MK-03";
+
+    /// <summary>The polygon of <see cref="Polygon"/>, but liftable (a public square the police may see under a lift).</summary>
+    public const string Liftable = "TRF-MK-04";
     public const int Width = 320;
     public const int Height = 180;
     public const int Block = 16; // Pixelator.BlockSizeFor(320)
@@ -71,6 +75,7 @@ public sealed class MaskedPathsHub : IAsyncLifetime
             (Polygon, new MaskingProfile { Kind = MaskingKind.PrivacyPolygons, Polygons = [[[0, 0], [Width / 2, 0], [Width / 2, Height], [0, Height]]] }),
             (Facade, new MaskingProfile { Kind = MaskingKind.FacadeDistance, KeepDistanceMetres = 2.0 }),
             (Uncalibrated, new MaskingProfile { Kind = MaskingKind.FacadeDistance, KeepDistanceMetres = 2.0 }),
+            (Liftable, new MaskingProfile { Kind = MaskingKind.PrivacyPolygons, Polygons = [[[0, 0], [Width / 2, 0], [Width / 2, Height], [0, Height]]], Liftable = true }),
         })
         {
             await Hub.CreateCameraAsync(SampleCameras.Traffic(id) with { RtspUrl = rtsp, Mode = CameraMode.LiveAndRecorded, RetentionDays = 7, Masking = masking });
@@ -191,6 +196,37 @@ public sealed class MaskedPathsHub : IAsyncLifetime
     }
 
     public static JsonElement Parse(string json) => JsonDocument.Parse(json).RootElement;
+
+    /// <summary>Requests a package as <paramref name="traffic"/>, approves it as <paramref name="admin"/>, waits until it is ready and downloads it; returns its manifest and the last frame of its last video.</summary>
+    public static async Task<(JsonElement Manifest, byte[] Frame)> ExportAsync(HttpClient traffic, HttpClient admin, object body)
+    {
+        using var created = await traffic.PostAsJsonAsync("api/evidence", body);
+        Assert.Equal(HttpStatusCode.Created, created.StatusCode);
+        var id = (await created.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("id").GetString();
+        Assert.Equal(HttpStatusCode.OK, (await admin.PostAsync($"api/evidence/{id}/approve", null)).StatusCode);
+        var watch = Stopwatch.StartNew();
+        while ((await traffic.GetFromJsonAsync<JsonElement>($"api/evidence/{id}")) is var view && view.GetProperty("status").GetString() != "Ready")
+        {
+            Assert.True(view.GetProperty("status").GetString() != "Failed", view.GetProperty("error").GetString());
+            Assert.True(watch.Elapsed < TimeSpan.FromSeconds(120), "the package took longer than two minutes");
+            await Task.Delay(500);
+        }
+
+        var dir = Directory.CreateTempSubdirectory("camerahub-unmasked-evidence-").FullName;
+        try
+        {
+            var zip = Path.Combine(dir, "evidence.zip");
+            await File.WriteAllBytesAsync(zip, await traffic.GetByteArrayAsync($"api/evidence/{id}/package"));
+            ZipFile.ExtractToDirectory(zip, Path.Combine(dir, "x"));
+            var manifest = JsonDocument.Parse(await File.ReadAllTextAsync(Path.Combine(dir, "x", "manifest.json"))).RootElement.Clone();
+            var video = Directory.GetFiles(Path.Combine(dir, "x", "videos"), "*.mp4").Order(StringComparer.Ordinal).Last();
+            return (manifest, await MaskedFrames.LastGreyAsync(MaskedPathsHub.Width, MaskedPathsHub.Height, video));
+        }
+        finally
+        {
+            Directory.Delete(dir, recursive: true);
+        }
+    }
 
     private static string SampleCalibration()
     {

@@ -11,6 +11,7 @@ import * as grants from './pages/grants.js';
 import * as tonight from './pages/tonight.js';
 import * as alarms from './pages/alarms.js';
 import * as status from './pages/status.js';
+import * as maskLifts from './pages/masklifts.js';
 
 const view = document.getElementById('view');
 let leave = null;
@@ -28,6 +29,7 @@ const routes = [
   { path: /^\/tonight$/, page: tonight, nav: 'tonight', offered: () => hasRole('CareOperator') },
   { path: /^\/alarms$/, page: alarms, nav: 'alarms', offered: () => true },
   { path: /^\/status$/, page: status, nav: 'status', offered: () => hasRole('Administrator') },
+  { path: /^\/mask-lifts$/, page: maskLifts, nav: 'mask-lifts', offered: () => holds('Unmask') || holds('ApproveExport') || hasRole('DataProtectionOfficer', 'Administrator') },
 ];
 
 function renderNav() {

@@ -97,6 +97,23 @@ namespace CameraHub.Masking.Persistence.Migrations
                     b.ToTable("EvidenceRequests", (string)null);
                 });
 
+            modelBuilder.Entity("CameraHub.Masking.Evidence.EvidenceUnmasking", b =>
+                {
+                    b.Property<Guid>("EvidenceRequestId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("CameraId")
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT");
+
+                    b.Property<Guid>("MaskLiftId")
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("EvidenceRequestId", "CameraId");
+
+                    b.ToTable("EvidenceUnmaskings", (string)null);
+                });
+
             modelBuilder.Entity("CameraHub.Masking.History.MaskVersion", b =>
                 {
                     b.Property<long>("Id")

@@ -17,6 +17,8 @@ export async function render(view, id) {
     can('Live') ? el('a.button', { href: `#/wall?layout=1&cameras=${encodeURIComponent(id)}` }, t('camera.watchLive')) : null,
     can('Playback') ? el('a.button', { href: `#/playback/${encodeURIComponent(id)}` }, t('camera.playback')) : null,
     can('Export') ? el('a.button', { href: `#/evidence?camera=${encodeURIComponent(id)}` }, t('camera.requestEvidence')) : null,
+    can('Unmask') && camera.masking.kind !== 'None' && camera.masking.liftable
+      ? el('a.button.secondary', { href: `#/mask-lifts?camera=${encodeURIComponent(id)}`, dataset: { action: 'request-lift' } }, t('lifts.requestHere')) : null,
     can('Manage') ? el('button.secondary', { type: 'button', onclick: () => showEdit() }, t('camera.edit')) : null);
 
   function showDetail(current, notice) {
@@ -42,7 +44,8 @@ export async function render(view, id) {
           fact('camera.legal.review', lb.effectiveReviewDate))),
         el('section.panel', {}, el('h2', {}, t('camera.masking')), el('dl.facts', {},
           fact('camera.masking.kind', t(`masking.${current.masking.kind}`)),
-          current.masking.keepDistanceMetres ? fact('camera.masking.distance', `${formatNumber(current.masking.keepDistanceMetres, 1)} m`) : null),
+          current.masking.keepDistanceMetres ? fact('camera.masking.distance', `${formatNumber(current.masking.keepDistanceMetres, 1)} m`) : null,
+          current.masking.kind !== 'None' ? fact('lifts.profile', t(current.masking.liftable ? 'lifts.liftable' : 'lifts.permanentProfile')) : null),
           current.masking.kind !== 'None' ? maskPreview(id) : null),
         el('section.panel', {}, el('h2', {}, t('camera.costs')), el('dl.facts', {},
           fact('camera.costs.equipment', `${formatNumber(current.costs.equipmentSek)} kr`), fact('camera.costs.installation', `${formatNumber(current.costs.installationSek)} kr`),

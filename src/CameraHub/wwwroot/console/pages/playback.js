@@ -1,5 +1,5 @@
 // Playback: a day's timeline of a camera's recordings with the gaps; click to play from that moment, click again to seek.
-import { api, camerasWith, el, formatTime, problemBox, t } from '../core.js';
+import { api, camerasWith, el, formatTime, holds, me, problemBox, t } from '../core.js';
 import { StreamPlayer } from '../player.js';
 import { showFeedMarks } from './maskmark.js';
 import { bookmarkForm, drawMarks, loadMarks, markList } from './playbackmarks.js';
@@ -136,21 +136,35 @@ export async function render(view, cameraId) {
   // Plays from `at`: the session covers the rest of the day; the offset seeks within the first segment.
   async function playFrom(at) {
     message.replaceChildren();
-    const { to } = windowOfDay();
     const segment = recordings.segments.find(seg => new Date(seg.end) > at);
     if (!segment) { message.replaceChildren(el('p.muted', {}, t('playback.nothingAfter'))); return; }
     const start = new Date(Math.max(at, new Date(segment.start)));
+    // Under an approved mask lift of a window of recordings, the session stays inside that window (a lift covers only it).
+    const lift = await liftCovering(start);
+    const to = lift ? new Date(Math.min(windowOfDay().to, new Date(lift.playbackTo))) : windowOfDay().to;
     try {
       const session = await api(`/api/cameras/${encodeURIComponent(cameraId)}/playback`, { method: 'POST', body: { from: start.toISOString(), to: to.toISOString() } });
       anchor = start;
       stopMarks();
       stopMarks = showFeedMarks(playerBox, session);
+      if (session.masked && holds('Unmask')) {
+        const from = viewStart.toISOString(), until = new Date(viewStart.getTime() + span).toISOString();
+        message.append(el('p.muted', {}, el('a', { href: `#/mask-lifts?camera=${encodeURIComponent(cameraId)}&from=${from}&to=${until}`, dataset: { action: 'request-lift' } },
+          t('lifts.requestWindow'))));
+      }
       const offset = Math.max(0, (start - new Date(segment.start)) / 1000);
       player.connect(`${session.webSocketUrl}${session.webSocketUrl.includes('?') ? '&' : '?'}offset=${offset}`);
       draw();
     } catch (error) {
       message.replaceChildren(problemBox(error));
     }
+  }
+
+  async function liftCovering(at) {
+    if (!holds('Unmask')) return null;
+    const lifts = await api('/api/mask-lifts?state=Approved').catch(() => []);
+    return lifts.find(l => l.cameraId === cameraId && l.requestedBy.toLowerCase() === me().userName.toLowerCase() && l.playbackFrom
+      && new Date(l.playbackFrom) <= at && at < new Date(l.playbackTo)) || null;
   }
 
   function step(seconds) {

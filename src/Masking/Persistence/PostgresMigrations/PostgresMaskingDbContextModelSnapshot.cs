@@ -102,6 +102,23 @@ namespace CameraHub.Masking.Persistence.PostgresMigrations
                     b.ToTable("EvidenceRequests", (string)null);
                 });
 
+            modelBuilder.Entity("CameraHub.Masking.Evidence.EvidenceUnmasking", b =>
+                {
+                    b.Property<Guid>("EvidenceRequestId")
+                        .HasColumnType("uuid");
+
+                    b.Property<string>("CameraId")
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)");
+
+                    b.Property<Guid>("MaskLiftId")
+                        .HasColumnType("uuid");
+
+                    b.HasKey("EvidenceRequestId", "CameraId");
+
+                    b.ToTable("EvidenceUnmaskings", (string)null);
+                });
+
             modelBuilder.Entity("CameraHub.Masking.History.MaskVersion", b =>
                 {
                     b.Property<long>("Id")

@@ -79,9 +79,9 @@ internal static class KeyframeBench
         builder.Configuration["CameraHub:Broker:RequestKeyframes"] = requestKeyframes ? "true" : "false";
         builder.Services.AddSingleton<IAccessPolicy, AllowAll>();
         builder.Services.AddSingleton<IAuditLog, NoAudit>();
-        builder.Services.AddSingleton<ICameraDirectory>(new BenchDirectory(new CameraSource("bench", "bench", "org", CameraCategory.Traffic, CameraMode.LiveOnly,
+        builder.Services.AddSingleton<ICameraDirectory>(new BenchDirectory([new CameraSource("bench", "bench", "org", CameraCategory.Traffic, CameraMode.LiveOnly,
             CameraStatus.Active, true, "always", null, camera.RtspUri!.ToString(), camera.DeviceServiceUri.ToString(), RtspTransport.Tcp,
-            camera.Options.Username, camera.Options.Password, new MaskingProfile(), [])));
+            camera.Options.Username, camera.Options.Password, new MaskingProfile(), [])]));
         builder.Services.AddOnvif(builder.Configuration);
         builder.Services.AddStreamBroker(builder.Configuration);
         var app = builder.Build();

@@ -11,7 +11,9 @@ namespace CameraHub.FakeCamera;
 /// A well-behaved ONVIF device (Profile S/T subset): device, Media and Media2 services, WS-Security UsernameToken
 /// checked against the camera's password and clock, optional HTTP Digest. Answers as SOAP 1.2 with the usual prefixes.
 /// </summary>
-public sealed class SimulatedDevice(FakeCameraOptions options, TimeProvider time, Func<Uri?> rtspUri)
+public sealed class SimulatedDevice(
+    FakeCameraOptions options, TimeProvider time, Func<Uri?> rtspUri,
+    Func<IReadOnlyList<StreamBroker.Onvif.Media2.OnvifMask>, CancellationToken, Task>? drawMasks = null)
 {
     public const string DevicePath = "/onvif/device_service";
     public const string MediaPath = "/onvif/media_service";
@@ -36,6 +38,11 @@ public sealed class SimulatedDevice(FakeCameraOptions options, TimeProvider time
 
     /// <summary>The event service, when the camera offers one (<see cref="FakeCameraOptions.EventService"/>).</summary>
     public FakeEventService? Events { get; } = options.EventService ? new FakeEventService(time, () => time.GetUtcNow() + options.ClockOffset) : null;
+
+    /// <summary>The Media2 privacy masks, when the camera offers them (<see cref="FakeCameraOptions.PrivacyMasks"/>).</summary>
+    public FakeMedia2Masks? Masks { get; } = options.PrivacyMasks == FakeMaskSupport.None
+        ? null
+        : new FakeMedia2Masks(options, drawMasks ?? ((_, _) => Task.CompletedTask));
 
     public async Task HandleAsync(HttpContext http)
     {
@@ -77,6 +84,12 @@ public sealed class SimulatedDevice(FakeCameraOptions options, TimeProvider time
             return;
         }
 
+        if (Masks is not null && await Masks.AnswerAsync(request, http.RequestAborted) is { } masked)
+        {
+            await WriteAsync(http, masked.Status, masked.Body);
+            return;
+        }
+
         var media2 = request.Name.Namespace == Tr2;
         var response = operation switch
         {
@@ -87,7 +100,7 @@ public sealed class SimulatedDevice(FakeCameraOptions options, TimeProvider time
                 new XElement(Tds + "FirmwareVersion", options.Firmware),
                 new XElement(Tds + "SerialNumber", options.CameraId),
                 new XElement(Tds + "HardwareId", "CHFAKE-1")),
-            "GetServices" => Services(baseUri),
+            "GetServices" => Services(baseUri, request.ChildText("IncludeCapability")?.Trim() == "true"),
             "GetCapabilities" => Capabilities(baseUri),
             "GetScopes" => new XElement(Tds + "GetScopesResponse", Scopes().Select(s =>
                 new XElement(Tds + "Scopes", new XElement(Tt + "ScopeDef", "Fixed"), new XElement(Tt + "ScopeItem", s)))),
@@ -181,11 +194,15 @@ public sealed class SimulatedDevice(FakeCameraOptions options, TimeProvider time
                 Stamp(Tt + "LocalDateTime", stockholm)));
     }
 
-    private XElement Services(string baseUri)
+    private XElement Services(string baseUri, bool includeCapability)
     {
-        static XElement Service(XNamespace ns, string address, int major, int minor) => new(Tds + "Service",
+        XElement Service(XNamespace ns, string address, int major, int minor) => new(Tds + "Service",
             new XElement(Tds + "Namespace", ns.NamespaceName),
             new XElement(Tds + "XAddr", address),
+            // Media2's capabilities say whether it takes privacy masks (Capabilities2/@Mask).
+            includeCapability && ns == Tr2
+                ? new XElement(Tds + "Capabilities", new XElement(Tr2 + "Capabilities", new XAttribute("Mask", Masks is null ? "false" : "true")))
+                : null,
             new XElement(Tds + "Version", new XElement(Tt + "Major", major), new XElement(Tt + "Minor", minor)));
         return new XElement(Tds + "GetServicesResponse",
             Service(Tds, baseUri + DevicePath, 2, 60),

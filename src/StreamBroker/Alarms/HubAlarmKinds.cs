@@ -32,4 +32,7 @@ public static class HubAlarmKinds
 
     /// <summary>A node of the cluster stopped answering; raised by the cluster's node watch (not in this module).</summary>
     public const string NodeLost = "hub.NodeLost";
+
+    /// <summary>A camera claims Media2 privacy masks but its picture does not show them (CameraMasks.CameraMaskWatch).</summary>
+    public const string CameraMaskNotApplied = "hub.CameraMaskNotApplied";
 }

@@ -60,6 +60,9 @@ public sealed class CameraPath : IAsyncDisposable
     /// <summary>How many ffmpeg processes this path has started (1 unless the camera dropped).</summary>
     public int UpstreamStarts => Volatile.Read(ref _upstreamStarts);
 
+    /// <summary>Raised under the path's lock when the upstream sends a new init (a reconnect), before any of its pictures go out.</summary>
+    internal event Action<CameraPath>? Reconnected;
+
     /// <summary>The running ffmpeg's process id, for diagnostics and tests.</summary>
     public int? UpstreamProcessId { get; private set; }
 
@@ -365,6 +368,12 @@ public sealed class CameraPath : IAsyncDisposable
             {
                 case InitSegment init:
                     var restarted = _buffer.Init is not null;
+                    if (restarted)
+                    {
+                        // Before the new run's first picture is offered: whoever trusted the old run decides again.
+                        Reconnected?.Invoke(this);
+                    }
+
                     _buffer.Reset(init);
                     foreach (var v in _viewers)
                     {

@@ -34,6 +34,7 @@ public static class BrokerModule
         services.AddSingleton<Masked.MaskedFeeds>();
         services.AddOptions<CameraMasks.CameraMaskOptions>().Bind(configuration.GetSection(CameraMasks.CameraMaskOptions.Section));
         services.AddSingleton<CameraMasks.CameraMaskTrust>();
+        services.AddSingleton<CameraRegistry.Reports.ICameraMaskSites>(sp => sp.GetRequiredService<CameraMasks.CameraMaskTrust>());
         services.AddSingleton<CameraMasks.CameraMaskWatch>();
         services.AddHostedService(sp => sp.GetRequiredService<CameraMasks.CameraMaskWatch>());
         services.AddSingleton<LiveSessions>();

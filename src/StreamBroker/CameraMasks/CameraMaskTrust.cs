@@ -17,15 +17,21 @@ public sealed record CameraMaskSite(bool AtCamera, DateTimeOffset? VerifiedAt, s
 /// verified for; readers let onto the camera's own path under it are remembered and ended as soon as trust is lost —
 /// on a reconnect (under the path's lock, before the new run's first picture), a failed verification or a mask change.
 /// </summary>
-public sealed class CameraMaskTrust(TimeProvider time)
+public sealed class CameraMaskTrust(TimeProvider time) : CameraRegistry.Reports.ICameraMaskSites
 {
     private readonly ConcurrentDictionary<string, Entry> _entries = new(StringComparer.Ordinal);
 
     /// <summary>How old a verification may get before trust lapses (the watch re-verifies before).</summary>
     public TimeSpan MaxAge { get; set; } = TimeSpan.FromMinutes(61);
 
-    /// <summary>Where the camera is masked now (null when it has never been looked at on this node).</summary>
-    public CameraMaskSite? Site(string cameraId) => _entries.TryGetValue(cameraId, out var e) ? e.Site(time.GetUtcNow(), MaxAge) : null;
+    /// <summary>
+    /// Where the camera with <paramref name="masking"/> is masked now (null when it has never been looked at on this
+    /// node): at the camera only while its verification holds for this profile.
+    /// </summary>
+    public CameraMaskSite? Site(string cameraId, MaskingProfile masking) =>
+        _entries.TryGetValue(cameraId, out var e) ? e.Site(time.GetUtcNow(), MaxAge, Definition(masking)) : null;
+
+    public DateTimeOffset? VerifiedAtCamera(string cameraId, MaskingProfile masking) => Site(cameraId, masking) is { AtCamera: true } site ? site.VerifiedAt : null;
 
     /// <summary>
     /// Lets <paramref name="viewer"/> read the camera's own path when the camera's masks are verified for that path's
@@ -124,11 +130,12 @@ public sealed class CameraMaskTrust(TimeProvider time)
             VerifiedAt is { } at && now - at <= maxAge && ReferenceEquals(Path, path) && Run == path.UpstreamStarts
             && path.Status.State == Events.CameraLiveState.Online && string.Equals(Definition, definition, StringComparison.Ordinal);
 
-        public CameraMaskSite Site(DateTimeOffset now, TimeSpan maxAge)
+        public CameraMaskSite Site(DateTimeOffset now, TimeSpan maxAge, string definition)
         {
             lock (this)
             {
-                var atCamera = VerifiedAt is { } at && Path is { } p && now - at <= maxAge && Run == p.UpstreamStarts;
+                var atCamera = VerifiedAt is { } at && Path is { } p && now - at <= maxAge && Run == p.UpstreamStarts
+                    && string.Equals(Definition, definition, StringComparison.Ordinal);
                 return new CameraMaskSite(atCamera, VerifiedAt, Reason, CheckedAt);
             }
         }

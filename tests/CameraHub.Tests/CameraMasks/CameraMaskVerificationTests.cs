@@ -57,7 +57,6 @@ public sealed class CameraMaskVerificationTests(CameraMaskHub fixture, Xunit.Abs
         var verdict = CameraMaskVerifier.Judge(frame, await ObscureAsync(camera), CameraMaskHub.Width, CameraMaskHub.Height, fillLuma: 128);
         output.WriteLine($"live frame: {verdict.Reason}");
         Assert.True(verdict.Passed, verdict.Reason);
-        Assert.Equal(1, paths.Find(camera)!.UpstreamStarts);
 
         // Shown: the camera's API view (its page) and the inventory report say it masks itself.
         var shown = await traffic.GetFromJsonAsync<MaskSiteView>($"api/cameras/{camera}/mask-site", HubFactory.Json);
@@ -142,6 +141,32 @@ public sealed class CameraMaskVerificationTests(CameraMaskHub fixture, Xunit.Abs
             return 0;
         });
         await fixture.SiteAsync(camera, s => s.AtCamera);
+    }
+
+    [Fact]
+    public async Task A_reconnect_ends_the_readers_of_the_cameras_own_stream_and_the_camera_is_verified_again_before_it_is_relayed()
+    {
+        const string camera = CameraMaskHub.Applying;
+        using var traffic = await fixture.ClientAsync();
+        var paths = fixture.Hub.Services.GetRequiredService<PathManager>();
+        // A reader of the path itself (as the recorder is) keeps it open across the reconnect.
+        var source = (await fixture.Hub.Services.GetRequiredService<ICameraDirectory>().FindAsync(camera, default))!;
+        using var keeper = new Viewer("test-keeper", 64, TimeProvider.System, TimeSpan.FromMinutes(5));
+        await using var kept = paths.Attach(source, keeper);
+        var before = await fixture.SiteAsync(camera, s => s.AtCamera);
+        await using var trusted = await LiveReader.OpenAsync(traffic, camera);
+        await CameraMaskHub.EventuallyAsync(() => trusted.Fragments > 2, "the trusted reader gets pictures");
+        var path = paths.Find(camera)!;
+        var starts = path.UpstreamStarts;
+
+        // The camera connection drops (its upstream ffmpeg dies); the broker reconnects on its own.
+        var upstream = Assert.Single(Processes.WithMarker(UpstreamArguments.Marker(camera)));
+        System.Diagnostics.Process.GetProcessById(upstream).Kill();
+
+        await CameraMaskHub.EventuallyAsync(() => trusted.Ended, "the reader of the camera's own stream is ended at the reconnect");
+        var after = await fixture.SiteAsync(camera, s => s.AtCamera && s.VerifiedAt > before.VerifiedAt);
+        output.WriteLine($"verified again at {after.VerifiedAt:O} after the reconnect: {after.Reason}");
+        Assert.True(paths.Find(camera)!.UpstreamStarts > starts);
     }
 
     /// <summary>Opens a live session and reads its WebSocket; returns the last decoded frame (grey) and the text messages.</summary>

@@ -15,6 +15,9 @@ internal sealed class LiveReader : IAsyncDisposable
 
     public int Fragments { get; private set; }
 
+    /// <summary>The hub closed the socket (the session was ended) before we stopped reading.</summary>
+    public bool Ended => _reading.IsCompleted && !_stop.IsCancellationRequested;
+
     public static async Task<LiveReader> OpenAsync(HttpClient client, string camera)
     {
         using var opened = await client.PostAsync($"api/cameras/{camera}/live", null);

@@ -111,7 +111,7 @@ public sealed class CameraMaskWatch(
             return now - at >= TimeSpan.FromMinutes(options.Value.ReverifyMinutes) ? "the hourly verification is due" : null;
         }
 
-        if (maskSha is not null && state.ProvisionedSha is not null && maskSha != state.ProvisionedSha)
+        if (maskSha is not null && state.TriedSha is not null && maskSha != state.TriedSha)
         {
             return "the mask changed";
         }
@@ -140,6 +140,7 @@ public sealed class CameraMaskWatch(
             var frame = await CameraSnapshot.TakeAsync(paths, camera, broker.Value, time, logger, ct);
             (state.Width, state.Height) = (frame.Width, frame.Height);
             var mask = await masks.GetAsync(camera, frame.Width, frame.Height, ct);
+            state.TriedSha = mask.Sha256;
             var obscure = await CameraSnapshot.GreyAsync(broker.Value.FfmpegPath, mask.ObscurePng, "png_pipe", frame.Width, frame.Height, logger, ct);
             for (var i = 0; i < obscure.Length; i++)
             {
@@ -213,6 +214,7 @@ public sealed class CameraMaskWatch(
         public int Attempts;
         public DateTimeOffset RetryAt = DateTimeOffset.MinValue;
         public string? ProvisionedSha;
+        public string? TriedSha;
         public int? FillLuma;
         public int Width;
         public int Height;

@@ -181,7 +181,7 @@ public sealed class MaskedPathsHub : IAsyncLifetime
 
     public static JsonElement Parse(string json) => JsonDocument.Parse(json).RootElement;
 
-    private static string SampleCalibration()
+    internal static string SampleCalibration()
     {
         var root = new DirectoryInfo(AppContext.BaseDirectory);
         while (!File.Exists(Path.Combine(root!.FullName, "samples", "goteborg", "calibrations", "SKO-001-K01.json")))

@@ -37,6 +37,13 @@ public sealed record FakeCameraOptions
     public int Height { get; init; } = 360;
     public int FramesPerSecond { get; init; } = 10;
 
+    /// <summary>Whether the camera offers Media2 privacy masks, and whether it really draws them (<see cref="FakeMaskSupport"/>).</summary>
+    public FakeMaskSupport PrivacyMasks { get; init; } = FakeMaskSupport.None;
+
+    /// <summary>How many masks and points per mask the camera's GetMaskOptions announces.</summary>
+    public int MaxMasks { get; init; } = 8;
+
+    public int MaxMaskPoints { get; init; } = 16;
     /// <summary>Frames from one scheduled keyframe to the next (0: one a second); no scene-cut keyframes when set.</summary>
     public int KeyframeInterval { get; init; }
 
@@ -45,4 +52,17 @@ public sealed record FakeCameraOptions
 
     /// <summary>When set, the camera replays a real vendor's captured answers instead of simulating a device.</summary>
     public VendorReplay? Replay { get; init; }
+}
+
+/// <summary>How a fake camera treats Media2 privacy masks.</summary>
+public enum FakeMaskSupport
+{
+    /// <summary>No mask capability: GetMaskOptions and friends are not implemented.</summary>
+    None = 0,
+
+    /// <summary>Masks are stored and drawn into the RTSP picture (solid fill in the mask's colour).</summary>
+    Applied = 1,
+
+    /// <summary>The camera claims and stores masks but its picture shows everything: what the hub's verification must catch.</summary>
+    ClaimedOnly = 2,
 }

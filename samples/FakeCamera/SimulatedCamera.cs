@@ -41,6 +41,9 @@ public sealed class SimulatedCamera : IAsyncDisposable
     /// <summary>The camera's event service, to script motion, tamper and input events; null when it offers none.</summary>
     public FakeEventService? Events { get; private init; }
 
+    /// <summary>The camera's Media2 privacy masks; null when it offers none.</summary>
+    public FakeMedia2Masks? Masks { get; private init; }
+
     /// <summary>The simulated device (SetSynchronizationPoint count and the like).</summary>
     public SimulatedDevice? Device { get; private init; }
 
@@ -60,11 +63,14 @@ public sealed class SimulatedCamera : IAsyncDisposable
         time ??= TimeProvider.System;
         var logger = loggers.CreateLogger($"FakeCamera.{options.CameraId}");
         RtspTestPattern? rtsp = options.StartRtsp && options.Replay is null
-            ? await RtspTestPattern.StartAsync(options.Name, options.Width, options.Height, options.FramesPerSecond, options.KeyframeInterval, "smpte", logger, ct)
+            ? await RtspTestPattern.StartAsync(options.Name, options.Width, options.Height, options.FramesPerSecond, options.KeyframeInterval, "smpte", logger, ct,
+                privacyMasks: options.PrivacyMasks == FakeMaskSupport.Applied)
             : null;
         try
         {
-            var device = new SimulatedDevice(options, time, () => rtsp?.Uri, rtsp is null ? null : rtsp.ForceKeyframeAsync);
+            var device = new SimulatedDevice(options, time, () => rtsp?.Uri, rtsp is null ? null : rtsp.ForceKeyframeAsync, (masks, token) => rtsp is null
+                ? Task.CompletedTask
+                : rtsp.DrawMasksAsync([.. masks.Select(m => ((IReadOnlyList<(double, double)>)[.. m.Polygon.Select(p => (p.X, p.Y))], FakeMedia2Masks.Rgb(m.Color)))], token));
             var builder = WebApplication.CreateSlimBuilder();
             builder.Logging.ClearProviders();
             // Inside the hub or a test the camera must not react to the process's Ctrl+C/SIGTERM on its own: its owner disposes it.
@@ -108,7 +114,7 @@ public sealed class SimulatedCamera : IAsyncDisposable
                     ?? DiscoveryResponder.ProbeMatches(messageId, endpointReference, device.Scopes(), deviceUri.ToString()),
                 logger);
             logger.LogInformation("fake camera {Camera}: ONVIF {Onvif}, RTSP {Rtsp}", options.CameraId, deviceUri, rtsp?.Uri);
-            return new SimulatedCamera(options, web, discovery, rtsp, baseUri, logger) { Events = device.Events, Device = device };
+            return new SimulatedCamera(options, web, discovery, rtsp, baseUri, logger) { Events = device.Events, Masks = device.Masks, Device = device };
         }
         catch
         {

@@ -12,7 +12,9 @@ namespace CameraHub.FakeCamera;
 /// checked against the camera's password and clock, optional HTTP Digest. Answers as SOAP 1.2 with the usual prefixes.
 /// SetSynchronizationPoint calls <paramref name="forceKeyframe"/> (the RTSP encoder's next frame becomes a keyframe).
 /// </summary>
-public sealed class SimulatedDevice(FakeCameraOptions options, TimeProvider time, Func<Uri?> rtspUri, Func<CancellationToken, Task>? forceKeyframe = null)
+public sealed class SimulatedDevice(
+    FakeCameraOptions options, TimeProvider time, Func<Uri?> rtspUri, Func<CancellationToken, Task>? forceKeyframe = null,
+    Func<IReadOnlyList<StreamBroker.Onvif.Media2.OnvifMask>, CancellationToken, Task>? drawMasks = null)
 {
     private int _synchronizationPoints;
 
@@ -42,6 +44,11 @@ public sealed class SimulatedDevice(FakeCameraOptions options, TimeProvider time
 
     /// <summary>The event service, when the camera offers one (<see cref="FakeCameraOptions.EventService"/>).</summary>
     public FakeEventService? Events { get; } = options.EventService ? new FakeEventService(time, () => time.GetUtcNow() + options.ClockOffset) : null;
+
+    /// <summary>The Media2 privacy masks, when the camera offers them (<see cref="FakeCameraOptions.PrivacyMasks"/>).</summary>
+    public FakeMedia2Masks? Masks { get; } = options.PrivacyMasks == FakeMaskSupport.None
+        ? null
+        : new FakeMedia2Masks(options, drawMasks ?? ((_, _) => Task.CompletedTask));
 
     public async Task HandleAsync(HttpContext http)
     {
@@ -83,6 +90,12 @@ public sealed class SimulatedDevice(FakeCameraOptions options, TimeProvider time
             return;
         }
 
+        if (Masks is not null && await Masks.AnswerAsync(request, http.RequestAborted) is { } masked)
+        {
+            await WriteAsync(http, masked.Status, masked.Body);
+            return;
+        }
+
         var media2 = request.Name.Namespace == Tr2;
         if (operation == "SetSynchronizationPoint" && options.SynchronizationPoint && (media2 || request.Name.Namespace == Trt))
         {
@@ -100,7 +113,7 @@ public sealed class SimulatedDevice(FakeCameraOptions options, TimeProvider time
                 new XElement(Tds + "FirmwareVersion", options.Firmware),
                 new XElement(Tds + "SerialNumber", options.CameraId),
                 new XElement(Tds + "HardwareId", "CHFAKE-1")),
-            "GetServices" => Services(baseUri),
+            "GetServices" => Services(baseUri, request.ChildText("IncludeCapability")?.Trim() == "true"),
             "GetCapabilities" => Capabilities(baseUri),
             "GetScopes" => new XElement(Tds + "GetScopesResponse", Scopes().Select(s =>
                 new XElement(Tds + "Scopes", new XElement(Tt + "ScopeDef", "Fixed"), new XElement(Tt + "ScopeItem", s)))),
@@ -213,11 +226,15 @@ public sealed class SimulatedDevice(FakeCameraOptions options, TimeProvider time
                 Stamp(Tt + "LocalDateTime", stockholm)));
     }
 
-    private XElement Services(string baseUri)
+    private XElement Services(string baseUri, bool includeCapability)
     {
-        static XElement Service(XNamespace ns, string address, int major, int minor) => new(Tds + "Service",
+        XElement Service(XNamespace ns, string address, int major, int minor) => new(Tds + "Service",
             new XElement(Tds + "Namespace", ns.NamespaceName),
             new XElement(Tds + "XAddr", address),
+            // Media2's capabilities say whether it takes privacy masks (Capabilities2/@Mask).
+            includeCapability && ns == Tr2
+                ? new XElement(Tds + "Capabilities", new XElement(Tr2 + "Capabilities", new XAttribute("Mask", Masks is null ? "false" : "true")))
+                : null,
             new XElement(Tds + "Version", new XElement(Tt + "Major", major), new XElement(Tt + "Minor", minor)));
         return new XElement(Tds + "GetServicesResponse",
             Service(Tds, baseUri + DevicePath, 2, 60),

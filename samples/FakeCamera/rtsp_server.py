@@ -7,8 +7,13 @@ and exits when stdin closes or says "q", so a parent that dies never leaves it b
 keyframe now (what ONVIF SetSynchronizationPoint asks of a camera); --gop sets the keyframe interval in frames.
 """
 import argparse
+import json
+import os
 import signal
+import struct
 import sys
+import tempfile
+import zlib
 
 import gi
 
@@ -17,7 +22,84 @@ gi.require_version("GstRtspServer", "1.0")
 gi.require_version("GstVideo", "1.0")
 from gi.repository import GLib, Gst, GstRtspServer, GstVideo  # noqa: E402
 
-REQUIRED = ["videotestsrc", "textoverlay", "clockoverlay", "videoconvert", "x264enc", "rtph264pay"]
+REQUIRED = ["videotestsrc", "textoverlay", "clockoverlay", "videoconvert", "x264enc", "rtph264pay", "gdkpixbufoverlay"]
+
+
+class PrivacyMasks:
+    """The camera's Media2 privacy masks, drawn in the pipeline as one RGBA picture (gdkpixbufoverlay).
+
+    The C# side sends `masks <json>` on stdin: a list of {"points": [[x, y], ...], "rgb": [r, g, b]} with points in
+    ONVIF's normalised coordinates (-1..1, y up). They are rasterised here once per change (scanline fill, pure
+    Python: no cairo or numpy on this machine) and written as a PNG the overlay element reloads; the video itself
+    is never touched in Python, so applying masks costs one alpha blend per frame inside GStreamer.
+    """
+
+    def __init__(self, width, height):
+        self.width, self.height = width, height
+        self.directory = tempfile.mkdtemp(prefix="fakecam-masks-")
+        self.generation = 0
+        self.elements = []
+        self.location = self.write([])
+
+    def write(self, masks):
+        rows = [bytearray(self.width * 4) for _ in range(self.height)]
+        for mask in masks:
+            pixels = [((x + 1) * self.width / 2, (1 - y) * self.height / 2) for x, y in mask["points"]]
+            r, g, b = mask.get("rgb", [128, 128, 128])
+            fill(rows, pixels, self.width, self.height, bytes([r, g, b, 255]))
+        raw = b"".join(b"\x00" + bytes(row) for row in rows)
+
+        def chunk(kind, data):
+            return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data) & 0xFFFFFFFF)
+
+        png = b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", struct.pack(">IIBBBBB", self.width, self.height, 8, 6, 0, 0, 0)) \
+            + chunk(b"IDAT", zlib.compress(raw, 1)) + chunk(b"IEND", b"")
+        self.generation += 1
+        # A new file per change: the element reloads when its location changes.
+        path = os.path.join(self.directory, f"masks-{self.generation}.png")
+        with open(path, "wb") as f:
+            f.write(png)
+        return path
+
+    def apply(self, masks):
+        self.location = self.write(masks)
+        for element in self.elements:
+            element.set_property("location", self.location)
+
+    def attach(self, element):
+        element.set_property("location", self.location)
+        self.elements.append(element)
+
+
+def fill(rows, polygon, width, height, rgba):
+    """Even-odd scanline fill of one polygon (pixel coordinates), at pixel centres."""
+    n = len(polygon)
+    for y in range(height):
+        cy = y + 0.5
+        xs = []
+        for i in range(n):
+            (x1, y1), (x2, y2) = polygon[i], polygon[(i + 1) % n]
+            if (y1 <= cy < y2) or (y2 <= cy < y1):
+                xs.append(x1 + (cy - y1) * (x2 - x1) / (y2 - y1))
+        xs.sort()
+        row = rows[y]
+        for a, b in zip(xs[0::2], xs[1::2]):
+            start = max(0, int(a + 0.5))
+            end = min(width, int(b + 0.5))
+            if end > start:
+                row[start * 4:end * 4] = rgba * (end - start)
+
+
+def handle_mask_command(line, masks):
+    """`masks <json>` replaces the drawn masks; returns whether the line was this command."""
+    if not line.startswith("masks "):
+        return False
+    try:
+        masks.apply(json.loads(line[6:]))
+        print("MASKS applied", flush=True)
+    except (ValueError, KeyError, TypeError) as e:
+        print(f"MASKS failed {e}", flush=True)
+    return True
 
 
 def main() -> int:
@@ -31,6 +113,8 @@ def main() -> int:
     parser.add_argument("--fps", type=int, default=10)
     # smpte100: full-height bars without the noise patch, so a masked picture can be compared with the source anywhere.
     parser.add_argument("--pattern", default="smpte", choices=["smpte", "smpte100"])
+    # Media2 privacy masks drawn in the picture (the fake camera's mask service sends them on stdin); off, the pipeline is as before.
+    parser.add_argument("--privacy-masks", action="store_true")
     # Frames from one scheduled keyframe to the next (default: one second); a long GOP shows what a forced one saves.
     parser.add_argument("--gop", type=int, default=0)
     args = parser.parse_args()
@@ -48,7 +132,7 @@ def main() -> int:
         f"! video/x-raw,width={args.width},height={args.height},framerate={args.fps}/1 "
         f"! textoverlay text=\"{name}\" valignment=top halignment=left font-desc=\"Sans 16\" shaded-background=true "
         f"! clockoverlay valignment=bottom halignment=right time-format=\"%Y-%m-%d %H:%M:%S\" font-desc=\"Sans 16\" shaded-background=true "
-        f"! videoconvert ! x264enc tune=zerolatency speed-preset=ultrafast key-int-max={args.fps} bframes=0 "
+        f"! videoconvert {'! gdkpixbufoverlay name=privacymasks ! videoconvert ' if args.privacy_masks else ''}! x264enc tune=zerolatency speed-preset=ultrafast key-int-max={args.fps} bframes=0 "
         f"! video/x-h264,profile=baseline ! rtph264pay name=pay0 pt=96 config-interval=1 )"
     )
 
@@ -58,6 +142,9 @@ def main() -> int:
     factory = GstRtspServer.RTSPMediaFactory()
     factory.set_launch(launch)
     factory.set_shared(True)
+    masks = PrivacyMasks(args.width, args.height) if args.privacy_masks else None
+    if masks is not None:
+        factory.connect("media-configure", lambda _f, media: masks.attach(media.get_element().get_by_name("privacymasks")))
     server.get_mount_points().add_factory(args.path, factory)
     encoders = []
 
@@ -93,6 +180,8 @@ def main() -> int:
         if not line or line.strip() == "q" or condition & (GLib.IO_HUP | GLib.IO_ERR):
             loop.quit()
             return False
+        if masks is not None and handle_mask_command(line.strip(), masks):
+            return True
         if line.strip() == "k":
             force_keyframe()
         return True

@@ -34,6 +34,11 @@ public static class BrokerModule
         services.TryAddSingleton<Masked.IFeedMasks, Masked.NoFeedMasks>();
         services.TryAddSingleton<CameraRegistry.Access.IPictureFeeds, CameraRegistry.Access.UnliftedPictureFeeds>();
         services.AddSingleton<Masked.MaskedFeeds>();
+        services.AddOptions<CameraMasks.CameraMaskOptions>().Bind(configuration.GetSection(CameraMasks.CameraMaskOptions.Section));
+        services.AddSingleton<CameraMasks.CameraMaskTrust>();
+        services.AddSingleton<CameraRegistry.Reports.ICameraMaskSites>(sp => sp.GetRequiredService<CameraMasks.CameraMaskTrust>());
+        services.AddSingleton<CameraMasks.CameraMaskWatch>();
+        services.AddHostedService(sp => sp.GetRequiredService<CameraMasks.CameraMaskWatch>());
         services.AddSingleton<LiveSessions>();
         services.AddHostedService<LiveSessionSupervisor>();
         services.AddHostedService<UpstreamRetargeting>();

@@ -14,10 +14,10 @@ public static class ReportEndpoints
     {
         var group = routes.MapGroup("/api/reports").WithTags("Reports")
             .RequireAuthorization(p => p.RequireRole(Identity.HubRoles.Administrator, Identity.HubRoles.CameraOwner, Identity.HubRoles.DataProtectionOfficer));
-        group.MapGet("/inventory", async (RegistryDbContext db, TimeProvider time, string? format, CancellationToken ct) =>
+        group.MapGet("/inventory", async (RegistryDbContext db, TimeProvider time, IServiceProvider services, string? format, CancellationToken ct) =>
         {
             var (cameras, owners) = await LoadAsync(db, ct);
-            var report = InventoryReport.Build(cameras, owners, time.GetUtcNow().UtcDateTime);
+            var report = InventoryReport.Build(cameras, owners, time.GetUtcNow().UtcDateTime, services.GetService(typeof(ICameraMaskSites)) as ICameraMaskSites);
             return format == "csv"
                 ? SafeCsv.File("inventory.csv", report.Rows().Select(r => new { r.Section, r.Key, r.Value }))
                 : Results.Ok(report);

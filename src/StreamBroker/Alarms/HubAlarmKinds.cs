@@ -33,6 +33,9 @@ public static class HubAlarmKinds
     /// <summary>A node of the cluster stopped beating, one per node name (the host's NodeLossWatch).</summary>
     public const string NodeLost = "hub.NodeLost";
 
+    /// <summary>A camera claims Media2 privacy masks but its picture does not show them (CameraMasks.CameraMaskWatch).</summary>
+    public const string CameraMaskNotApplied = "hub.CameraMaskNotApplied";
+
     /// <summary>A recorded camera's writer is dropping footage: a gap in its recording (<see cref="HubAlarmWatch"/>).</summary>
     public const string RecordingGap = "hub.RecordingGap";
 

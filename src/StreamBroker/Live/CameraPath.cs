@@ -66,6 +66,9 @@ public sealed class CameraPath : IAsyncDisposable
     /// <summary>How many ffmpeg processes this path has started (1 unless the camera dropped).</summary>
     public int UpstreamStarts => Volatile.Read(ref _upstreamStarts);
 
+    /// <summary>Raised under the path's lock when the upstream sends a new init (a reconnect), before any of its pictures go out.</summary>
+    internal event Action<CameraPath>? Reconnected;
+
     /// <summary>Keyframe requests the camera accepted since the path opened (see <see cref="IKeyframeRequests"/>).</summary>
     public int KeyframesRequested => Volatile.Read(ref _keyframesRequested);
 
@@ -402,6 +405,12 @@ public sealed class CameraPath : IAsyncDisposable
             {
                 case InitSegment init:
                     var restarted = _buffer.Init is not null;
+                    if (restarted)
+                    {
+                        // Before the new run's first picture is offered: whoever trusted the old run decides again.
+                        Reconnected?.Invoke(this);
+                    }
+
                     _buffer.Reset(init);
                     foreach (var v in _viewers)
                     {

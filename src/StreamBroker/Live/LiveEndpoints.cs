@@ -73,6 +73,7 @@ public static class LiveEndpoints
                 ? Results.Problem(statusCode: 404, title: "Not found", detail: $"no camera '{id}' of yours")
                 : Results.Ok(paths.Find(id) is { } path ? StatusOf(path) : new CameraLiveStatus(id, CameraLiveState.Idle, null, null, 0, 0, 0)))
             .WithName("CameraViewers");
+        CameraMasks.CameraMaskEndpoints.MapMaskSite(group);
         return group;
     }
 

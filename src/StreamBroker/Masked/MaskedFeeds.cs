@@ -57,9 +57,13 @@ internal sealed class NoFeedMasks : IFeedMasks
 /// WebSocket and HLS, partner RTSP and HLS) it has, and still one upstream per camera.
 /// </summary>
 public sealed class MaskedFeeds(
-    PathManager paths, IFeedMasks masks, ICameraDirectory cameras, IOptions<BrokerOptions> options, TimeProvider time, ILoggerFactory loggers)
+    PathManager paths, IFeedMasks masks, ICameraDirectory cameras, IOptions<BrokerOptions> options, TimeProvider time, ILoggerFactory loggers,
+    CameraMasks.CameraMaskTrust? cameraMasks = null)
 {
     private readonly ILogger _logger = loggers.CreateLogger<MaskedFeeds>();
+
+    /// <summary>Which cameras are trusted to mask themselves (none without the camera-mask watch).</summary>
+    public CameraMasks.CameraMaskTrust CameraMasks { get; } = cameraMasks ?? new CameraMasks.CameraMaskTrust(time);
 
     /// <summary>The path key of a camera's masked feed in the <see cref="PathManager"/>; '#' never occurs in a camera id used in a URL.</summary>
     public static string MaskedFeedKey(string cameraId) => $"{cameraId}#masked";
@@ -67,8 +71,12 @@ public sealed class MaskedFeeds(
     /// <summary>Whether readers get a masked re-encode of this camera rather than its stream as it is.</summary>
     public static bool RequiresMasking(CameraSource camera) => PictureFeedRule.For(camera).IsMasked;
 
-    /// <summary>The open path a reader of <paramref name="camera"/> reads (the masked feed when it requires masking), or null.</summary>
-    public CameraPath? Find(CameraSource camera) => paths.Find(RequiresMasking(camera) ? MaskedFeedKey(camera.Id) : camera.Id);
+    /// <summary>
+    /// The open path a reader of <paramref name="camera"/> reads (the masked feed when it requires masking, the camera's
+    /// own when it masks itself, verified), or null.
+    /// </summary>
+    public CameraPath? Find(CameraSource camera) =>
+        !RequiresMasking(camera) || CameraMasks.Trusts(camera, paths.Find(camera.Id)) ? paths.Find(camera.Id) : paths.Find(MaskedFeedKey(camera.Id));
 
     /// <summary>
     /// Attaches a partner's reader. For a masked camera the mask is checked first (unless its feed is already
@@ -87,13 +95,33 @@ public sealed class MaskedFeeds(
     }
 
     /// <summary>
-    /// Attaches a reader to the feed decided for its session: the camera's path, or its masked feed (started by its
-    /// first reader). A masked feed whose mask fails later goes offline with the reason; it never shows the original.
+    /// Attaches a reader to the feed decided for its session: the camera's path, or for a masked reader the camera's
+    /// own path when the camera's masks are verified on its current connection (relayed as it is, no masking encoder),
+    /// else its masked feed (started by its first reader). A masked feed whose mask fails later goes offline with the
+    /// reason; a camera that loses its trust ends its readers, who are decided again. Never the original unverified.
     /// </summary>
-    public PathLease Attach(CameraSource camera, FeedDecision feed, Viewer viewer) => feed.IsMasked
-        ? paths.AttachFeed(MaskedFeedKey(camera.Id), camera,
-            () => new MaskedFeedSource(camera, paths, masks, cameras, options.Value, time, loggers.CreateLogger<MaskedFeedSource>()), viewer)
-        : paths.Attach(camera, viewer);
+    public PathLease Attach(CameraSource camera, FeedDecision feed, Viewer viewer)
+    {
+        if (!feed.IsMasked)
+        {
+            return paths.Attach(camera, viewer);
+        }
+
+        if (CameraMasks.Admit(camera, paths.Find(camera.Id), viewer))
+        {
+            var lease = paths.Attach(camera, viewer);
+            if (!CameraMasks.Trusts(camera, lease.Path))
+            {
+                // The path closed and reopened between the decision and the attach: its new connection is unverified.
+                viewer.End($"camera '{camera.Id}' reconnected before its masks were verified again; connect again", revoked: true);
+            }
+
+            return lease;
+        }
+
+        return paths.AttachFeed(MaskedFeedKey(camera.Id), camera,
+            () => new MaskedFeedSource(camera, paths, masks, cameras, options.Value, time, loggers.CreateLogger<MaskedFeedSource>()), viewer);
+    }
 
     /// <summary>
     /// Builds the mask for the camera's current picture size (reading the camera's init segment if needed), unless
@@ -103,7 +131,7 @@ public sealed class MaskedFeeds(
     /// <exception cref="InvalidOperationException">The camera sent no H.264 picture in time.</exception>
     public async Task CheckAsync(CameraSource camera, CancellationToken ct)
     {
-        if (paths.Find(MaskedFeedKey(camera.Id)) is { Status.State: CameraLiveState.Online })
+        if (paths.Find(MaskedFeedKey(camera.Id)) is { Status.State: CameraLiveState.Online } || CameraMasks.Trusts(camera, paths.Find(camera.Id)))
         {
             return;
         }

@@ -13,8 +13,6 @@ using CameraHub.CameraRegistry.Tests.Infrastructure;
 using CameraHub.FakeCamera;
 using CameraHub.StreamBroker.Recording;
 using CameraHub.Tests.Infrastructure;
-using Microsoft.AspNetCore.Hosting.Server;
-using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging.Abstractions;
 
@@ -61,10 +59,7 @@ public sealed class MaskedPathsHub : IAsyncLifetime
             ["CameraHub:Recording:SegmentLength"] = "00:00:02",
             ["CameraHub:Recording:ScheduleInterval"] = "00:00:01",
         });
-        Hub.UseKestrel(k => k.Listen(IPAddress.Loopback, 0));
-        Hub.StartServer();
-        var address = Hub.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
-        HttpBase = new Uri(address.Replace("[::]", "127.0.0.1", StringComparison.Ordinal).TrimEnd('/') + "/");
+        HttpBase = Hub.StartOnKestrel();
 
         await Hub.SeedOrganisationsAsync();
         await Hub.CreateUserAsync("admin", HubRoles.Administrator);
@@ -108,13 +103,7 @@ public sealed class MaskedPathsHub : IAsyncLifetime
     }
 
     /// <summary>A client signed in as <c>traffic</c> talking to the Kestrel address.</summary>
-    public async Task<HttpClient> TrafficAsync()
-    {
-        var signedIn = await Hub.SignInAsAsync("traffic");
-        var client = new HttpClient { BaseAddress = HttpBase, Timeout = TimeSpan.FromSeconds(90) };
-        client.DefaultRequestHeaders.Authorization = signedIn.DefaultRequestHeaders.Authorization;
-        return client;
-    }
+    public Task<HttpClient> TrafficAsync() => Hub.KestrelClientAsync(HttpBase, "traffic");
 
     /// <summary>Waits until at least <paramref name="count"/> complete segments of the camera are indexed.</summary>
     public async Task<IReadOnlyList<RecordingSegment>> RecordedAsync(string cameraId, int count, DateTimeOffset? since = null)
@@ -228,7 +217,7 @@ public sealed class MaskedPathsHub : IAsyncLifetime
         }
     }
 
-    private static string SampleCalibration()
+    internal static string SampleCalibration()
     {
         var root = new DirectoryInfo(AppContext.BaseDirectory);
         while (!File.Exists(Path.Combine(root!.FullName, "samples", "goteborg", "calibrations", "SKO-001-K01.json")))

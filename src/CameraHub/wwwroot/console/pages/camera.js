@@ -46,6 +46,7 @@ export async function render(view, id) {
           fact('camera.masking.kind', t(`masking.${current.masking.kind}`)),
           current.masking.keepDistanceMetres ? fact('camera.masking.distance', `${formatNumber(current.masking.keepDistanceMetres, 1)} m`) : null,
           current.masking.kind !== 'None' ? fact('lifts.profile', t(current.masking.liftable ? 'lifts.liftable' : 'lifts.permanentProfile')) : null),
+          current.masking.kind !== 'None' ? maskSite(id) : null,
           current.masking.kind !== 'None' ? maskPreview(id) : null),
         el('section.panel', {}, el('h2', {}, t('camera.costs')), el('dl.facts', {},
           fact('camera.costs.equipment', `${formatNumber(current.costs.equipmentSek)} kr`), fact('camera.costs.installation', `${formatNumber(current.costs.installationSek)} kr`),
@@ -53,6 +54,18 @@ export async function render(view, id) {
           fact('camera.costs.lease', `${formatNumber(current.costs.leaseSekPerYear)} kr/${t('common.year')}`),
           fact('camera.costs.monitoring', `${formatNumber(current.costs.monitoringHoursPerWeek, 1)} h/${t('common.week')}`)))),
       historyPanel(id)].filter(Boolean));
+  }
+
+  function maskSite(cameraId) {
+    // Where the mask is applied: by the camera itself (its Media2 masks, verified from its own stream) or by the hub.
+    const line = el('p', { id: 'camera-mask-site' }, t('camera.maskSite.loading'));
+    api(`/api/cameras/${encodeURIComponent(cameraId)}/mask-site`).then(site => {
+      line.textContent = site.maskedAt === 'camera'
+        ? t('camera.maskSite.camera', { time: formatTime(site.verifiedAt, { seconds: true }) })
+        : t('camera.maskSite.hub');
+      line.title = site.reason || '';
+    }).catch(() => line.remove());
+    return line;
   }
 
   function maskPreview(cameraId) {

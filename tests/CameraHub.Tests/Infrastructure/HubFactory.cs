@@ -31,12 +31,18 @@ public class HubFactory : WebApplicationFactory<Program>
 
     private readonly bool _realTime;
 
+    private readonly bool _ownsData;
+
     /// <param name="realTime">Run on the system clock (recording and export tests that need real media time).</param>
     public HubFactory(bool demo = false, Dictionary<string, string>? settings = null, bool realTime = false)
     {
         _realTime = realTime;
-        DataDirectory = Directory.CreateTempSubdirectory("camerahub-test-").FullName;
-        Database = TestDatabase.Create($"Data Source={DatabasePath}");
+        // A test that restarts a hub passes its own data directory: the hub's database lives there (and on PostgreSQL is
+        // remembered there), and the test, not this factory, removes it.
+        var given = settings?.GetValueOrDefault("CameraHub:DataDirectory");
+        _ownsData = given is null;
+        DataDirectory = given ?? Directory.CreateTempSubdirectory("camerahub-test-").FullName;
+        Database = TestDatabase.Create($"Data Source={DatabasePath}", given);
         _settings = new Dictionary<string, string>(Database.Settings)
         {
             ["CameraHub:DataDirectory"] = DataDirectory,
@@ -138,6 +144,14 @@ public class HubFactory : WebApplicationFactory<Program>
     protected override void Dispose(bool disposing)
     {
         base.Dispose(disposing);
+        if (!_ownsData)
+        {
+            // The next hub on this directory opens the same database.
+            Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
+            Npgsql.NpgsqlConnection.ClearAllPools();
+            return;
+        }
+
         Database.Dispose();
         try
         {

@@ -84,8 +84,8 @@ export async function render(view, cameraId) {
     recordings = await api(`/api/cameras/${encodeURIComponent(cameraId)}/recordings?from=${from.toISOString()}&to=${to.toISOString()}`);
     const seconds = recordings.segments.reduce((sum, x) => sum + (new Date(x.end) - new Date(x.start)) / 1000, 0);
     legend.textContent = t('playback.summary', { segments: recordings.segments.length, duration: duration(seconds), gaps: recordings.gaps.length });
-    await loadDayMarks();
-    // Fit the view to what was recorded that day (at least ten minutes, at most the day).
+    // Fit the view to what was recorded that day (at least ten minutes, at most the day), then add the day's marks:
+    // the timeline is usable (and its summary true) before the marks arrive.
     if (recordings.segments.length) {
       const first = new Date(recordings.segments[0].start), last = new Date(recordings.segments.at(-1).end);
       const fit = spans.find(z => z.ms >= (last - first) * 1.2)?.ms ?? day;
@@ -93,6 +93,7 @@ export async function render(view, cameraId) {
     } else {
       setView(day, new Date(from.getTime() + day / 2));
     }
+    await loadDayMarks();
   }
 
   function setView(ms, centre) {

@@ -41,17 +41,17 @@ echo "== pass 1 took $((SECONDS - pass_start)) s"
 # The rule: a class runs again here when its behaviour depends on the database engine, i.e. it starts a hub or opens
 # a DbContext; pure unit tests that never touch a database (ONVIF parsing, pixel maths, the media broker, the masker
 # on files) do not, since they would only repeat pass 1. So: CameraHub.Tests (nearly every class starts the hub),
-# the Masking.Tests classes on MaskingHost, and StreamBroker.Tests' recording classes (RecordingHost). Left out:
+# CameraRegistry.Tests (every class on RegistryDatabase or the care planner's database), the Masking.Tests classes on
+# MaskingHost, and StreamBroker.Tests' recording classes (RecordingHost). Left out:
 #   - Database=SqliteFile: tests that edit the SQLite file itself (dropping triggers, rewriting rows with sqlite3) or
 #     read the key ring's files; their PostgreSQL counterparts are AuditChainPostgresTests (triggers, the hub role of
 #     scripts/postgres-roles.sql) and SharedKeyRingPostgresTests (the ring in the database).
 #   - CameraHub.Tests.Cluster and the *PostgresTests classes: they run on PostgreSQL already, in pass 1.
-#   - CameraRegistry.Tests: RegistryDatabase and the care planner tests build their contexts on a SQLite file of
-#     their own (no hub, no switch yet); the same registry and care code runs on PostgreSQL here inside the hub.
 echo "== pass 2: PostgreSQL"
 pass_start=$SECONDS
 postgres_pass=(
   "tests/CameraHub.Tests/CameraHub.Tests.csproj|Database!=SqliteFile&FullyQualifiedName!~CameraHub.Tests.Cluster.&FullyQualifiedName!~PostgresTests"
+  "tests/CameraRegistry.Tests/CameraRegistry.Tests.csproj|FullyQualifiedName~CameraRegistry.Tests"
   "tests/Masking.Tests/Masking.Tests.csproj|FullyQualifiedName~EvidenceProducerTests|FullyQualifiedName~FeedMasksTests|FullyQualifiedName~MaskEndpointTests"
   "tests/StreamBroker.Tests/StreamBroker.Tests.csproj|FullyQualifiedName~.Recording."
 )

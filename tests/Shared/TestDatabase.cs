@@ -74,6 +74,20 @@ public sealed class TestDatabase : IDisposable
         return new(HubDatabase.PostgreSql(connectionString), new NpgsqlConnectionStringBuilder(connectionString).Database);
     }
 
+    /// <summary>
+    /// A new context on this database with its own migration history table: <typeparamref name="TContext"/> on SQLite,
+    /// its PostgreSQL subclass <typeparamref name="TPostgres"/> (with the PostgreSQL migrations) on PostgreSQL.
+    /// </summary>
+    public TContext NewContext<TContext, TPostgres>(string migrationsHistoryTable)
+        where TContext : Microsoft.EntityFrameworkCore.DbContext
+        where TPostgres : TContext
+    {
+        var type = IsPostgreSql ? typeof(TPostgres) : typeof(TContext);
+        var builder = (Microsoft.EntityFrameworkCore.DbContextOptionsBuilder)Activator.CreateInstance(
+            typeof(Microsoft.EntityFrameworkCore.DbContextOptionsBuilder<>).MakeGenericType(type))!;
+        return (TContext)Activator.CreateInstance(type, Database.Configure(builder, migrationsHistoryTable).Options)!;
+    }
+
     public void Dispose()
     {
         if (_postgresName is null)

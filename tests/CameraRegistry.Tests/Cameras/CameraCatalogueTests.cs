@@ -36,7 +36,7 @@ public class CameraCatalogueTests : IAsyncLifetime
         Assert.False(result.Succeeded);
         Assert.Equal(2, result.Errors.Count);
         Assert.Equal(0, await _database.CountCamerasAsync());
-        Assert.Equal("0", await _database.RawScalarAsync("SELECT COUNT(*) FROM CameraChanges"));
+        Assert.Equal("0", await _database.RawScalarAsync("SELECT COUNT(*) FROM \"CameraChanges\""));
     }
 
     [Fact]
@@ -47,10 +47,10 @@ public class CameraCatalogueTests : IAsyncLifetime
         var result = await _database.Catalogue(db).CreateAsync(input, "anna", default);
 
         Assert.True(result.Succeeded);
-        var rawRow = await _database.RawScalarAsync("SELECT RtspUrl || ' ' || Username || ' ' || ProtectedPassword FROM Cameras");
+        var rawRow = await _database.RawScalarAsync("SELECT \"RtspUrl\" || ' ' || \"Username\" || ' ' || \"ProtectedPassword\" FROM \"Cameras\"");
         Assert.DoesNotContain("S3cret-Pa55", rawRow, StringComparison.Ordinal);
         Assert.StartsWith("rtsp://127.0.0.1:8554/traffic viewer ", rawRow, StringComparison.Ordinal);
-        var history = await _database.RawScalarAsync("SELECT After FROM CameraChanges");
+        var history = await _database.RawScalarAsync("SELECT \"After\" FROM \"CameraChanges\"");
         Assert.DoesNotContain("S3cret-Pa55", history, StringComparison.Ordinal);
         Assert.DoesNotContain("protectedPassword", history, StringComparison.OrdinalIgnoreCase);
     }
@@ -96,7 +96,7 @@ public class CameraCatalogueTests : IAsyncLifetime
         }
 
         Assert.Equal(1, await _database.CountCamerasAsync());
-        Assert.Equal("Created,Decommissioned", await _database.RawScalarAsync("SELECT group_concat(Kind) FROM (SELECT Kind FROM CameraChanges ORDER BY Id)"));
+        Assert.Equal("Created,Decommissioned", string.Join(',', await _database.RawColumnAsync("SELECT \"Kind\" FROM \"CameraChanges\" ORDER BY \"Id\"")));
     }
 
     [Fact]

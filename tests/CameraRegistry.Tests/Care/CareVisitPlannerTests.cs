@@ -1,16 +1,22 @@
 using CameraHub.CameraRegistry.Care;
-using Microsoft.Data.Sqlite;
+using CameraHub.Tests.Shared;
 using Microsoft.EntityFrameworkCore;
 
 namespace CameraHub.CameraRegistry.Tests.Care;
 
-/// <summary>The planner on a real SQLite file with the care migrations: the spring-forward night, and nothing invented as missed.</summary>
+/// <summary>The planner on a real SQLite file (or PostgreSQL database, in that test pass) with the care migrations: the spring-forward night, and nothing invented as missed.</summary>
 public sealed class CareVisitPlannerTests : IAsyncLifetime
 {
-    private readonly string _directory = Directory.CreateTempSubdirectory("camerahub-care-").FullName;
+    private readonly string _directory;
+    private readonly TestDatabase _database;
 
-    private CareDbContext NewContext() => new(new DbContextOptionsBuilder<CareDbContext>()
-        .UseSqlite($"Data Source={Path.Combine(_directory, "care.db")}", o => o.MigrationsHistoryTable(CareDbContext.MigrationsTable)).Options);
+    public CareVisitPlannerTests()
+    {
+        _directory = Directory.CreateTempSubdirectory("camerahub-care-").FullName;
+        _database = TestDatabase.Create($"Data Source={Path.Combine(_directory, "care.db")}");
+    }
+
+    private CareDbContext NewContext() => _database.NewContext<CareDbContext, PostgresCareDbContext>(CareDbContext.MigrationsTable);
 
     public async Task InitializeAsync()
     {
@@ -20,7 +26,7 @@ public sealed class CareVisitPlannerTests : IAsyncLifetime
 
     public Task DisposeAsync()
     {
-        SqliteConnection.ClearAllPools();
+        _database.Dispose();
         Directory.Delete(_directory, recursive: true);
         return Task.CompletedTask;
     }

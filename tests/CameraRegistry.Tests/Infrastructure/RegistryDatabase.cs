@@ -4,13 +4,13 @@ using CameraHub.CameraRegistry.Organisations;
 using CameraHub.CameraRegistry.Persistence;
 using CameraHub.CameraRegistry.Secrets;
 using Microsoft.AspNetCore.DataProtection;
-using Microsoft.Data.Sqlite;
+using CameraHub.Tests.Shared;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Time.Testing;
 
 namespace CameraHub.CameraRegistry.Tests.Infrastructure;
 
-/// <summary>A real SQLite file in a temp folder with the registry's real migrations applied.</summary>
+/// <summary>A real SQLite file in a temp folder (or, in the PostgreSQL test pass, a fresh PostgreSQL database) with the registry's real migrations applied.</summary>
 public sealed class RegistryDatabase : IAsyncDisposable
 {
     private readonly string _directory = Directory.CreateTempSubdirectory("camerahub-registry-").FullName;
@@ -18,6 +18,7 @@ public sealed class RegistryDatabase : IAsyncDisposable
     public RegistryDatabase()
     {
         Path = System.IO.Path.Combine(_directory, "registry.db");
+        Database = TestDatabase.Create($"Data Source={Path}");
         using var db = NewContext();
         db.Database.Migrate();
         db.Organisations.AddRange(
@@ -30,12 +31,13 @@ public sealed class RegistryDatabase : IAsyncDisposable
 
     public string Path { get; }
 
+    public TestDatabase Database { get; }
+
     public FakeTimeProvider Time { get; } = new(new DateTimeOffset(2026, 11, 23, 12, 0, 0, TimeSpan.Zero));
 
     public IDataProtectionProvider DataProtection { get; } = new EphemeralDataProtectionProvider();
 
-    public RegistryDbContext NewContext() => new(new DbContextOptionsBuilder<RegistryDbContext>()
-        .UseSqlite($"Data Source={Path}", o => o.MigrationsHistoryTable(RegistryDbContext.MigrationsTable)).Options);
+    public RegistryDbContext NewContext() => Database.NewContext<RegistryDbContext, PostgresRegistryDbContext>(RegistryDbContext.MigrationsTable);
 
     public CameraCatalogue Catalogue(RegistryDbContext db) => new(db, new CredentialProtector(DataProtection), Time);
 
@@ -47,19 +49,30 @@ public sealed class RegistryDatabase : IAsyncDisposable
         return await db.Cameras.CountAsync();
     }
 
-    /// <summary>Reads one value straight from the SQLite file, bypassing EF.</summary>
-    public async Task<string?> RawScalarAsync(string sql)
+    /// <summary>Reads one value straight from the database, bypassing EF (quote identifiers: "Cameras" works on both engines).</summary>
+    public async Task<string?> RawScalarAsync(string sql) => await RawColumnAsync(sql) is [var first, ..] ? first : null;
+
+    /// <summary>Reads the first column of every row straight from the database, bypassing EF.</summary>
+    public async Task<IReadOnlyList<string?>> RawColumnAsync(string sql)
     {
-        await using var connection = new SqliteConnection($"Data Source={Path}");
+        await using var db = NewContext();
+        var connection = db.Database.GetDbConnection();
         await connection.OpenAsync();
         await using var command = connection.CreateCommand();
         command.CommandText = sql;
-        return (await command.ExecuteScalarAsync())?.ToString();
+        await using var reader = await command.ExecuteReaderAsync();
+        var values = new List<string?>();
+        while (await reader.ReadAsync())
+        {
+            values.Add(reader.IsDBNull(0) ? null : Convert.ToString(reader.GetValue(0), System.Globalization.CultureInfo.InvariantCulture));
+        }
+
+        return values;
     }
 
     public ValueTask DisposeAsync()
     {
-        SqliteConnection.ClearAllPools();
+        Database.Dispose();
         Directory.Delete(_directory, recursive: true);
         return ValueTask.CompletedTask;
     }

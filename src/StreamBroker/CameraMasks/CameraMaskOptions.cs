@@ -22,4 +22,7 @@ public sealed class CameraMaskOptions
 
     /// <summary>How long a camera is given to draw newly created masks before the snapshot is taken.</summary>
     public double ApplySeconds { get; set; } = 2;
+
+    /// <summary>How many pictures, <see cref="ApplySeconds"/> apart, a just-provisioned camera may show unmasked before it is caught.</summary>
+    public int SettleAttempts { get; set; } = 3;
 }

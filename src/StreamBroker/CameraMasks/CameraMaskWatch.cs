@@ -157,13 +157,21 @@ public sealed class CameraMaskWatch(
                     return;
                 }
 
-                (state.ProvisionedSha, state.FillLuma) = (mask.Sha256, provisioning.FillLuma);
-                // The camera draws new masks from its next frames on; the GOP on the path may still predate them.
-                await Task.Delay(TimeSpan.FromSeconds(o.ApplySeconds), time, ct);
-                frame = await CameraSnapshot.TakeAsync(paths, camera, broker.Value, time, logger, ct);
+                (state.ProvisionedSha, state.FillLuma, state.JustProvisioned) = (mask.Sha256, provisioning.FillLuma, true);
+                frame = await FreshFrameAsync(camera, o, ct);
             }
 
             var verdict = CameraMaskVerifier.Judge(frame.Grey, obscure, frame.Width, frame.Height, state.FillLuma);
+            // Just provisioned: a camera (or a loaded hub) may show the masks a little late. Judge the newest picture
+            // again, up to SettleAttempts times, before calling the camera a liar; one that never draws them is still
+            // caught within seconds, and until it passes nobody is shown its picture.
+            for (var attempt = 1; !verdict.Passed && state.JustProvisioned && attempt < o.SettleAttempts; attempt++)
+            {
+                frame = await FreshFrameAsync(camera, o, ct);
+                verdict = CameraMaskVerifier.Judge(frame.Grey, obscure, frame.Width, frame.Height, state.FillLuma);
+            }
+
+            state.JustProvisioned = false;
             if (verdict.Passed && frame.Path.UpstreamStarts == frame.UpstreamRun)
             {
                 trust.Passed(camera, frame.Path, frame.UpstreamRun, mask.Sha256, verdict.Reason);
@@ -185,6 +193,13 @@ public sealed class CameraMaskWatch(
             logger.LogWarning("Camera {Camera}: its masks could not be verified ({Why}): {Reason}", camera.Id, why, e.Message);
             trust.Distrust(camera.Id, $"masked in the hub: its masks could not be verified ({e.Message})");
         }
+    }
+
+    /// <summary>The newest picture after giving the camera <see cref="CameraMaskOptions.ApplySeconds"/> to draw its masks.</summary>
+    private async Task<CameraFrame> FreshFrameAsync(CameraSource camera, CameraMaskOptions o, CancellationToken ct)
+    {
+        await Task.Delay(TimeSpan.FromSeconds(o.ApplySeconds), time, ct);
+        return await CameraSnapshot.TakeAsync(paths, camera, broker.Value, time, logger, ct, readOn: TimeSpan.FromSeconds(1));
     }
 
     private async Task CaughtAsync(CameraSource camera, string reason, CancellationToken ct)
@@ -212,6 +227,7 @@ public sealed class CameraMaskWatch(
     private sealed class State
     {
         public int Attempts;
+        public bool JustProvisioned;
         public DateTimeOffset RetryAt = DateTimeOffset.MinValue;
         public string? ProvisionedSha;
         public string? TriedSha;

@@ -15,7 +15,13 @@ public sealed record CameraFrame(byte[] Grey, int Width, int Height, CameraPath 
 /// </summary>
 public static class CameraSnapshot
 {
-    public static async Task<CameraFrame> TakeAsync(PathManager paths, CameraSource camera, BrokerOptions options, TimeProvider time, ILogger logger, CancellationToken ct)
+    /// <summary>
+    /// The first picture of the current GOP; with <paramref name="readOn"/> the path is read that much longer and the
+    /// newest picture is returned instead (after new masks: the current GOP may have started before the camera drew them,
+    /// and on a loaded camera or hub its pictures arrive late).
+    /// </summary>
+    public static async Task<CameraFrame> TakeAsync(
+        PathManager paths, CameraSource camera, BrokerOptions options, TimeProvider time, ILogger logger, CancellationToken ct, TimeSpan readOn = default)
     {
         var probe = new Viewer($"mask-verify-{camera.Id}", options.ViewerQueueLength, time, options.SlowViewerTimeout);
         await using var lease = paths.Attach(camera, probe);
@@ -37,15 +43,36 @@ public static class CameraSnapshot
             }
         }
 
-        var grey = await GreyAsync(options.FfmpegPath, gop.ToArray(), "mp4", config.Width, config.Height, logger, ct);
+        if (readOn > TimeSpan.Zero)
+        {
+            using var more = CancellationTokenSource.CreateLinkedTokenSource(ct);
+            more.CancelAfter(readOn);
+            try
+            {
+                while (true)
+                {
+                    var message = await probe.Reader.ReadAsync(more.Token);
+                    if (message.Control is null && !Sharing.RtspSession.IsInit(message))
+                    {
+                        gop.Write(message.Media.Span);
+                    }
+                }
+            }
+            catch (OperationCanceledException) when (!ct.IsCancellationRequested)
+            {
+                // Read long enough: the newest picture is the one to judge.
+            }
+        }
+
+        var grey = await GreyAsync(options.FfmpegPath, gop.ToArray(), "mp4", config.Width, config.Height, logger, ct, newest: readOn > TimeSpan.Zero);
         return new CameraFrame(grey, config.Width, config.Height, lease.Path, run);
     }
 
     /// <summary>Decodes the first picture of <paramref name="input"/> (format <paramref name="format"/>, e.g. mp4, png_pipe) to grey at the given size.</summary>
-    public static async Task<byte[]> GreyAsync(string ffmpegPath, byte[] input, string format, int width, int height, ILogger logger, CancellationToken ct)
+    public static async Task<byte[]> GreyAsync(string ffmpegPath, byte[] input, string format, int width, int height, ILogger logger, CancellationToken ct, bool newest = false)
     {
         await using var ffmpeg = FfmpegProcess.Start(ffmpegPath,
-            ["-hide_banner", "-nostdin", "-loglevel", "error", "-f", format, "-i", "pipe:0", "-frames:v", "1",
+            ["-hide_banner", "-nostdin", "-loglevel", "error", "-f", format, "-i", "pipe:0", .. (newest ? (string[])[] : ["-frames:v", "1"]),
              "-vf", $"scale={width}:{height}:flags=neighbor", "-f", "rawvideo", "-pix_fmt", "gray", "pipe:1"],
             logger, "mask-verify decode", stdinIsMedia: true);
         var writing = Task.Run(async () =>
@@ -69,15 +96,28 @@ public static class CameraSnapshot
                 }
             }
         }, ct);
-        using var output = new MemoryStream();
-        await ffmpeg.StandardOutput.CopyToAsync(output, ct);
-        await writing;
-        var code = await ffmpeg.Exited;
-        if (output.Length != (long)width * height)
+        // Pictures one after another: keep only the last whole one (one picture's memory however long the input).
+        var size = width * height;
+        var (picture, next) = (new byte[size], new byte[size]);
+        var whole = false;
+        while (true)
         {
-            throw new InvalidOperationException($"ffmpeg decoded no {width}×{height} picture (exit {code}, {output.Length} bytes): {ffmpeg.Tail}");
+            var filled = await ffmpeg.StandardOutput.ReadAtLeastAsync(next, size, throwOnEndOfStream: false, ct);
+            if (filled < size)
+            {
+                break;
+            }
+
+            (picture, next, whole) = (next, picture, true);
         }
 
-        return output.ToArray();
+        await writing;
+        var code = await ffmpeg.Exited;
+        if (!whole)
+        {
+            throw new InvalidOperationException($"ffmpeg decoded no {width}×{height} picture (exit {code}): {ffmpeg.Tail}");
+        }
+
+        return picture;
     }
 }

@@ -3,8 +3,8 @@ using CameraHub.CameraRegistry.Import;
 using CameraHub.CameraRegistry.Organisations;
 using CameraHub.CameraRegistry.Persistence;
 using CameraHub.CameraRegistry.Secrets;
-using Microsoft.AspNetCore.DataProtection;
 using CameraHub.Tests.Shared;
+using Microsoft.AspNetCore.DataProtection;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Time.Testing;
 

@@ -83,7 +83,9 @@ public sealed class FakeEventService(TimeProvider time, Func<DateTimeOffset> dev
                     new XElement(Wsnt + "CurrentTime", Time(now)), new XElement(Wsnt + "TerminationTime", Time(subscription.Termination))));
         }
 
-        if (operation is not ("PullMessages" or "Renew" or "Unsubscribe" or "SetSynchronizationPoint"))
+        // Media and Media2 have a SetSynchronizationPoint of their own (a keyframe now): only the Events one is ours.
+        if (operation is not ("PullMessages" or "Renew" or "Unsubscribe" or "SetSynchronizationPoint")
+            || (operation == "SetSynchronizationPoint" && request.Name.Namespace != Tev))
         {
             return null;
         }

@@ -175,15 +175,25 @@ def main() -> int:
 
     loop = GLib.MainLoop()
 
+    pending = [b""]
+
     def on_stdin(source, condition):
-        line = sys.stdin.readline()
-        if not line or line.strip() == "q" or condition & (GLib.IO_HUP | GLib.IO_ERR):
+        # Read the descriptor, not sys.stdin.readline(): two commands arriving together ("k" and "masks …") would
+        # leave the second in Python's buffer, where the watch (which looks at the descriptor) never sees it.
+        chunk = os.read(sys.stdin.fileno(), 1 << 20) if condition & GLib.IO_IN else b""
+        if not chunk:
             loop.quit()
             return False
-        if masks is not None and handle_mask_command(line.strip(), masks):
-            return True
-        if line.strip() == "k":
-            force_keyframe()
+        *lines, pending[0] = (pending[0] + chunk).split(b"\n")
+        for raw in lines:
+            line = raw.decode("utf-8", "replace").strip()
+            if line == "q":
+                loop.quit()
+                return False
+            if masks is not None and handle_mask_command(line, masks):
+                continue
+            if line == "k":
+                force_keyframe()
         return True
 
     GLib.io_add_watch(sys.stdin, GLib.IO_IN | GLib.IO_HUP | GLib.IO_ERR, on_stdin)

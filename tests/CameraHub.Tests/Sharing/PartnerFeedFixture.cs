@@ -71,11 +71,30 @@ public sealed class PartnerFeedHub : IAsyncDisposable
 
     public static async Task<PartnerFeedHub> StartAsync()
     {
-        var rtspPort = FreePort();
         var camera = await RtspTestPattern.StartAsync("partner", Width, Height, 10, NullLogger.Instance, CancellationToken.None);
-        var hub = new HubFactory(settings: new() { ["CameraHub:RtspPort"] = $"{rtspPort}" });
-        hub.UseKestrel(k => k.Listen(IPAddress.Loopback, 0));
-        hub.StartServer();
+        // A free port can be taken by another class's server before the hub binds it (the hub then fails to start):
+        // try another, a few times.
+        for (var attempt = 1; ; attempt++)
+        {
+            var rtspPort = FreePort();
+            var hub = new HubFactory(settings: new() { ["CameraHub:RtspPort"] = $"{rtspPort}" });
+            hub.UseKestrel(k => k.Listen(IPAddress.Loopback, 0));
+            try
+            {
+                hub.StartServer();
+            }
+            catch (Exception e) when (attempt < 3 && e is IOException or ObjectDisposedException or InvalidOperationException or System.Net.Sockets.SocketException)
+            {
+                await hub.DisposeAsync();
+                continue;
+            }
+
+            return await SeededAsync(hub, camera, rtspPort);
+        }
+    }
+
+    private static async Task<PartnerFeedHub> SeededAsync(HubFactory hub, RtspTestPattern camera, int rtspPort)
+    {
         var fixture = new PartnerFeedHub(hub, camera, rtspPort);
         await fixture.SeedAsync();
         return fixture;

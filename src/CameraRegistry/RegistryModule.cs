@@ -61,6 +61,7 @@ public static class RegistryModule
         services.AddSingleton<AccessChangeFeed>();
         services.TryAddSingleton<Cluster.IClusterLeases, Cluster.LocalClusterLeases>();
         services.TryAddSingleton<Cluster.IJobClaims, Cluster.LeaseJobClaims>();
+        services.TryAddSingleton<Cluster.ICameraOwners, Cluster.LocalCameraOwners>();
         services.AddSingleton<IPictureFeeds, PictureFeeds>();
         services.AddOptions<MaskLifts.MaskLiftOptions>().Bind(configuration.GetSection("CameraHub:MaskLifts"));
         services.AddSingleton<IAccessChangeFeed>(sp => sp.GetRequiredService<AccessChangeFeed>());

@@ -26,6 +26,9 @@ public class ClusterDbContext : DbContext
     /// <summary>Queued jobs claimed by a node (PostgreSQL only: on SQLite the one node claims with in-process leases).</summary>
     public DbSet<JobClaimRow> JobClaims => Set<JobClaimRow>();
 
+    /// <summary>Which node owns which camera, with the claim's epoch (issue #17; PostgreSQL only).</summary>
+    public DbSet<CameraClaimRow> CameraClaims => Set<CameraClaimRow>();
+
     protected override void OnModelCreating(ModelBuilder modelBuilder)
     {
         modelBuilder.Entity<ClusterNode>(e =>
@@ -45,6 +48,15 @@ public class ClusterDbContext : DbContext
             e.Property(c => c.Key).HasMaxLength(100);
             e.Property(c => c.Node).HasMaxLength(100);
         });
+        modelBuilder.Entity<CameraClaimRow>(e =>
+        {
+            e.ToTable("CameraClaims");
+            e.HasKey(c => c.CameraId);
+            e.Property(c => c.CameraId).HasMaxLength(100);
+            e.Property(c => c.Node).HasMaxLength(100);
+            e.HasIndex(c => c.Node);
+            e.HasIndex(c => c.ChangedAtUtc);
+        });
     }
 }
 
@@ -63,6 +75,33 @@ public sealed class ClusterNode
     public long StartedUtcTicks { get; set; }
 
     public long LastHeartbeatUtcTicks { get; set; }
+
+    /// <summary>Set by an administrator (POST /api/nodes/{name}/drain): the node hands its cameras over and takes none.</summary>
+    public bool Drained { get; set; }
+
+    /// <summary>The node's rendezvous weight (CameraHub:Node:Weight), written with each heartbeat.</summary>
+    public double Weight { get; set; } = 1;
+}
+
+/// <summary>
+/// Who owns one camera (issue #17): written by the node that took the camera's advisory lock; Node is null while nobody
+/// holds it. Epoch grows by one with every new claim, so a stale owner sees it was replaced. Times are the database's.
+/// </summary>
+public sealed class CameraClaimRow
+{
+    public required string CameraId { get; set; }
+
+    public string? Node { get; set; }
+
+    public Guid? InstanceId { get; set; }
+
+    public long Epoch { get; set; }
+
+    /// <summary>When the current owner claimed it (UTC).</summary>
+    public DateTime? ClaimedAtUtc { get; set; }
+
+    /// <summary>When the row last changed (claim or release), so other nodes can see what moved since their last look.</summary>
+    public DateTime ChangedAtUtc { get; set; }
 }
 
 /// <summary>

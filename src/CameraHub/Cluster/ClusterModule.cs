@@ -1,6 +1,7 @@
 using CameraHub.CameraRegistry.Access;
 using CameraHub.CameraRegistry.Cluster;
 using CameraHub.CameraRegistry.Persistence;
+using CameraHub.Cluster.Ownership;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
@@ -29,6 +30,12 @@ public static class ClusterModule
             {
                 Timeout = sp.GetRequiredService<IOptions<NodeOptions>>().Value.ClaimTimeout,
             }));
+            // Issue #17: each camera is pulled by the one node that claimed it (see docs/design/scale.md).
+            services.AddSingleton(sp => new PostgresCameraOwners(
+                database.ConnectionString, sp.GetRequiredService<NodeIdentity>(), sp.GetRequiredService<IOptions<NodeOptions>>(),
+                sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILogger<PostgresCameraOwners>>()));
+            services.Replace(ServiceDescriptor.Singleton<ICameraOwners>(sp => sp.GetRequiredService<PostgresCameraOwners>()));
+            services.AddHostedService<CameraOwnershipProbe>();
         }
 
         if (configuration.GetConnectionString("Redis") is { Length: > 0 } redis)

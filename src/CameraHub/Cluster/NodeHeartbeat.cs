@@ -66,6 +66,7 @@ public sealed class NodeHeartbeat(
         row.Version = NodeIdentity.Version;
         row.StartedUtcTicks = node.StartedUtc.UtcTicks;
         row.LastHeartbeatUtcTicks = now.UtcTicks;
+        row.Weight = options.Value.Weight;
         await db.SaveChangesAsync(ct);
     }
 

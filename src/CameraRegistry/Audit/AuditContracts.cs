@@ -92,6 +92,10 @@ public enum AuditAction
 
     // Alarm desk, operations (issues #18, #20): camera events past their retention.
     CameraEventsDeleted = 1950,
+
+    // Cluster (issue #17): an administrator drained a node (it hands its cameras over) or let it take cameras again.
+    NodeDrained = 2100,
+    NodeUndrained = 2101,
 }
 
 /// <summary>Whether the action was let through.</summary>

@@ -15,6 +15,21 @@ public interface ICameraOwners
 
     /// <summary>Raised on this node when it gains or loses a camera, or learns that another node did.</summary>
     event Action<CameraOwnerChange>? OwnerChanged;
+
+    /// <summary>
+    /// Claims the camera for this node when it is this node's to own (its assigned node among the live, undrained ones)
+    /// and no other node holds it; true when this node owns it now. Called before an upstream is opened.
+    /// </summary>
+    ValueTask<bool> TryClaimAsync(string cameraId, CancellationToken ct);
+
+    /// <summary>Gives the camera up (nothing on this node pulls it any more); another node may claim it.</summary>
+    ValueTask ReleaseAsync(string cameraId, CancellationToken ct);
+
+    /// <summary>Whether the assignment names this node for the camera (it may claim it; a puller should retry soon when a claim failed).</summary>
+    bool IsAssignedLocally(string cameraId);
+
+    /// <summary>Raised when the set of live, undrained nodes changed: the pullers re-decide which cameras are theirs.</summary>
+    event Action? MembershipChanged;
 }
 
 /// <summary>A camera's owner: the node's name, its advertised public URL (null on a single node) and the claim's epoch, which grows with every change of owner.</summary>
@@ -31,7 +46,19 @@ public sealed class LocalCameraOwners(NodeIdentity? node = null) : ICameraOwners
 
     public bool OwnsLocally(string cameraId) => true;
 
+    public ValueTask<bool> TryClaimAsync(string cameraId, CancellationToken ct) => ValueTask.FromResult(true);
+
+    public ValueTask ReleaseAsync(string cameraId, CancellationToken ct) => ValueTask.CompletedTask;
+
+    public bool IsAssignedLocally(string cameraId) => true;
+
     public event Action<CameraOwnerChange>? OwnerChanged
+    {
+        add { }
+        remove { }
+    }
+
+    public event Action? MembershipChanged
     {
         add { }
         remove { }

@@ -23,6 +23,9 @@ public sealed class NodeOptions
     /// <summary>A node whose last heartbeat is older than this is not listed as alive.</summary>
     public TimeSpan AliveWithin { get; set; } = TimeSpan.FromSeconds(15);
 
+    /// <summary>This node's share of the cameras relative to the others (rendezvous weight, issue #17); 2 takes about twice as many as 1.</summary>
+    public double Weight { get; set; } = 1;
+
     /// <summary>How long a job claim (an evidence package) outlives its node's last renewal: a dead node's job waits this long.</summary>
     public TimeSpan ClaimTimeout { get; set; } = TimeSpan.FromSeconds(15);
 }

@@ -78,6 +78,9 @@ public sealed class CameraEventsHub(IAccessPolicy policy) : Hub
 
     public const string SessionEnded = "sessionEnded";
 
+    /// <summary>The camera moved to another node (issue #17): {cameraId, node, publicUrl}; the console reconnects its viewers there.</summary>
+    public const string CameraOwnerChanged = "cameraOwnerChanged";
+
     /// <summary>Evidence export progress, sent to the requester and the approver only.</summary>
     public const string EvidenceProgress = "evidenceProgress";
 }

@@ -241,6 +241,11 @@ public sealed class CameraPath : IAsyncDisposable
         var failures = 0;
         while (!ct.IsCancellationRequested)
         {
+            if (!await ClaimAsync(ct))
+            {
+                continue;
+            }
+
             var (reason, receivedMedia) = await RunUpstreamOnceAsync(ct);
             if (ct.IsCancellationRequested)
             {
@@ -278,6 +283,36 @@ public sealed class CameraPath : IAsyncDisposable
             }
         }
     }
+
+    /// <summary>
+    /// Whether this node may pull the camera now (it owns it, or claimed it as its assigned node); otherwise waits
+    /// <see cref="ClaimRetry"/> without publishing a status (the camera is fine on its owner) and says no.
+    /// </summary>
+    private async Task<bool> ClaimAsync(CancellationToken ct)
+    {
+        try
+        {
+            if (await _source.ClaimAsync(ct))
+            {
+                return true;
+            }
+
+            await Task.Delay(ClaimRetry, _time, ct);
+        }
+        catch (OperationCanceledException) when (ct.IsCancellationRequested)
+        {
+        }
+        catch (Exception e) when (e is not OutOfMemoryException)
+        {
+            _logger.LogWarning(e, "Path {Path}: claiming the camera failed; retrying", Key);
+            await Task.Delay(ClaimRetry, _time, CancellationToken.None);
+        }
+
+        return false;
+    }
+
+    /// <summary>How often a path on a node that does not own its camera asks again.</summary>
+    internal static readonly TimeSpan ClaimRetry = TimeSpan.FromSeconds(1);
 
     /// <summary>Runs one ffmpeg until it ends; returns why it ended and whether any media arrived.</summary>
     private async Task<(string Reason, bool ReceivedMedia)> RunUpstreamOnceAsync(CancellationToken ct)

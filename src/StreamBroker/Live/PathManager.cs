@@ -1,4 +1,5 @@
 using CameraHub.CameraRegistry.Cameras;
+using CameraHub.CameraRegistry.Cluster;
 using CameraHub.StreamBroker.Events;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -50,7 +51,7 @@ internal interface IPathRecorder
 /// </summary>
 public sealed class PathManager(
     IOptions<BrokerOptions> options, ILoggerFactory loggers, TimeProvider time, IBrokerEvents events, ICameraDirectory directory,
-    IKeyframeRequests? keyframes = null) : IAsyncDisposable
+    IKeyframeRequests? keyframes = null, ICameraOwners? owners = null) : IAsyncDisposable
 {
     private readonly Lock _gate = new();
     private readonly Dictionary<string, CameraPath> _paths = new(StringComparer.Ordinal);
@@ -113,7 +114,7 @@ public sealed class PathManager(
         lock (_gate)
         {
             ObjectDisposedException.ThrowIf(_disposed, this);
-            path = OpenPath(camera.Id, camera, () => new CameraUpstream(camera, options.Value, PathLogger(camera.Id)), events, "its first viewer");
+            path = OpenPath(camera.Id, camera, () => new CameraUpstream(camera, options.Value, PathLogger(camera.Id), owners), events, "its first viewer");
             count = path.Attach(viewer);
         }
 
@@ -145,7 +146,7 @@ public sealed class PathManager(
         lock (_gate)
         {
             ObjectDisposedException.ThrowIf(_disposed, this);
-            var path = OpenPath(camera.Id, camera, () => new CameraUpstream(camera, options.Value, PathLogger(camera.Id)), events, "recording");
+            var path = OpenPath(camera.Id, camera, () => new CameraUpstream(camera, options.Value, PathLogger(camera.Id), owners), events, "recording");
             path.AttachRecorder(recorder);
             return new RecorderLease(this, path, recorder);
         }
@@ -225,10 +226,53 @@ public sealed class PathManager(
             }
 
             await path.DisposeAsync();
+            await ReleaseOwnershipAsync(path);
         }
         catch (Exception e) when (e is not OutOfMemoryException)
         {
             _logger.LogError(e, "Closing the idle path {Path} failed", path.Key);
+        }
+    }
+
+    /// <summary>
+    /// Closes the camera's own upstream now, with its viewers and recorders (this node lost or handed over the
+    /// camera, issue #17); returns once its ffmpeg has exited.
+    /// </summary>
+    public async Task CloseCameraAsync(string cameraId)
+    {
+        CameraPath? path;
+        lock (_gate)
+        {
+            if (_paths.Remove(cameraId, out path) && !path.IsCameraUpstream)
+            {
+                _paths.Add(cameraId, path);
+                path = null;
+            }
+        }
+
+        if (path is not null)
+        {
+            _logger.LogInformation("Path {Path}: closed, this node no longer owns the camera", cameraId);
+            await path.DisposeAsync();
+        }
+
+        await ReleaseOwnershipAsync(cameraId);
+    }
+
+    private Task ReleaseOwnershipAsync(CameraPath path) => path.IsCameraUpstream ? ReleaseOwnershipAsync(path.Camera.Id) : Task.CompletedTask;
+
+    private async Task ReleaseOwnershipAsync(string cameraId)
+    {
+        try
+        {
+            if (owners is not null)
+            {
+                await owners.ReleaseAsync(cameraId, CancellationToken.None);
+            }
+        }
+        catch (Exception e) when (e is not OutOfMemoryException)
+        {
+            _logger.LogWarning(e, "Camera {Camera}: releasing its ownership failed", cameraId);
         }
     }
 

@@ -1,4 +1,5 @@
 using CameraHub.CameraRegistry.Cameras;
+using CameraHub.CameraRegistry.Cluster;
 using CameraHub.StreamBroker.Events;
 using CameraHub.StreamBroker.Processes;
 using Microsoft.Extensions.Logging;
@@ -19,14 +20,19 @@ internal interface IPathSource
     /// <see cref="System.ComponentModel.Win32Exception"/>) with a message a person can act on when it cannot start.
     /// </summary>
     Task<FfmpegProcess> StartAsync(CancellationToken ct);
+
+    /// <summary>Whether this node may pull the source now (a camera is pulled only by its owner, issue #17); asked before each start.</summary>
+    ValueTask<bool> ClaimAsync(CancellationToken ct) => ValueTask.FromResult(true);
 }
 
 /// <summary>A camera's upstream: ffmpeg pulling RTSP with -c copy (see <see cref="UpstreamArguments"/>).</summary>
-internal sealed class CameraUpstream(CameraSource camera, BrokerOptions options, ILogger logger) : IPathSource
+internal sealed class CameraUpstream(CameraSource camera, BrokerOptions options, ILogger logger, ICameraOwners? owners = null) : IPathSource
 {
     private CameraSource _camera = camera;
 
     public bool IsCameraUpstream => true;
+
+    public ValueTask<bool> ClaimAsync(CancellationToken ct) => owners?.TryClaimAsync(Volatile.Read(ref _camera).Id, ct) ?? ValueTask.FromResult(true);
 
     public Task<FfmpegProcess> StartAsync(CancellationToken ct)
     {

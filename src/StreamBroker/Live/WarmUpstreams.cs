@@ -1,4 +1,5 @@
 using CameraHub.CameraRegistry.Cameras;
+using CameraHub.CameraRegistry.Cluster;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
@@ -11,7 +12,8 @@ namespace CameraHub.StreamBroker.Live;
 /// interval in memory, as it does for any viewer, and viewers still need their own live right.
 /// </summary>
 public sealed class WarmUpstreams(
-    IOptions<BrokerOptions> options, PathManager paths, ICameraDirectory directory, TimeProvider time, ILogger<WarmUpstreams> logger)
+    IOptions<BrokerOptions> options, PathManager paths, ICameraDirectory directory, TimeProvider time, ILogger<WarmUpstreams> logger,
+    ICameraOwners? owners = null)
     : UpstreamScheduler(time, logger)
 {
     private readonly Dictionary<string, RecorderLease> _held = new(StringComparer.Ordinal);
@@ -40,7 +42,22 @@ public sealed class WarmUpstreams(
         }
 
         Logger.LogInformation("Keeping the upstreams of {Categories} cameras warm", string.Join(", ", options.Value.WarmCategories));
-        await RunPassesAsync(stoppingToken);
+        if (owners is not null)
+        {
+            owners.MembershipChanged += Refresh;
+        }
+
+        try
+        {
+            await RunPassesAsync(stoppingToken);
+        }
+        finally
+        {
+            if (owners is not null)
+            {
+                owners.MembershipChanged -= Refresh;
+            }
+        }
     }
 
     /// <summary>One pass: hold the cameras that qualify now, let go of the others; returns the wait before the next pass.</summary>
@@ -48,16 +65,30 @@ public sealed class WarmUpstreams(
     {
         var categories = options.Value.WarmCategories;
         var (wanted, wait) = Select((await directory.ActiveCamerasAsync(ct)).Where(c => categories.Contains(c.Category)), UpstreamSchedule.ForWarmLive);
+        // In a cluster only the camera's owner keeps it warm (issue #17): claim those assigned here, let go of lost ones.
+        var mine = new Dictionary<string, CameraSource>(StringComparer.Ordinal);
+        foreach (var camera in wanted.Values)
+        {
+            if (owners is null || await owners.TryClaimAsync(camera.Id, ct))
+            {
+                mine[camera.Id] = camera;
+            }
+            else if (owners.IsAssignedLocally(camera.Id) && wait > CameraPath.ClaimRetry)
+            {
+                wait = CameraPath.ClaimRetry;
+            }
+        }
+
         lock (_held)
         {
-            foreach (var id in _held.Keys.Where(id => !wanted.ContainsKey(id)).ToList())
+            foreach (var id in _held.Keys.Where(id => !mine.ContainsKey(id)).ToList())
             {
                 _held.Remove(id, out var lease);
                 lease!.Dispose();
                 Logger.LogInformation("Camera {Camera}: upstream no longer kept warm", id);
             }
 
-            foreach (var camera in wanted.Values.Where(c => !_held.ContainsKey(c.Id)))
+            foreach (var camera in mine.Values.Where(c => !_held.ContainsKey(c.Id)))
             {
                 _held[camera.Id] = paths.AttachRecorder(camera, KeepAlive.Instance);
                 Logger.LogInformation("Camera {Camera}: upstream kept warm", camera.Id);

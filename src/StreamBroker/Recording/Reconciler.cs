@@ -18,14 +18,21 @@ public sealed record ReconcileReport(int RecoveredPartials, int RemovedPartials,
 /// </summary>
 public sealed class Reconciler(IServiceScopeFactory scopes, IOptions<RecordingOptions> options, ILogger<Reconciler> logger)
 {
-    public async Task<ReconcileReport> RunAsync(CancellationToken ct)
+    public Task<ReconcileReport> RunAsync(CancellationToken ct) => RunAsync(null, ct);
+
+    /// <summary>
+    /// Reconciles the whole storage, or only <paramref name="onlyCamera"/>'s tree: in a cluster a node that just claimed a
+    /// camera recovers what its previous owner left (the other cameras' open segments are other nodes' live files).
+    /// </summary>
+    public async Task<ReconcileReport> RunAsync(string? onlyCamera, CancellationToken ct)
     {
         var root = options.Value.StorageRoot;
         await using var scope = scopes.CreateAsyncScope();
         var db = scope.ServiceProvider.GetRequiredService<RecordingDbContext>();
 
-        // 1. Deletions a crash interrupted: the rows were marked, some files may still exist.
-        var deleting = await db.RecordingSegments.Where(s => s.State == SegmentState.Deleting).ToListAsync(ct);
+        // 1. Deletions a crash interrupted: the rows were marked, some files may still exist. (Not per camera: the
+        // retention sweep may be deleting on another node right now; the next whole reconciliation finishes them.)
+        var deleting = onlyCamera is null ? await db.RecordingSegments.Where(s => s.State == SegmentState.Deleting).ToListAsync(ct) : [];
         foreach (var row in deleting)
         {
             File.Delete(Path.Combine(root, row.Path));
@@ -34,11 +41,13 @@ public sealed class Reconciler(IServiceScopeFactory scopes, IOptions<RecordingOp
         db.RecordingSegments.RemoveRange(deleting);
         await db.SaveChangesAsync(ct);
 
-        var indexed = (await db.RecordingSegments.AsNoTracking().Select(s => s.Path).ToListAsync(ct)).ToHashSet(StringComparer.Ordinal);
+        var indexed = (await db.RecordingSegments.AsNoTracking().Where(s => onlyCamera == null || s.CameraId == onlyCamera).Select(s => s.Path).ToListAsync(ct))
+            .ToHashSet(StringComparer.Ordinal);
+        var tree = onlyCamera is null ? root : Path.Combine(root, onlyCamera);
         int recovered = 0, removedPartials = 0, orphans = 0, unreadable = 0;
-        if (Directory.Exists(root))
+        if (Directory.Exists(tree))
         {
-            foreach (var file in Directory.EnumerateFiles(root, "*", SearchOption.AllDirectories))
+            foreach (var file in Directory.EnumerateFiles(tree, "*", SearchOption.AllDirectories))
             {
                 var name = Path.GetFileName(file);
                 var relative = Path.GetRelativePath(root, file).Replace('\\', '/');
@@ -83,7 +92,7 @@ public sealed class Reconciler(IServiceScopeFactory scopes, IOptions<RecordingOp
 
         // 3. Rows whose file vanished stay, marked, so playback shows a gap with a reason instead of failing.
         var missing = 0;
-        foreach (var row in await db.RecordingSegments.Where(s => s.State == SegmentState.Complete).ToListAsync(ct))
+        foreach (var row in await db.RecordingSegments.Where(s => s.State == SegmentState.Complete && (onlyCamera == null || s.CameraId == onlyCamera)).ToListAsync(ct))
         {
             if (!File.Exists(Path.Combine(root, row.Path)))
             {

@@ -10,9 +10,9 @@ namespace CameraHub.StreamBroker.Recording;
 /// <summary>
 /// Continuous recording: reconciles storage at start, then keeps exactly the cameras that must be recorded now
 /// (<see cref="UpstreamSchedule.ForRecording"/>) attached to their broker paths, waking at the next schedule edge or every
-/// <see cref="RecordingOptions.ScheduleInterval"/> to see registry changes. With several nodes the schedule is decided
-/// by one of them, the holder of the "recording" lease (the others record nothing and try for the lease every few
-/// seconds, so a node that dies is replaced within one retry); spreading cameras over the nodes is issue #17's.
+/// <see cref="RecordingOptions.ScheduleInterval"/> to see registry changes. With several nodes each node records only the
+/// cameras it owns (<see cref="ICameraOwners"/>, issue #17): it claims those assigned to it and stops a camera at once
+/// when it loses or hands it over; a membership change wakes it, so a dead node's cameras are taken within a pass.
 /// </summary>
 public sealed class Recorder(
     IOptions<RecordingOptions> options,
@@ -22,13 +22,11 @@ public sealed class Recorder(
     Reconciler reconciler,
     TimeProvider time,
     ILoggerFactory loggers,
-    IClusterLeases leases) : UpstreamScheduler(time, loggers.CreateLogger<Recorder>())
+    ICameraOwners owners) : UpstreamScheduler(time, loggers.CreateLogger<Recorder>())
 {
-    /// <summary>How often a node without the recording lease tries to take it.</summary>
-    public static readonly TimeSpan LeaseRetry = TimeSpan.FromSeconds(3);
+    /// <summary>How soon a pass runs again when a camera assigned here is still held by another node (it is handing it over).</summary>
+    public static readonly TimeSpan ClaimRetry = TimeSpan.FromSeconds(1);
 
-    private readonly KeptLease _lease = new(leases, "recording");
-    private CancellationTokenRegistration _onLost;
     private bool _reconcileDone;
     private readonly Dictionary<string, Running> _running = new(StringComparer.Ordinal);
     private readonly TaskCompletionSource<ReconcileReport> _reconciled = new(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -94,55 +92,98 @@ public sealed class Recorder(
             return;
         }
 
-        await RunPassesAsync(stoppingToken);
+        owners.OwnerChanged += OnOwnerChanged;
+        owners.MembershipChanged += Refresh;
+        try
+        {
+            await RunPassesAsync(stoppingToken);
+        }
+        finally
+        {
+            owners.OwnerChanged -= OnOwnerChanged;
+            owners.MembershipChanged -= Refresh;
+        }
+    }
+
+    private void OnOwnerChanged(CameraOwnerChange change)
+    {
+        // Lost or released one of ours: the pass stops its writer (the path is already closing).
+        if (change.Previous?.IsLocal == true && change.Current?.IsLocal != true)
+        {
+            Refresh();
+        }
+    }
+
+    /// <summary>Stops recording one camera now, its open segment closed and indexed (the camera is moving to another node).</summary>
+    public async Task StopCameraAsync(string cameraId)
+    {
+        Running? running;
+        lock (_running)
+        {
+            _running.Remove(cameraId, out running);
+        }
+
+        if (running is not null)
+        {
+            Logger.LogInformation("Camera {Camera}: recording stopped, this node no longer owns it", cameraId);
+            await StopAsync(running);
+        }
     }
 
     /// <summary>
-    /// Reconciles storage once, when this node first holds the recording lease: only the recording node may recover
-    /// half-written files, because in a cluster the storage is shared and another node's open segment looks the same.
+    /// Reconciles storage once at the first pass on a single node. In a cluster the storage is shared and another node's
+    /// open segment looks like a crashed one, so each camera's tree is reconciled when this node starts recording it
+    /// (its previous owner has stopped: it lost or released the camera's lock first).
     /// </summary>
-    private async Task ReconcileOnceAsync(CancellationToken ct)
+    private async Task ReconcileAsync(string? cameraId, CancellationToken ct)
     {
-        if (_reconcileDone)
-        {
-            return;
-        }
-
-        _reconcileDone = true;
         try
         {
-            _reconciled.TrySetResult(await reconciler.RunAsync(ct));
+            var report = await reconciler.RunAsync(cameraId, ct);
+            if (cameraId is null)
+            {
+                _reconciled.TrySetResult(report);
+            }
         }
         catch (Exception e) when (e is not OperationCanceledException and not OutOfMemoryException)
         {
-            _reconciled.TrySetException(e);
+            if (cameraId is null)
+            {
+                _reconciled.TrySetException(e);
+            }
+
             Logger.LogError(e, "Reconciling the recording storage failed; recording continues, the index may miss files");
         }
     }
 
+    private bool Clustered => owners is not LocalCameraOwners;
+
     /// <summary>One pass: start and stop recorders; returns how long to wait before the next pass.</summary>
     internal override async Task<TimeSpan> ApplyAsync(CancellationToken ct)
     {
-        var held = _lease.Held;
-        var leader = await _lease.HoldAsync(ct);
-        if (leader && !held)
+        if (!_reconcileDone)
         {
-            // Lost lease (the database connection broke): stop recording at once, not at the next scheduled pass.
-            await _onLost.DisposeAsync();
-            _onLost = _lease.Lost.Register(Refresh);
-            await ReconcileOnceAsync(ct);
+            _reconcileDone = true;
+            if (!Clustered)
+            {
+                await ReconcileAsync(null, ct);
+            }
+            else
+            {
+                _reconciled.TrySetResult(new ReconcileReport(0, 0, 0, 0, 0, 0));
+            }
         }
 
-        var (wanted, wait) = !leader ? (new Dictionary<string, CameraSource>(StringComparer.Ordinal), LeaseRetry)
-            : _pausedReason is null
+        var (wanted, wait) = _pausedReason is null
             ? Select(await directory.ActiveCamerasAsync(ct), UpstreamSchedule.ForRecording)
             : (new Dictionary<string, CameraSource>(StringComparer.Ordinal), Interval);
 
         List<Running> stop;
         lock (_running)
         {
-            // A recorder whose writer stopped (a write failed) is replaced by a fresh one in this same pass.
-            stop = [.. _running.Where(r => !wanted.ContainsKey(r.Key) || r.Value.Recorder.Stopped).Select(r => r.Value)];
+            // A recorder whose writer stopped (a write failed) is replaced by a fresh one in this same pass; one whose
+            // camera this node no longer owns stops.
+            stop = [.. _running.Where(r => !wanted.ContainsKey(r.Key) || r.Value.Recorder.Stopped || !owners.OwnsLocally(r.Key)).Select(r => r.Value)];
             foreach (var r in stop)
             {
                 _running.Remove(r.Recorder.CameraId);
@@ -163,6 +204,22 @@ public sealed class Recorder(
                 {
                     continue;
                 }
+            }
+
+            var owned = owners.OwnsLocally(camera.Id);
+            if (!owned && !await owners.TryClaimAsync(camera.Id, ct))
+            {
+                if (owners.IsAssignedLocally(camera.Id) && wait > ClaimRetry)
+                {
+                    wait = ClaimRetry;
+                }
+
+                continue;
+            }
+
+            if (Clustered && !owned)
+            {
+                await ReconcileAsync(camera.Id, ct);
             }
 
             var recorder = CameraRecorder.Start(camera, options.Value, index, directory, Time,
@@ -197,7 +254,5 @@ public sealed class Recorder(
         }
 
         await Task.WhenAll(all.Select(StopAsync));
-        await _onLost.DisposeAsync();
-        await _lease.DisposeAsync();
     }
 }

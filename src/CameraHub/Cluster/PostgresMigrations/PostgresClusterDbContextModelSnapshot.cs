@@ -22,11 +22,45 @@ namespace CameraHub.Cluster.PostgresMigrations
 
             NpgsqlModelBuilderExtensions.UseIdentityByDefaultColumns(modelBuilder);
 
+            modelBuilder.Entity("CameraHub.Cluster.CameraClaimRow", b =>
+                {
+                    b.Property<string>("CameraId")
+                        .HasMaxLength(100)
+                        .HasColumnType("character varying(100)");
+
+                    b.Property<DateTime>("ChangedAtUtc")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<DateTime?>("ClaimedAtUtc")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<long>("Epoch")
+                        .HasColumnType("bigint");
+
+                    b.Property<Guid?>("InstanceId")
+                        .HasColumnType("uuid");
+
+                    b.Property<string>("Node")
+                        .HasMaxLength(100)
+                        .HasColumnType("character varying(100)");
+
+                    b.HasKey("CameraId");
+
+                    b.HasIndex("ChangedAtUtc");
+
+                    b.HasIndex("Node");
+
+                    b.ToTable("CameraClaims", (string)null);
+                });
+
             modelBuilder.Entity("CameraHub.Cluster.ClusterNode", b =>
                 {
                     b.Property<string>("Name")
                         .HasMaxLength(100)
                         .HasColumnType("character varying(100)");
+
+                    b.Property<bool>("Drained")
+                        .HasColumnType("boolean");
 
                     b.Property<Guid>("InstanceId")
                         .HasColumnType("uuid");
@@ -45,6 +79,9 @@ namespace CameraHub.Cluster.PostgresMigrations
                         .IsRequired()
                         .HasMaxLength(100)
                         .HasColumnType("character varying(100)");
+
+                    b.Property<double>("Weight")
+                        .HasColumnType("double precision");
 
                     b.HasKey("Name");
 

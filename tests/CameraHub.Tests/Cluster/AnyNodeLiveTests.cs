@@ -15,7 +15,8 @@ namespace CameraHub.Tests.Cluster;
 /// </summary>
 [Trait("Category", "Integration")]
 [Trait("Database", "PostgreSql")]
-public sealed class AnyNodeLiveTests(TwoNodes nodes) : IClassFixture<TwoNodes>
+[Collection(TwoNodesShared.Name)]
+public sealed class AnyNodeLiveTests(TwoNodes nodes)
 {
     private async Task<LiveSessionResponse> OpenOnAAsync(string cameraId)
     {

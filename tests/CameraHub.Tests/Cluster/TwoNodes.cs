@@ -7,7 +7,13 @@ using CameraHub.CameraRegistry.Tests.Infrastructure;
 using CameraHub.FakeCamera;
 using CameraHub.Tests.Infrastructure;
 using CameraHub.Tests.Shared;
+using System.Net;
+using System.Net.Http.Json;
+using System.Net.Sockets;
+using CameraHub.CameraRegistry.Sharing;
 using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.TestHost;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging.Abstractions;
@@ -47,8 +53,11 @@ public sealed class PinnedOwners(string self, OwnerPins pins) : ICameraOwners
     public void Raise(CameraOwnerChange change) => OwnerChanged?.Invoke(change);
 }
 
-/// <summary>A real hub on Kestrel named <paramref name="node"/>, whose owners are the test's pins.</summary>
-public sealed class PinnedHub(string node, OwnerPins pins, Dictionary<string, string> settings) : HubFactory(settings: settings, realTime: true)
+/// <summary>
+/// A real hub on Kestrel named <paramref name="node"/> at <paramref name="address"/> (a loopback address of its own, so
+/// that two nodes can listen for partners on one RTSP port as a cluster's machines do), whose owners are the test's pins.
+/// </summary>
+public sealed class PinnedHub(string node, IPAddress address, OwnerPins pins, Dictionary<string, string> settings) : HubFactory(settings: settings, realTime: true)
 {
     public string Node { get; } = node;
 
@@ -58,7 +67,10 @@ public sealed class PinnedHub(string node, OwnerPins pins, Dictionary<string, st
 
     public void Start()
     {
-        BaseAddress = this.StartOnKestrel();
+        UseKestrel(k => k.Listen(address, 0));
+        StartServer();
+        var port = new Uri(Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First()).Port;
+        BaseAddress = new Uri($"http://{address}:{port}/");
         pins.Urls[Node] = BaseAddress.AbsoluteUri.TrimEnd('/');
     }
 
@@ -66,6 +78,7 @@ public sealed class PinnedHub(string node, OwnerPins pins, Dictionary<string, st
     {
         base.ConfigureWebHost(builder);
         builder.UseSetting("CameraHub:Node:Name", Node);
+        builder.UseSetting("CameraHub:RtspAddress", address.ToString());
         builder.ConfigureTestServices(services => services.AddSingleton<ICameraOwners>(Owners));
     }
 }
@@ -89,6 +102,12 @@ public sealed class TwoNodes : IAsyncLifetime
 
     public RtspTestPattern Camera { get; private set; } = null!;
 
+    /// <summary>The partner RTSP port of both nodes (A on 127.0.0.1, B on 127.0.0.2).</summary>
+    public int RtspPort { get; } = FreeOnBoth();
+
+    /// <summary>Västtrafik's machine credentials, under an agreement for traffic cameras over RTSP and HLS.</summary>
+    public PartnerCredentialsIssued Partner { get; private set; } = null!;
+
     /// <summary>Settings of both nodes beyond the database (a test fixture with recordings adds a shared storage root).</summary>
     public Dictionary<string, string> Settings { get; } = [];
 
@@ -97,6 +116,7 @@ public sealed class TwoNodes : IAsyncLifetime
         Camera = await RtspTestPattern.StartAsync(OnB, 320, 240, 10, NullLogger.Instance, CancellationToken.None);
         var settings = new Dictionary<string, string>(_database.Settings)
         {
+            ["CameraHub:RtspPort"] = $"{RtspPort}",
             ["CameraHub:KeyEncryptionKey"] = Convert.ToBase64String(Enumerable.Range(7, 32).Select(i => (byte)i).ToArray()),
         };
         foreach (var (k, v) in Settings)
@@ -107,14 +127,15 @@ public sealed class TwoNodes : IAsyncLifetime
         Pins.Pin(OnB, "B");
         Pins.Pin(Unheld, null);
         // A migrates the database alone; B joins it prepared.
-        A = new PinnedHub("A", Pins, settings);
+        A = new PinnedHub("A", IPAddress.Loopback, Pins, settings);
         A.Start();
-        B = new PinnedHub("B", Pins, settings);
+        B = new PinnedHub("B", IPAddress.Parse("127.0.0.2"), Pins, settings);
         B.Start();
 
         await A.SeedOrganisationsAsync();
         await A.CreateUserAsync("traffic", HubRoles.TrafficOperator);
         await A.CreateUserAsync("dpo", HubRoles.DataProtectionOfficer);
+        await A.CreateUserAsync("admin", HubRoles.Administrator);
         foreach (var id in new[] { OnB, Unheld, Other })
         {
             await A.CreateCameraAsync(SampleCameras.Traffic(id) with { RtspUrl = Camera.Uri.ToString() });
@@ -122,6 +143,35 @@ public sealed class TwoNodes : IAsyncLifetime
 
         await A.GrantAsync(GrantSubjectKind.User, "traffic", GrantScopeKind.Camera, OnB, CameraRight.Live | CameraRight.Playback);
         await A.GrantAsync(GrantSubjectKind.User, "traffic", GrantScopeKind.Camera, Unheld, CameraRight.Live | CameraRight.Playback);
+
+        using var admin = await A.KestrelClientAsync(A.BaseAddress, "admin");
+        using var agreement = await admin.PostAsJsonAsync("api/sharing-agreements", new
+        {
+            partnerId = "vasttrafik", category = "Traffic", purpose = "Trafikinformation i kollektivtrafiken",
+            legalBasisReference = "SMN 2026-0112", protocols = "Rtsp, Hls",
+        });
+        Assert.True(agreement.StatusCode == HttpStatusCode.Created, await agreement.Content.ReadAsStringAsync());
+        using var issued = await admin.PostAsync("api/partners/vasttrafik/credentials", null);
+        Partner = (await issued.Content.ReadFromJsonAsync<PartnerCredentialsIssued>(HubFactory.Json))!;
+    }
+
+    /// <summary>A port free on 127.0.0.1 and on 127.0.0.2 at the moment of asking.</summary>
+    private static int FreeOnBoth()
+    {
+        while (true)
+        {
+            var port = ClusterEngines.FreePort();
+            try
+            {
+                using var second = new TcpListener(IPAddress.Parse("127.0.0.2"), port);
+                second.Start();
+                return port;
+            }
+            catch (SocketException)
+            {
+                // taken there: try another
+            }
+        }
     }
 
     public async Task DisposeAsync()
@@ -131,4 +181,11 @@ public sealed class TwoNodes : IAsyncLifetime
         await Camera.DisposeAsync();
         _database.Dispose();
     }
+}
+
+/// <summary>The test classes on one pair of nodes (started once: two hubs and a camera take seconds).</summary>
+[CollectionDefinition(Name)]
+public sealed class TwoNodesShared : ICollectionFixture<TwoNodes>
+{
+    public const string Name = "TwoNodes";
 }

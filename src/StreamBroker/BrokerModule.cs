@@ -39,6 +39,9 @@ public static class BrokerModule
         services.AddSingleton<CameraRegistry.Reports.ICameraMaskSites>(sp => sp.GetRequiredService<CameraMasks.CameraMaskTrust>());
         services.AddSingleton<CameraMasks.CameraMaskWatch>();
         services.AddHostedService(sp => sp.GetRequiredService<CameraMasks.CameraMaskWatch>());
+        // Which node pulls a camera (issue #17): the registry's (or the cluster's) answer; alone, this node holds every camera.
+        services.TryAddSingleton<CameraRegistry.Cluster.ICameraOwners, CameraRegistry.Cluster.LocalCameraOwners>();
+        services.TryAddSingleton<Sessions.SessionTickets>();
         services.AddSingleton<LiveSessions>();
         services.AddHostedService<LiveSessionSupervisor>();
         services.AddHostedService<UpstreamRetargeting>();

@@ -3,6 +3,7 @@ using System.Text;
 using CameraHub.CameraRegistry.Access;
 using CameraHub.CameraRegistry.Audit;
 using CameraHub.CameraRegistry.Cameras;
+using CameraHub.CameraRegistry.Cluster;
 using CameraHub.StreamBroker.Events;
 using CameraHub.StreamBroker.Masked;
 using Microsoft.AspNetCore.Builder;
@@ -82,7 +83,7 @@ public static class LiveEndpoints
 
     private static async Task<IResult> OpenAsync(
         string id, HttpContext http, IAccessPolicy policy, AccessGate gate, IAuditLog audit, ICameraDirectory directory, LiveSessions sessions,
-        MaskedFeeds feeds, IPictureFeeds pictures, CancellationToken ct)
+        MaskedFeeds feeds, IPictureFeeds pictures, ICameraOwners owners, CancellationToken ct)
     {
         var user = http.User;
         var name = AccessGate.Actor(http);
@@ -113,6 +114,23 @@ public static class LiveEndpoints
             return await gate.RefuseAsync(http, decision, CameraRight.Live, id, null, ct);
         }
 
+        // Only the camera's owner pulls it (issue #17): a camera held elsewhere gets a token that node opens.
+        var owner = await owners.OwnerOfAsync(id, ct);
+        if (owner is not { IsLocal: true })
+        {
+            if (OwnerBase(owner) is not { } ownerBase)
+            {
+                return Unavailable(http, id, owner);
+            }
+
+            var handed = sessions.Hand(user, camera, remote, feed!, decision.Until);
+            var handedBase = $"{ownerBase.AbsoluteUri.TrimEnd('/')}/api/live/{handed.Id}";
+            var handedWs = $"{(ownerBase.Scheme == "https" ? "wss" : "ws")}{handedBase[ownerBase.Scheme.Length..]}";
+            return Results.Created($"{handedBase}/hls/index.m3u8", new LiveSessionResponse(
+                handed.Id, $"{handedWs}/ws?token={handed.Token}", $"{handedBase}/hls/index.m3u8?token={handed.Token}", handed.TokenExpiresAt,
+                null, feed!.IsMasked, feed.LiftId is null ? null : feed.Until));
+        }
+
         var session = sessions.Create(user, camera, remote, feed, decision.Until);
         await audit.AppendAsync(new AuditEvent(AuditAction.LiveViewStarted, AuditOutcome.Allowed, name, id, "live", remote,
             $"{decision.Reason}; feed {feed!.Feed}: {feed.Reason}", "LiveSession", session.Id), ct);
@@ -135,6 +153,20 @@ public static class LiveEndpoints
             feed.LiftId is null ? null : feed.Until));
     }
 
+    /// <summary>The owner's advertised address when it is another node that advertises one.</summary>
+    internal static Uri? OwnerBase(CameraOwner? owner) =>
+        owner is { IsLocal: false, PublicUrl: { Length: > 0 } url } && Uri.TryCreate(url, UriKind.Absolute, out var parsed) ? parsed : null;
+
+    /// <summary>503 for a camera no live node holds now (it is moving), or whose owner advertises no address; the client retries.</summary>
+    internal static IResult Unavailable(HttpContext http, string cameraId, CameraOwner? owner)
+    {
+        http.Response.Headers.RetryAfter = "2";
+        return Results.Problem(statusCode: 503, title: "Camera not held by any node",
+            detail: owner is null
+                ? $"no node of the cluster holds camera '{cameraId}' at the moment (it is moving to another node); try again in a few seconds"
+                : $"camera '{cameraId}' is held by node '{owner.Node}', which advertises no public URL (CameraHub:Node:PublicUrl); try again later");
+    }
+
     /// <summary>Null when the camera's mask can be made now; otherwise the 409 naming why not.</summary>
     internal static async Task<AccessDecision?> CheckMaskAsync(MaskedFeeds feeds, CameraSource camera, CancellationToken ct)
     {
@@ -153,31 +185,45 @@ public static class LiveEndpoints
         }
     }
 
-    private static async Task<IResult> RefuseAsync(SessionRefusal refusal, string sessionId, HttpContext http, IAuditLog audit)
+    private static async Task<IResult> RefuseAsync(SessionOpening opening, string sessionId, HttpContext http, IAuditLog audit)
     {
+        var refusal = opening.Refusal;
         var detail = refusal switch
         {
             SessionRefusal.UnknownSession => "no such live session, or it has ended; open a new one with POST /api/cameras/{id}/live",
             SessionRefusal.Expired => "the session token expired; open a new session",
+            SessionRefusal.Refused or SessionRefusal.Moved => opening.Reason ?? "refused",
             _ => "the token does not belong to this session",
         };
+        if (refusal == SessionRefusal.Moved)
+        {
+            http.Response.Headers.RetryAfter = "1";
+        }
+
         if (refusal == SessionRefusal.BadToken)
         {
             await audit.AppendAsync(new AuditEvent(AuditAction.AccessDenied, AuditOutcome.Denied, "anonymous", null, "live",
                 http.Connection.RemoteIpAddress?.ToString(), detail, "LiveSession", sessionId), http.RequestAborted);
         }
 
-        return Results.Problem(statusCode: refusal == SessionRefusal.UnknownSession ? 404 : 401, title: "Live stream refused", detail: detail);
+        var status = refusal switch
+        {
+            SessionRefusal.UnknownSession => 404,
+            SessionRefusal.Refused => 403,
+            SessionRefusal.Moved => 503,
+            _ => 401,
+        };
+        return Results.Problem(statusCode: status, title: "Live stream refused", detail: detail);
     }
 
     private static async Task WebSocketAsync(
         HttpContext http, string sessionId, string? token, LiveSessions sessions, IAuditLog audit,
         IOptions<BrokerOptions> options, TimeProvider time)
     {
-        var refusal = sessions.TryOpen(sessionId, token, hls: false, out var session);
-        if (refusal != SessionRefusal.None || session is null)
+        var opening = await sessions.OpenAsync(sessionId, token, hls: false, AccessGate.RemoteAddress(http), http.RequestAborted);
+        if (opening is not { Refusal: SessionRefusal.None, Session: { } session })
         {
-            await (await RefuseAsync(refusal, sessionId, http, audit)).ExecuteAsync(http);
+            await (await RefuseAsync(opening, sessionId, http, audit)).ExecuteAsync(http);
             return;
         }
 
@@ -317,10 +363,10 @@ public static class LiveEndpoints
 
     private static async Task<IResult> PlaylistAsync(HttpContext http, string sessionId, string? token, bool tokenInPath, LiveSessions sessions, IAuditLog audit)
     {
-        var refusal = sessions.TryOpen(sessionId, token, hls: true, out var session);
-        if (refusal != SessionRefusal.None || session is null)
+        var opening = await sessions.OpenAsync(sessionId, token, hls: true, AccessGate.RemoteAddress(http), http.RequestAborted);
+        if (opening is not { Refusal: SessionRefusal.None, Session: { } session })
         {
-            return await RefuseAsync(refusal, sessionId, http, audit);
+            return await RefuseAsync(opening, sessionId, http, audit);
         }
 
         return await LiveHls.PlaylistAsync(sessions.EnsureHls(session).Path, session, tokenInPath ? "" : $"{token}/", http);
@@ -328,10 +374,10 @@ public static class LiveEndpoints
 
     private static async Task<IResult> InitAsync(HttpContext http, string sessionId, string token, LiveSessions sessions, IAuditLog audit)
     {
-        var refusal = sessions.TryOpen(sessionId, token, hls: true, out var session);
-        if (refusal != SessionRefusal.None || session is null)
+        var opening = await sessions.OpenAsync(sessionId, token, hls: true, AccessGate.RemoteAddress(http), http.RequestAborted);
+        if (opening is not { Refusal: SessionRefusal.None, Session: { } session })
         {
-            return await RefuseAsync(refusal, sessionId, http, audit);
+            return await RefuseAsync(opening, sessionId, http, audit);
         }
 
         return LiveHls.Init(sessions.EnsureHls(session).Path, session);
@@ -339,10 +385,10 @@ public static class LiveEndpoints
 
     private static async Task<IResult> SegmentAsync(HttpContext http, string sessionId, string token, long sequence, LiveSessions sessions, IAuditLog audit)
     {
-        var refusal = sessions.TryOpen(sessionId, token, hls: true, out var session);
-        if (refusal != SessionRefusal.None || session is null)
+        var opening = await sessions.OpenAsync(sessionId, token, hls: true, AccessGate.RemoteAddress(http), http.RequestAborted);
+        if (opening is not { Refusal: SessionRefusal.None, Session: { } session })
         {
-            return await RefuseAsync(refusal, sessionId, http, audit);
+            return await RefuseAsync(opening, sessionId, http, audit);
         }
 
         return LiveHls.Segment(sessions.EnsureHls(session).Path, sequence, session);

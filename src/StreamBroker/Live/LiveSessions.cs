@@ -5,6 +5,7 @@ using System.Text;
 using CameraHub.CameraRegistry.Access;
 using CameraHub.CameraRegistry.Audit;
 using CameraHub.CameraRegistry.Cameras;
+using CameraHub.CameraRegistry.Cluster;
 using CameraHub.StreamBroker.Events;
 using CameraHub.StreamBroker.Masked;
 using CameraHub.StreamBroker.Sessions;
@@ -85,14 +86,39 @@ public enum SessionRefusal
     UnknownSession = 1,
     BadToken = 2,
     Expired = 3,
+
+    /// <summary>A ticket from another node that the policy, asked again here, does not allow now (403).</summary>
+    Refused = 4,
+
+    /// <summary>A ticket for a camera this node does not hold now (503: open a new session where it is).</summary>
+    Moved = 5,
 }
 
-/// <summary>Open live sessions: creation, token checks, ending (audited once), re-checks when access changes.</summary>
-public sealed class LiveSessions(
+/// <summary>The outcome of presenting a session token: the session, or why not (with the policy's reason when it refused).</summary>
+public sealed record SessionOpening(SessionRefusal Refusal, LiveSession? Session, string? Reason = null);
+
+/// <summary>A session handed to the camera's owner node: its id and the token that node opens it with.</summary>
+public sealed record HandedSession(string Id, string Token, DateTimeOffset TokenExpiresAt);
+
+/// <summary>
+/// Open live sessions: creation, token checks, ending (audited once), re-checks when access changes. A token is a
+/// <see cref="SessionTicket"/> every node verifies, so a session opened on one node is materialised by the camera's
+/// owner when its stream is first asked for (issue #17, docs/design/live.md "Any node answers").
+/// </summary>
+public sealed partial class LiveSessions(
     IOptions<BrokerOptions> options, TimeProvider time, IAuditLog audit, IAccessPolicy policy, IBrokerEvents events, ICameraDirectory cameras,
-    MaskedFeeds feeds, ILogger<LiveSessions> logger, IPictureFeeds? pictures = null)
+    MaskedFeeds feeds, ILogger<LiveSessions> logger, IPictureFeeds? pictures = null, SessionTickets? tickets = null, ICameraOwners? owners = null,
+    NodeIdentity? node = null)
 {
+    /// <summary>The <see cref="SessionTicket.Kind"/> of live tickets.</summary>
+    public const string TicketKind = "live";
+
     private readonly ConcurrentDictionary<string, LiveSession> _sessions = new(StringComparer.Ordinal);
+
+    // Every session id opened here, until its token expires: a ticket opens one session once, never again after it ended.
+    private readonly ConcurrentDictionary<string, DateTimeOffset> _spent = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, Lazy<Task<SessionOpening>>> _materialising = new(StringComparer.Ordinal);
+    private readonly SessionTickets _tickets = tickets ?? new SessionTickets(time);
 
     public IReadOnlyCollection<LiveSession> Open => [.. _sessions.Values];
 
@@ -101,6 +127,33 @@ public sealed class LiveSessions(
     /// <paramref name="until"/> is the policy's limit (a care look).
     /// </summary>
     public LiveSession Create(ClaimsPrincipal user, CameraSource camera, string? remoteAddress, FeedDecision? feed = null, DateTimeOffset? until = null)
+    {
+        var id = Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(16));
+        var decided = feed ?? PictureFeedRule.For(camera);
+        var expires = time.GetUtcNow() + options.Value.TokenLifetime;
+        var token = _tickets.Issue(TicketOf(id, user, camera, decided, until, expires, remoteAddress));
+        return Register(id, token, user, camera, remoteAddress, decided, until, expires);
+    }
+
+    /// <summary>
+    /// A session the policy has just allowed here for a camera another node owns: only its token, which that node opens
+    /// (and audits) when the viewer connects; nothing is kept here.
+    /// </summary>
+    public HandedSession Hand(ClaimsPrincipal user, CameraSource camera, string? remoteAddress, FeedDecision feed, DateTimeOffset? until)
+    {
+        var id = Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(16));
+        var expires = time.GetUtcNow() + options.Value.TokenLifetime;
+        return new HandedSession(id, _tickets.Issue(TicketOf(id, user, camera, feed, until, expires, remoteAddress)), expires);
+    }
+
+    private SessionTicket TicketOf(
+        string id, ClaimsPrincipal user, CameraSource camera, FeedDecision feed, DateTimeOffset? until, DateTimeOffset expires, string? remoteAddress) =>
+        new(TicketKind, id, user.Identity?.Name ?? "anonymous", SessionTickets.RolesOf(user), camera.Id, feed.IsMasked, feed.LiftId, expires, until,
+            null, null, node?.Name, remoteAddress);
+
+    private LiveSession Register(
+        string id, string token, ClaimsPrincipal user, CameraSource camera, string? remoteAddress, FeedDecision feed, DateTimeOffset? until,
+        DateTimeOffset tokenExpiresAt)
     {
         var now = time.GetUtcNow();
         DateTimeOffset? endsAt = null;
@@ -113,18 +166,16 @@ public sealed class LiveSessions(
         var limited = until is { } limit && (endsAt is null || limit < endsAt);
         endsAt = limited ? until : endsAt;
         // An unmasked view under a mask lift ends when the lift does.
-        var lifted = feed?.Until is { } liftEnd && (endsAt is null || liftEnd < endsAt);
-        endsAt = lifted ? feed!.Until : endsAt;
+        var lifted = feed.Until is { } liftEnd && (endsAt is null || liftEnd < endsAt);
+        endsAt = lifted ? feed.Until : endsAt;
 
-        var session = new LiveSession(
-            Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(16)),
-            Base64Url(RandomNumberGenerator.GetBytes(32)),
-            user, camera, feed ?? PictureFeedRule.For(camera), remoteAddress, now, now + options.Value.TokenLifetime, endsAt)
+        var session = new LiveSession(id, token, user, camera, feed, remoteAddress, now, tokenExpiresAt, endsAt)
         {
             EndsBecause = lifted ? "the mask lift expired; open the view again for the masked picture"
                 : limited ? "the look's time limit was reached" : "the camera's allowed hours ended",
         };
         _sessions[session.Id] = session;
+        _spent[session.Id] = tokenExpiresAt;
         return session;
     }
 
@@ -253,6 +304,14 @@ public sealed class LiveSessions(
     public async Task SweepAsync()
     {
         var now = time.GetUtcNow();
+        foreach (var (id, expires) in _spent)
+        {
+            if (expires <= now && !_sessions.ContainsKey(id))
+            {
+                _spent.TryRemove(id, out _);
+            }
+        }
+
         foreach (var session in _sessions.Values)
         {
             string? reason = null;
@@ -280,6 +339,4 @@ public sealed class LiveSessions(
     public Task EndAllAsync(string reason) =>
         Task.WhenAll(_sessions.Values.Select(s => EndAsync(s, reason, revoked: false, byBroker: true)));
 
-    private static string Base64Url(byte[] bytes) =>
-        Convert.ToBase64String(bytes).TrimEnd('=').Replace('+', '-').Replace('/', '_');
 }

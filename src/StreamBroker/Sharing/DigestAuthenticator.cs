@@ -16,7 +16,8 @@ public static class DigestAuthenticator
 
     public static string NewNonce() => Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(16));
 
-    public static string Challenge(string nonce) => $"Digest realm=\"{Realm}\", nonce=\"{nonce}\", algorithm=MD5";
+    /// <summary>The WWW-Authenticate value; <paramref name="stale"/> tells a client whose response was right for another nonce to answer this one (RFC 2617 3.2.1).</summary>
+    public static string Challenge(string nonce, bool stale = false) => $"Digest realm=\"{Realm}\", nonce=\"{nonce}\", algorithm=MD5{(stale ? ", stale=TRUE" : "")}";
 
     /// <summary>HA1 as stored for a credential: lower-case hex MD5 of user:realm:password.</summary>
     public static string Ha1(string userName, string password) => Md5Hex($"{userName}:{Realm}:{password}");
@@ -71,9 +72,16 @@ public static class DigestAuthenticator
     }
 
     /// <summary>True when the response matches HA1, the method and the nonce this connection issued (constant-time compare).</summary>
-    public static bool Verify(DigestCredentials credentials, string method, string expectedNonce, string ha1)
+    public static bool Verify(DigestCredentials credentials, string method, string expectedNonce, string ha1) =>
+        string.Equals(credentials.Nonce, expectedNonce, StringComparison.Ordinal) && VerifyResponse(credentials, method, ha1);
+
+    /// <summary>
+    /// True when the response matches HA1 and the method for the nonce the client used, whichever connection issued it:
+    /// a client redirected from another node answers with that node's nonce, knowing the password.
+    /// </summary>
+    public static bool VerifyResponse(DigestCredentials credentials, string method, string ha1)
     {
-        if (!string.Equals(credentials.Nonce, expectedNonce, StringComparison.Ordinal) || !string.Equals(credentials.Realm, Realm, StringComparison.Ordinal))
+        if (!string.Equals(credentials.Realm, Realm, StringComparison.Ordinal))
         {
             return false;
         }

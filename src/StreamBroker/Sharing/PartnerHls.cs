@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using CameraHub.CameraRegistry.Access;
 using CameraHub.CameraRegistry.Audit;
 using CameraHub.CameraRegistry.Cameras;
+using CameraHub.CameraRegistry.Cluster;
 using CameraHub.CameraRegistry.Sharing;
 using CameraHub.StreamBroker.Live;
 using CameraHub.StreamBroker.Masked;
@@ -184,7 +185,7 @@ public static class PartnerHlsEndpoints
     }
 
     private static async Task<IResult> PlaylistAsync(
-        string cameraId, HttpContext http, ISharingPolicy policy, ICameraDirectory cameras, PartnerHlsReaders readers, IAuditLog audit)
+        string cameraId, HttpContext http, ISharingPolicy policy, ICameraDirectory cameras, PartnerHlsReaders readers, IAuditLog audit, ICameraOwners owners)
     {
         var (login, refused) = await AuthenticateAsync(http, cameraId, policy, audit);
         if (login is null)
@@ -205,6 +206,11 @@ public static class PartnerHlsEndpoints
             return await RefuseAsync(http, audit, login, cameraId, decision.StatusCode == 404 ? 404 : 403, decision.Reason);
         }
 
+        if (await ToOwnerAsync(http, owners, cameraId) is { } moved)
+        {
+            return moved;
+        }
+
         PartnerHlsReader reader;
         try
         {
@@ -223,9 +229,9 @@ public static class PartnerHlsEndpoints
         return await LiveHls.PlaylistAsync(reader.Lease.Path, reader.Session, "", http);
     }
 
-    private static async Task<IResult> InitAsync(string cameraId, HttpContext http, ISharingPolicy policy, PartnerHlsReaders readers, IAuditLog audit)
+    private static async Task<IResult> InitAsync(string cameraId, HttpContext http, ISharingPolicy policy, PartnerHlsReaders readers, IAuditLog audit, ICameraOwners owners)
     {
-        var (reader, refused) = await OpenReaderAsync(http, cameraId, policy, readers, audit);
+        var (reader, refused) = await OpenReaderAsync(http, cameraId, policy, readers, audit, owners);
         if (reader is null)
         {
             return refused!;
@@ -234,9 +240,10 @@ public static class PartnerHlsEndpoints
         return LiveHls.Init(reader.Lease.Path, reader.Session);
     }
 
-    private static async Task<IResult> SegmentAsync(string cameraId, long sequence, HttpContext http, ISharingPolicy policy, PartnerHlsReaders readers, IAuditLog audit)
+    private static async Task<IResult> SegmentAsync(
+        string cameraId, long sequence, HttpContext http, ISharingPolicy policy, PartnerHlsReaders readers, IAuditLog audit, ICameraOwners owners)
     {
-        var (reader, refused) = await OpenReaderAsync(http, cameraId, policy, readers, audit);
+        var (reader, refused) = await OpenReaderAsync(http, cameraId, policy, readers, audit, owners);
         if (reader is null)
         {
             return refused!;
@@ -247,7 +254,7 @@ public static class PartnerHlsEndpoints
 
     /// <summary>Init and segments: the key must be valid and its session (opened by the playlist, checked every 2 s) still open.</summary>
     private static async Task<(PartnerHlsReader? Reader, IResult? Refused)> OpenReaderAsync(
-        HttpContext http, string cameraId, ISharingPolicy policy, PartnerHlsReaders readers, IAuditLog audit)
+        HttpContext http, string cameraId, ISharingPolicy policy, PartnerHlsReaders readers, IAuditLog audit, ICameraOwners owners)
     {
         var (login, refused) = await AuthenticateAsync(http, cameraId, policy, audit);
         if (login is null)
@@ -255,10 +262,36 @@ public static class PartnerHlsEndpoints
             return (null, refused);
         }
 
+        if (readers.Find(login, cameraId, http.Connection.RemoteIpAddress?.ToString()) is null && await ToOwnerAsync(http, owners, cameraId) is { } moved)
+        {
+            return (null, moved);
+        }
+
         var reader = readers.Find(login, cameraId, http.Connection.RemoteIpAddress?.ToString());
         return reader is not null
             ? (reader, null)
             : (null, await RefuseAsync(http, audit, login, cameraId, 403, $"no open HLS session of partner '{login.PartnerId}' for camera '{cameraId}' (ended, or index.m3u8 not requested first)"));
+    }
+
+    /// <summary>
+    /// A camera another node holds (issue #17): 307 to the same request on the owner's public URL, so the player's
+    /// session (and its reader of the one upstream) is the owner's; 503 while no node holds it; null when this node does.
+    /// </summary>
+    private static async Task<IResult?> ToOwnerAsync(HttpContext http, ICameraOwners owners, string cameraId)
+    {
+        var owner = await owners.OwnerOfAsync(cameraId, http.RequestAborted);
+        if (owner is { IsLocal: true })
+        {
+            return null;
+        }
+
+        if (Live.LiveEndpoints.OwnerBase(owner) is not { } target)
+        {
+            return Live.LiveEndpoints.Unavailable(http, cameraId, owner);
+        }
+
+        var request = http.Request;
+        return Results.Redirect($"{target.AbsoluteUri.TrimEnd('/')}{request.Path}{request.QueryString}", permanent: false, preserveMethod: true);
     }
 
     private static async Task<(PartnerLogin? Login, IResult? Refused)> AuthenticateAsync(HttpContext http, string cameraId, ISharingPolicy policy, IAuditLog audit)

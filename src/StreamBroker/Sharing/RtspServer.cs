@@ -2,6 +2,7 @@ using System.Net;
 using System.Net.Sockets;
 using CameraHub.CameraRegistry.Audit;
 using CameraHub.CameraRegistry.Cameras;
+using CameraHub.CameraRegistry.Cluster;
 using CameraHub.CameraRegistry.Sharing;
 using CameraHub.StreamBroker.Live;
 using CameraHub.StreamBroker.Masked;
@@ -21,9 +22,10 @@ public sealed class RtspServerOptions
 }
 
 /// <summary>What every RTSP connection needs from the host.</summary>
+/// <remarks><c>Owners</c> says which node holds a camera (a DESCRIBE for one held elsewhere is redirected there); <c>RtspPort</c> is the port every node listens on.</remarks>
 internal sealed record RtspContext(
     ISharingPolicy Policy, ICameraDirectory Cameras, MaskedFeeds Feeds, PartnerSessions Sessions, IAuditLog Audit,
-    BrokerOptions Broker, TimeProvider Time, ILogger Logger);
+    BrokerOptions Broker, TimeProvider Time, ILogger Logger, ICameraOwners? Owners = null, int RtspPort = 0);
 
 /// <summary>
 /// The hub's RTSP server for partner systems: rtsp://HOST:PORT/{cameraId}, TCP-interleaved RTP, digest authentication.
@@ -32,7 +34,7 @@ internal sealed record RtspContext(
 /// </summary>
 public sealed class RtspServer(
     IOptions<RtspServerOptions> options, IOptions<BrokerOptions> broker, ISharingPolicy policy, ICameraDirectory cameras, MaskedFeeds feeds,
-    PartnerSessions sessions, IAuditLog audit, TimeProvider time, ILoggerFactory loggers) : BackgroundService
+    PartnerSessions sessions, IAuditLog audit, TimeProvider time, ILoggerFactory loggers, ICameraOwners? owners = null) : BackgroundService
 {
     private readonly ILogger _logger = loggers.CreateLogger<RtspServer>();
     private readonly List<Task> _connections = [];
@@ -62,7 +64,7 @@ public sealed class RtspServer(
             return;
         }
 
-        var context = new RtspContext(policy, cameras, feeds, sessions, audit, broker.Value, time, loggers.CreateLogger<RtspSession>());
+        var context = new RtspContext(policy, cameras, feeds, sessions, audit, broker.Value, time, loggers.CreateLogger<RtspSession>(), owners, options.Value.RtspPort);
         try
         {
             while (!stoppingToken.IsCancellationRequested)

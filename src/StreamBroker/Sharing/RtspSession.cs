@@ -217,6 +217,11 @@ internal sealed class RtspSession(TcpClient client, RtspContext context) : IAsyn
             return true;
         }
 
+        if (_lease is null && await RedirectAsync(request, cameraId, connection.Token))
+        {
+            return true;
+        }
+
         _camera = camera;
         if (_lease is null)
         {
@@ -252,6 +257,21 @@ internal sealed class RtspSession(TcpClient client, RtspContext context) : IAsyn
 
         var sdp = Encoding.UTF8.GetBytes(SdpBuilder.Build(camera.Id, LocalAddress(), _config!, long.Parse(_sessionId[..12], NumberStyles.HexNumber, CultureInfo.InvariantCulture)));
         await RespondAsync(request, 200, "OK", [("Content-Base", BaseUri(request.Uri))], sdp, "application/sdp");
+        return true;
+    }
+
+    /// <summary>A camera another node holds (issue #17): 302 to it (<see cref="RtspRedirects"/>), or 503 while no node holds it.</summary>
+    private async Task<bool> RedirectAsync(RtspRequest request, string cameraId, CancellationToken ct)
+    {
+        var (elsewhere, location) = await RtspRedirects.OwnerAsync(context, request.Uri, cameraId, ct);
+        if (!elsewhere)
+        {
+            return false;
+        }
+
+        await (location is null
+            ? RespondAsync(request, 503, $"Service Unavailable: no node holds camera '{cameraId}' at the moment; try again", [("Retry-After", "2")])
+            : RespondAsync(request, 302, "Moved Temporarily", [("Location", location)]));
         return true;
     }
 
@@ -441,6 +461,14 @@ internal sealed class RtspSession(TcpClient client, RtspContext context) : IAsyn
         }
 
         var login = _login is not null && _login.UserName == credentials.UserName ? _login : await context.Policy.FindLoginAsync(credentials.UserName, CancellationToken.None);
+        if (login is not null && credentials.Nonce != _nonce && DigestAuthenticator.VerifyResponse(credentials, request.Method, login.DigestHa1))
+        {
+            // Right password, another connection's nonce (a client redirected here by another node keeps its digest state):
+            // a stale nonce, not a wrong password. The client answers the new nonce without asking its user.
+            await RespondAsync(request, 401, "Unauthorized", [("WWW-Authenticate", DigestAuthenticator.Challenge(_nonce, stale: true))]);
+            return false;
+        }
+
         if (login is null || !DigestAuthenticator.Verify(credentials, request.Method, _nonce, login.DigestHa1))
         {
             await AuditDenialAsync(request, login is null ? $"rtsp:{credentials.UserName}" : PartnerSessions.ActorOf(login.PartnerId), CameraIdOf(request.Uri),

@@ -164,7 +164,8 @@ export function events() {
       .configureLogging(window.signalR.LogLevel.Warning)
       .build();
     const handlers = new Map();
-    for (const name of ['cameraStatus', 'viewerCount', 'sessionEnded', 'evidenceProgress', 'careVisitMissed']) {
+    // cameraOwnerChanged: a followed camera moved to another node of the cluster (issue #17).
+    for (const name of ['cameraStatus', 'viewerCount', 'sessionEnded', 'evidenceProgress', 'careVisitMissed', 'cameraOwnerChanged']) {
       handlers.set(name, new Set());
       connection.on(name, payload => handlers.get(name).forEach(h => h(payload)));
     }

@@ -1,5 +1,6 @@
 // The live wall: 1, 4, 9 or 16 tiles, each playing one camera over MSE with its name, status and viewer count. A tile
-// whose stream drops reconnects by itself; one whose access is revoked closes and says why.
+// whose stream drops, or whose camera moves to another node of a cluster, reconnects by itself; one whose access is
+// revoked closes and says why.
 import { api, camerasWith, el, events, replaceQuery, routeQuery, t } from '../core.js';
 import { StreamPlayer } from '../player.js';
 import { showFeedMarks } from './maskmark.js';
@@ -22,6 +23,7 @@ export async function render(view) {
     hub.on('viewerCount', e => tiles.forEach(tile => tile?.viewers(e))),
     hub.on('cameraStatus', e => tiles.forEach(tile => tile?.status(e))),
     hub.on('sessionEnded', e => tiles.forEach(tile => tile?.sessionEnded(e))),
+    hub.on('cameraOwnerChanged', e => tiles.forEach(tile => tile?.ownerChanged(e))),
   ];
 
   function save() {
@@ -119,6 +121,10 @@ class Tile {
     } catch (error) {
       if (error.status === 403 || error.status === 404) {
         this.close(t('wall.refused', { reason: error.message }));
+      } else if (error.status === 503) {
+        // No node of the cluster holds the camera for a moment (it is moving): ask again soon.
+        this.show('connecting', t('wall.state.moving'), error.message);
+        this.retry(2000);
       } else {
         // 409 (outside allowed hours, not active) and failures: say why, try again later.
         this.show('offline', t('wall.state.offline'), error.message);
@@ -155,6 +161,20 @@ class Tile {
   status(e) {
     if (e.cameraId !== this.cameraId || this.closed) return;
     if (e.state === 'Offline' && this.element.dataset.state !== 'offline') this.show('offline', t('wall.state.offline'), t('wall.offlineReason', { reason: e.reason || t('wall.noReason') }));
+  }
+
+  /**
+   * The camera moved to another node (failover, drain): its old stream stops there, so open a new session at once
+   * through this page's node, which answers with the new owner's URLs. No reload, no backoff.
+   */
+  ownerChanged(e) {
+    if (e.cameraId !== this.cameraId || this.closed) return;
+    clearTimeout(this.timer);
+    this.attempt = 0;
+    // Let go of the old node's socket first, quietly: its close must not schedule a second reconnect.
+    this.player.closeSocket();
+    this.show('connecting', t('wall.state.moving'), e.node ? t('wall.movedTo', { node: e.node }) : null);
+    this.open();
   }
 
   sessionEnded(e) {

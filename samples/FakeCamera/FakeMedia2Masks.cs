@@ -35,6 +35,19 @@ public sealed class FakeMedia2Masks(FakeCameraOptions options, Func<IReadOnlyLis
     /// <summary>How many CreateMask calls succeeded (tests see whether the hub provisioned again).</summary>
     public int Created { get; private set; }
 
+    /// <summary>True once <see cref="StopApplyingAsync"/> made the camera show everything while it still answers with its masks.</summary>
+    public bool StoppedApplying { get; private set; }
+
+    /// <summary>
+    /// From now on the camera keeps its masks and still lists them, but its picture shows everything — a camera whose
+    /// firmware lost its masks (a reboot, an update) between two of the hub's verifications.
+    /// </summary>
+    public Task StopApplyingAsync(CancellationToken ct)
+    {
+        StoppedApplying = true;
+        return options.PrivacyMasks == FakeMaskSupport.Applied ? draw([], ct) : Task.CompletedTask;
+    }
+
     /// <summary>The answer to a Media2 mask operation, or null when the request is not one.</summary>
     public async Task<(int Status, XElement Body)?> AnswerAsync(XElement request, CancellationToken ct)
     {
@@ -137,7 +150,7 @@ public sealed class FakeMedia2Masks(FakeCameraOptions options, Func<IReadOnlyLis
     }
 
     private Task DrawAsync(CancellationToken ct) =>
-        options.PrivacyMasks == FakeMaskSupport.Applied ? draw([.. Masks.Where(m => m.Enabled)], ct) : Task.CompletedTask;
+        options.PrivacyMasks == FakeMaskSupport.Applied && !StoppedApplying ? draw([.. Masks.Where(m => m.Enabled)], ct) : Task.CompletedTask;
 
     private static (int, XElement) NoConfig(string reason) =>
         (400, SimulatedDevice.Fault("Sender", ["ter:InvalidArgVal", "ter:NoConfig"], reason));

@@ -50,6 +50,7 @@ public static class HubApplication
         builder.Services.AddScoped<SampleCityLoader>();
         builder.Services.AddScoped<DemoAccess>();
         builder.Services.AddScoped<DemoSharing>();
+        builder.Services.AddScoped<DemoMaskLift>();
         builder.Services.AddHubAuthentication(builder.Configuration, dataDirectory);
         builder.Services.AddHostedService<HubPreparation>();
         builder.Services.AddAuditCheckpoints(builder.Configuration, dataDirectory);
@@ -183,6 +184,7 @@ public static class HubApplication
             await scope.ServiceProvider.GetRequiredService<SampleCityLoader>().LoadIfEmptyAsync(directory, ct);
             var password = options.DemoPassword ?? await GeneratedDemoPasswordAsync(options.ResolvedDataDirectory(), ct);
             await scope.ServiceProvider.GetRequiredService<DemoAccess>().EnsureAsync(password, ct);
+            await scope.ServiceProvider.GetRequiredService<DemoMaskLift>().EnsureAsync(ct);
             await scope.ServiceProvider.GetRequiredService<DemoCare>().EnsureAsync(
                 DemoCare.CareCameras(await services.GetRequiredService<ICameraDirectory>().ActiveCamerasAsync(ct)), "care", ct);
             var users = string.Join(", ", DemoAccess.Users.Select(u => u.User));

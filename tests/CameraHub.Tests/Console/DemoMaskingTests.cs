@@ -10,7 +10,8 @@ namespace CameraHub.Tests.Console;
 /// The demo shows masking at once (issue #14): the <c>traffic</c> user's wall offers TRF-004, a simulated camera with
 /// privacy polygons over the pavement, and its live picture arrives with the pavement in constant blocks; the school
 /// camera SKO-001-K01 (simulated, 640×360, its sample calibration scaled from 1920×1080) has a façade band to keep, and
-/// its recordings play back masked. Through the API, frames decoded by ffmpeg.
+/// its recordings play back masked; the square camera OTR-001 (simulated, liftable polygons) lets <c>police</c> ask for a
+/// lift that <c>admin</c> approves. Through the API, frames decoded by ffmpeg.
 /// </summary>
 [Collection(ConsoleBrowser.Name)]
 [Trait("Category", "Browser")]
@@ -61,6 +62,62 @@ public sealed class DemoMaskingTests(DemoHub hub, Xunit.Abstractions.ITestOutput
         Assert.True(session.GetProperty("masked").GetBoolean());
         var frame = await LastFrameAsync(session.GetProperty("webSocketUrl").GetString()!, 640, 360, fragments: 15);
         Judge("SKO-001-K01 playback", frame, obscured, 640, 360);
+    }
+
+    [Fact]
+    public async Task The_police_liaison_can_ask_to_lift_the_square_cameras_mask_the_admin_approves_and_the_live_picture_is_unmasked_until_the_lift_ends()
+    {
+        const string camera = "OTR-001";
+        using var police = await hub.ApiAsAsync("police");
+        var shown = await police.GetFromJsonAsync<JsonElement>($"/api/cameras/{camera}");
+        Assert.True(shown.GetProperty("masking").GetProperty("liftable").GetBoolean());
+        using var admin = await hub.ApiAsAsync("admin");
+        var obscured = await ObscuredAsync(admin, $"/api/cameras/{camera}/mask.png?width=1280&height=720", 1280, 720);
+
+        // Masked before any lift.
+        var masked = await LiveFrameAsync(police, camera, expectMasked: true);
+        Judge($"{camera} live before the lift", masked, obscured, 1280, 720);
+
+        using var asked = await police.PostAsJsonAsync($"/api/cameras/{camera}/mask-lifts", new { reason = "Misshandel på Järntorget, ärende 5000-K1-26", live = true, minutes = 5 });
+        Assert.Equal(HttpStatusCode.Created, asked.StatusCode);
+        var id = (await asked.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("id").GetString();
+        Assert.Equal(HttpStatusCode.Forbidden, (await police.PostAsync($"/api/mask-lifts/{id}/approve", null)).StatusCode); // four eyes
+        var queue = await admin.GetFromJsonAsync<JsonElement>("/api/mask-lifts?state=Requested");
+        Assert.Contains(queue.EnumerateArray(), l => l.GetProperty("id").GetString() == id);
+        using (var approved = await admin.PostAsync($"/api/mask-lifts/{id}/approve", null))
+        {
+            Assert.Equal(HttpStatusCode.OK, approved.StatusCode);
+        }
+
+        // Under the lift the police liaison sees the pavement: whole blocks of the obscured zone show picture detail again
+        // (the masked picture's are flat: detail < 2, Judge).
+        var unmasked = await LiveFrameAsync(police, camera, expectMasked: false);
+        var detail = MaskedFrames.ObscuredDetail(unmasked, obscured, 1280, 720, 32);
+        output.WriteLine($"{camera} under the lift: detail in whole blocks of the obscured zone {detail:0.00}");
+        Assert.True(detail > 4, $"the unmasked picture still looks masked (detail {detail:0.00})");
+
+        using (var ended = await admin.DeleteAsync($"/api/mask-lifts/{id}?reason=klart"))
+        {
+            Assert.Equal(HttpStatusCode.OK, ended.StatusCode);
+        }
+
+        Judge($"{camera} live after the lift", await LiveFrameAsync(police, camera, expectMasked: true), obscured, 1280, 720);
+        using var dpo = await hub.ApiAsAsync("dpo");
+        foreach (var action in new[] { "MaskLiftRequested", "MaskLiftApproved", "MaskLiftStarted", "MaskLiftEnded" })
+        {
+            var entries = await dpo.GetFromJsonAsync<JsonElement>($"/api/audit?camera={camera}&action={action}");
+            Assert.True(entries.GetProperty("total").GetInt32() >= 1, $"{action} not audited");
+        }
+    }
+
+    private static async Task<byte[]> LiveFrameAsync(HttpClient client, string camera, bool expectMasked)
+    {
+        using var opened = await client.PostAsync($"/api/cameras/{camera}/live", null);
+        Assert.Equal(HttpStatusCode.Created, opened.StatusCode);
+        var session = await opened.Content.ReadFromJsonAsync<JsonElement>();
+        Assert.Equal(expectMasked, session.GetProperty("masked").GetBoolean());
+        Assert.Equal(expectMasked, !session.TryGetProperty("unmaskedUntil", out var until) || until.ValueKind == JsonValueKind.Null);
+        return await LastFrameAsync(session.GetProperty("webSocketUrl").GetString()!, 1280, 720, fragments: 20);
     }
 
     private static async Task<bool[]> ObscuredAsync(HttpClient client, string url, int width, int height)

@@ -80,7 +80,7 @@ for (var i = 0; i < runs; i++)
     {
         var r = await masker.MaskFileAsync(clip, Path.Combine(work, "ours-people.mp4"), _ => facadePlan, CancellationToken.None);
         Console.Error.WriteLine(FormattableString.Invariant(
-            $"  person stage: {r.Detections} detections on {r.Frames} frames, detector {r.DetectorTime.TotalSeconds:0.0} s = {r.DetectorTime.TotalMilliseconds / r.Frames:0.0} ms per frame ({r.DetectorTime.TotalMilliseconds / Math.Max(1, r.Detections):0.0} ms per detection), {r.PeopleObscured} person-boxes obscured, {r.FramesObscuredEntirely} frames fail-closed"));
+            $"  person stage: {r.Detections} detections on {r.Frames} frames, detector {r.DetectorTime.TotalSeconds:0.0} s = {r.DetectorTime.TotalMilliseconds / r.Frames:0.0} ms per frame ({r.DetectorTime.TotalMilliseconds / Math.Max(1, r.Detections):0.0} ms per detection), moving-foreground detector {r.ForegroundTime.TotalMilliseconds / r.Frames:0.0} ms per frame, {r.DetectionsSkipped} detections skipped (nothing moved), person stage {(r.DetectorTime + r.ForegroundTime).TotalMilliseconds / r.Frames:0.0} ms per frame in all, {r.PeopleObscured} person-boxes obscured, {r.FramesObscuredEntirely} frames fail-closed"));
     }));
 }
 

@@ -82,16 +82,7 @@ public sealed class LeakRegion : IDisposable
                     continue; // no ground, feet inside the band (may be shown), or feet the building hides
                 }
 
-                // A vertical line at the foot point is drawn at the same scale as a horizontal one there (same depth,
-                // square pixels); a camera tilted down draws it shorter still, so this overestimates: safe.
-                if (h.ToGround(x + 1, y) is not { } right)
-                {
-                    continue;
-                }
-
-                var metresPerPixel = Math.Sqrt(((right.X - g.X) * (right.X - g.X)) + ((right.Y - g.Y) * (right.Y - g.Y)));
-                var tall = (int)Math.Ceiling(PersonHeightMetres / Math.Max(metresPerPixel, 1e-9));
-                if (tall < 8)
+                if (PersonPixelsAt(h, x, y) is not { } tall || tall < 8)
                 {
                     continue; // smaller than one pixelation block's worth of person: nothing recognisable
                 }
@@ -121,6 +112,22 @@ public sealed class LeakRegion : IDisposable
             .ToList();
         var bounds = boxes.Count == 0 ? default : Cv2.BoundingRect(area);
         return new LeakRegion(area, bounds, boxes.Count == 0 ? 0 : smallest, Cv2.CountNonZero(area), width, height, bands);
+    }
+
+    /// <summary>
+    /// The image height, in pixels, of a <see cref="PersonHeightMetres"/> person whose feet stand on pixel (x, y); null
+    /// when the pixel shows no ground. A vertical line at the foot point is drawn at the same scale as a horizontal one
+    /// there (same depth, square pixels); a camera tilted down draws it shorter still, so this overestimates: safe.
+    /// </summary>
+    public static int? PersonPixelsAt(GroundHomography homography, double x, double y)
+    {
+        if (homography.ToGround(x, y) is not { } g || homography.ToGround(x + 1, y) is not { } right)
+        {
+            return null;
+        }
+
+        var metresPerPixel = Math.Sqrt(((right.X - g.X) * (right.X - g.X)) + ((right.Y - g.Y) * (right.Y - g.Y)));
+        return (int)Math.Min(int.MaxValue / 2, Math.Ceiling(PersonHeightMetres / Math.Max(metresPerPixel, 1e-9)));
     }
 
     public void Dispose() => Area.Dispose();

@@ -27,12 +27,14 @@ public sealed class PersonSchedule<T> : IDisposable
     private readonly PersonStage _stage;
     private readonly double _fps;
     private readonly int _every;
-    private readonly List<(T Item, Mat Luma, int Index)> _pending = [];
+    private readonly List<(T Item, Mat Luma, int Index, IReadOnlyList<Rect> Moving)> _pending = [];
+    private readonly MovingForeground? _foreground;
     private readonly Mat _thumbnail = new();
     private readonly Mat _lastThumbnail = new();
     private readonly Mat _difference = new();
     private Detection? _last;
     private int _next;
+    private bool _movedSinceDetection = true;
 
     public PersonSchedule(PersonStage stage, double framesPerSecond)
     {
@@ -40,6 +42,7 @@ public sealed class PersonSchedule<T> : IDisposable
         _fps = framesPerSecond > 0 ? framesPerSecond : 25;
         var perSecond = Math.Max(1, stage.Options.DetectionsPerSecond);
         _every = Math.Max(1, (int)Math.Floor(_fps / perSecond));
+        _foreground = stage.CreateForeground();
     }
 
     /// <summary>Frames between two detections (1 = every frame).</summary>
@@ -54,22 +57,58 @@ public sealed class PersonSchedule<T> : IDisposable
     /// <summary>Detections that failed (their neighbourhood got the whole leak region obscured).</summary>
     public int Failures { get; private set; }
 
+    /// <summary>Detections skipped because nothing moved in the leak region since the last one (its boxes were carried instead).</summary>
+    public int Skipped { get; private set; }
+
+    /// <summary>Whether the moving-foreground detector runs beside HOG.</summary>
+    public bool WatchesMovement => _foreground is not null;
+
     /// <summary>Wall time spent in the detector.</summary>
     public TimeSpan DetectorTime { get; private set; }
+
+    /// <summary>Wall time spent in the moving-foreground detector (every frame).</summary>
+    public TimeSpan ForegroundTime { get; private set; }
 
     /// <summary>Takes the next frame (its luma plane stays untouched until the frame is handed back) and returns the frames now decided, in order.</summary>
     public IReadOnlyList<(T Item, PersonVerdict Verdict)> Push(T item, Mat luma)
     {
         var index = _next++;
+        var moving = Moving(luma);
         var sceneChange = _last is not null && SceneChanged(luma);
         if (_last is not null && !sceneChange && index - _last.Index < _every)
         {
-            _pending.Add((item, luma, index));
+            _pending.Add((item, luma, index, moving));
             return [];
         }
 
         SceneChanges += sceneChange ? 1 : 0;
-        return DetectAndRelease(item, luma, index);
+        return DetectAndRelease(item, luma, index, moving, mayCarry: !sceneChange);
+    }
+
+    private IReadOnlyList<Rect> Moving(Mat luma)
+    {
+        if (_foreground is null)
+        {
+            return [];
+        }
+
+        var started = System.Diagnostics.Stopwatch.GetTimestamp();
+        try
+        {
+            var boxes = _foreground.Next(luma);
+            _movedSinceDetection |= _foreground.Moved;
+            return boxes;
+        }
+        catch (Exception e) when (e is OpenCVException or OpenCvSharpException)
+        {
+            // Fail closed: the frame gets the whole leak region (a box of the region's size stands for it).
+            _movedSinceDetection = true;
+            return [_stage.Region!.Bounds];
+        }
+        finally
+        {
+            ForegroundTime += System.Diagnostics.Stopwatch.GetElapsedTime(started);
+        }
     }
 
     /// <summary>At the end of the video: detects on the last waiting frame and returns everything still waiting.</summary>
@@ -80,27 +119,48 @@ public sealed class PersonSchedule<T> : IDisposable
             return [];
         }
 
-        var (item, luma, index) = _pending[^1];
+        var (item, luma, index, moving) = _pending[^1];
         _pending.RemoveAt(_pending.Count - 1);
-        return DetectAndRelease(item, luma, index);
+        return DetectAndRelease(item, luma, index, moving, mayCarry: false);
     }
 
-    private List<(T Item, PersonVerdict Verdict)> DetectAndRelease(T item, Mat luma, int index)
+    private List<(T Item, PersonVerdict Verdict)> DetectAndRelease(T item, Mat luma, int index, IReadOnlyList<Rect> moving, bool mayCarry)
     {
-        var detection = Run(luma, index);
+        var detection = (mayCarry ? Carry(index) : null) ?? Run(luma, index);
+        _movedSinceDetection = false;
         var ready = new List<(T, PersonVerdict)>(_pending.Count + 1);
-        foreach (var (waiting, _, at) in _pending)
+        foreach (var (waiting, _, at, movingThen) in _pending)
         {
-            ready.Add((waiting, Between(_last, detection, at)));
+            ready.Add((waiting, With(Between(_last, detection, at), movingThen)));
         }
 
         ready.Add((item, detection.Failed
             ? new PersonVerdict([], true, true, 0, 0)
-            : new PersonVerdict(detection.Boxes, false, true, detection.Boxes.Count, detection.Kept)));
+            : With(new PersonVerdict(detection.Boxes, false, detection.FoundAt == index, detection.Boxes.Count, detection.Kept), moving)));
         _pending.Clear();
         _last = detection;
         return ready;
     }
+
+    /// <summary>
+    /// When nothing has moved in the leak region since the last detection, less than a second ago, nobody can have come
+    /// or gone: its boxes are carried (grown by the time since the detection that found them) instead of searching again.
+    /// </summary>
+    private Detection? Carry(int index)
+    {
+        if (_foreground is null || _movedSinceDetection || _last is not { Failed: false } last || index - last.FoundAt >= _fps)
+        {
+            return null;
+        }
+
+        Skipped++;
+        var bounds = new Rect(0, 0, _stage.Region!.Width, _stage.Region.Height);
+        var growth = _stage.Options.MarginGrowthPerSecond * (index - last.FoundAt) / _fps;
+        return new Detection(index, last.Boxes.Select(b => GrowBy(b, growth, bounds)).ToList(), last.Kept, false) { FoundAt = last.FoundAt };
+    }
+
+    private static PersonVerdict With(PersonVerdict verdict, IReadOnlyList<Rect> moving) =>
+        moving.Count == 0 || verdict.WholeRegion ? verdict : verdict with { Obscure = [.. verdict.Obscure, .. moving] };
 
     private Detection Run(Mat luma, int index)
     {
@@ -185,7 +245,12 @@ public sealed class PersonSchedule<T> : IDisposable
         _thumbnail.Dispose();
         _lastThumbnail.Dispose();
         _difference.Dispose();
+        _foreground?.Dispose();
     }
 
-    private sealed record Detection(int Index, IReadOnlyList<Rect> Boxes, int Kept, bool Failed);
+    private sealed record Detection(int Index, IReadOnlyList<Rect> Boxes, int Kept, bool Failed)
+    {
+        /// <summary>The frame the detector last actually searched (a carried detection keeps its origin's).</summary>
+        public int FoundAt { get; init; } = Index;
+    }
 }

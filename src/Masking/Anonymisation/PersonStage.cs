@@ -38,6 +38,22 @@ public sealed record PersonStageOptions
     public bool LeakRegionOnly { get; init; } = true;
     /// <summary>Mean grey-level change of the leak region since the last detection that counts as a scene change and forces a detection.</summary>
     public double SceneChangeLevel { get; init; } = 12;
+    /// <summary>
+    /// Leak-region mode: also obscure whatever moves in the region with its feet beyond the keep distance
+    /// (<see cref="MovingForeground"/>, every frame), and skip a detection when nothing moved since the last one.
+    /// </summary>
+    public bool MovingForeground { get; init; } = true;
+    /// <summary>The background subtractor works on a copy of the region scaled so its smallest person is this tall (a walking 2 m person's legs stay a few pixels wide).</summary>
+    public int ForegroundPersonPixels { get; init; } = 24;
+    /// <summary>The most pixels the background subtractor works on per frame (the region's crop is scaled down to fit).</summary>
+    public int ForegroundMaximumPixels { get; init; } = 80_000;
+    /// <summary>Moving blobs smaller than this, in the subtractor's downscaled pixels, are noise.</summary>
+    public int ForegroundMinimumPixels { get; init; } = 12;
+    /// <summary>
+    /// OpenCV's worker threads (process-wide; 0 leaves OpenCV's default). One: the detector runs on its own pipeline stage
+    /// beside the masking stage and x264's threads, and a parallel HOG on a shared two-core machine only adds contention.
+    /// </summary>
+    public int OpenCvThreads { get; init; } = 1;
 }
 
 /// <summary>
@@ -52,6 +68,8 @@ public sealed class PersonStage : IDisposable
     public const string DetectorName = "OpenCV HOG people detector (Dalal–Triggs, built-in SVM)";
     // The detector was trained on 64×128 windows with a 96-px person centred in it: the feet are 1/8 above the bottom.
     private const double FootOffsetFraction = 1.0 / 8;
+    // How far off a foot point estimated from a box may be, as a share of the box's height (a stride, a loose box edge).
+    internal const double FootTolerance = 0.05;
     private readonly ValidatedCalibration _calibration;
     private readonly PersonStageOptions _options;
     private readonly LeakRegion? _region;
@@ -66,6 +84,10 @@ public sealed class PersonStage : IDisposable
         _region = region;
         _hog.SetSVMDetector(HOGDescriptor.GetDefaultPeopleDetector());
     }
+
+    /// <summary>The moving-foreground detector for one video, or null when the stage searches whole frames or it is switched off.</summary>
+    public MovingForeground? CreateForeground() =>
+        _region is { Bounds.Width: > 0 } && _options.MovingForeground ? new MovingForeground(_calibration, _region, _options) : null;
 
     public PersonStageOptions Options => _options;
 
@@ -99,7 +121,8 @@ public sealed class PersonStage : IDisposable
             var footY = box.Bottom - (box.Height * FootOffsetFraction);
             var ground = _calibration.Homography.ToGround(footX, footY);
             double? distance = ground is { } g ? _calibration.Zone.DistanceToFacade(g.X, g.Y) : null;
-            var beyond = ground is not { } p || !_calibration.Zone.IsKept(p.X, p.Y);
+            // The person fills the middle half of the window's width: a foot at either side of it beyond the line counts.
+            var beyond = AnyFootBeyond(_calibration, box.X + (box.Width / 4.0), box.Right - (box.Width / 4.0), footY, box.Height * FootTolerance);
             sightings.Add(new PersonSighting(Grow(box, _options.BoxMargin, bounds), ground, distance, beyond));
         }
 
@@ -130,6 +153,28 @@ public sealed class PersonStage : IDisposable
                 found.Add(box);
             }
         }
+    }
+
+    /// <summary>
+    /// Whether a person standing on the row <paramref name="footY"/> between <paramref name="left"/> and <paramref name="right"/>
+    /// has a foot beyond the keep distance (or above the horizon): the left end, the middle and the right end are judged
+    /// and any one beyond decides, since a foot point estimated from a box is off by a few pixels and a person astride
+    /// the line is better obscured than shown; so are the rows <paramref name="tolerance"/> above and below.
+    /// </summary>
+    public static bool AnyFootBeyond(ValidatedCalibration calibration, double left, double right, double footY, double tolerance)
+    {
+        foreach (var y in new[] { footY, footY - tolerance, footY + tolerance })
+        {
+            foreach (var x in new[] { (left + right) / 2, left, right })
+            {
+                if (calibration.Homography.ToGround(x, y) is not { } p || !calibration.Zone.IsKept(p.X, p.Y))
+                {
+                    return true;
+                }
+            }
+        }
+
+        return false;
     }
 
     /// <summary>Intersection over union of two boxes.</summary>

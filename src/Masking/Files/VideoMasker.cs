@@ -40,6 +40,12 @@ public sealed record MaskResult(
 
     /// <summary>Time the person stage's detector took in all.</summary>
     public TimeSpan DetectorTime { get; init; }
+
+    /// <summary>Time the person stage's moving-foreground detector took in all (it looks at every frame).</summary>
+    public TimeSpan ForegroundTime { get; init; }
+
+    /// <summary>Detections skipped because nothing moved in the leak region (boxes carried instead).</summary>
+    public int DetectionsSkipped { get; init; }
 }
 
 /// <summary>A part of the input to mask: from <paramref name="Start"/> (decoded and dropped up to the exact frame) for <paramref name="Duration"/>.</summary>
@@ -68,6 +74,12 @@ public sealed class VideoMasker(ILogger<VideoMasker>? logger = null, VideoMasker
     {
         var info = await ProbeAsync(input, ct);
         var plan = planFor(info);
+        if (_options.People.OpenCvThreads > 0 && Cv2.GetNumThreads() != _options.People.OpenCvThreads)
+        {
+            // Process-wide, and set before the first frame: every stage of this pipeline is one thread already.
+            Cv2.SetNumThreads(_options.People.OpenCvThreads);
+        }
+
         if (plan.FailClosedReason is { } reason)
         {
             _logger.LogWarning("Masking {Input}: {Reason}", input, reason);
@@ -100,6 +112,8 @@ public sealed class VideoMasker(ILogger<VideoMasker>? logger = null, VideoMasker
                 Detector = anonymiser.People is null ? null : PersonStage.DetectorName,
                 Detections = stats.Detections,
                 DetectorTime = stats.DetectorTime,
+                ForegroundTime = stats.ForegroundTime,
+                DetectionsSkipped = stats.Skipped,
             };
         }
         finally
@@ -114,7 +128,7 @@ public sealed class VideoMasker(ILogger<VideoMasker>? logger = null, VideoMasker
         }
     }
 
-    private static async Task<(int Frames, int Whole, int People, int Detections, TimeSpan DetectorTime)> PumpAsync(
+    private static async Task<(int Frames, int Whole, int People, int Detections, TimeSpan DetectorTime, TimeSpan ForegroundTime, int Skipped)> PumpAsync(
         FfmpegProcess decoder, FfmpegProcess encoder, FrameAnonymiser anonymiser, MaskingPlan plan, VideoInfo info, CancellationToken ct)
     {
         var frameBytes = FrameBuffer.SizeOf(info.Width, info.Height);
@@ -258,7 +272,7 @@ public sealed class VideoMasker(ILogger<VideoMasker>? logger = null, VideoMasker
             }
         }
 
-        return (frames, whole, obscured, schedule?.Detections ?? 0, schedule?.DetectorTime ?? TimeSpan.Zero);
+        return (frames, whole, obscured, schedule?.Detections ?? 0, schedule?.DetectorTime ?? TimeSpan.Zero, schedule?.ForegroundTime ?? TimeSpan.Zero, schedule?.Skipped ?? 0);
     }
 
     private static List<string> DecoderArguments(string input, VideoWindow? window) =>

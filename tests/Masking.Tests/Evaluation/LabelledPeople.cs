@@ -13,13 +13,28 @@ internal sealed record Label(int Frame, bool Person, Rect Box, Point Foot);
 /// <summary>Recall, precision and the privacy figure of one detector on the labelled set.</summary>
 internal sealed record Figures(string Name, int People, int Found, int Detections, int FalseDetections, int BeyondPersonFrames, int Leaked, double DetectorMsPerFrame)
 {
+    /// <summary>Each leaked person-frame: frame, box, foot, visible pixels.</summary>
+    public IReadOnlyList<string> Leaks { get; init; } = [];
+
+    /// <summary>Share of the kept band's pixels obscured outside anyone standing beyond the line (0–1), over all labelled frames.</summary>
+    public double OverMasked { get; init; }
+
+    /// <summary>Share of the kept band's pixels obscured on labelled frames with nobody (labelled or ignored) beyond the line (0–1).</summary>
+    public double ObscuredWhenNobodyBeyond { get; init; }
+
+    /// <summary>Labelled frames with nobody beyond the line.</summary>
+    public int FramesNobodyBeyond { get; init; }
+
     public double Recall => (double)Found / People;
     public double Precision => Detections == 0 ? 1 : 1 - ((double)FalseDetections / Detections);
     public double LeakShare => BeyondPersonFrames == 0 ? 0 : (double)Leaked / BeyondPersonFrames;
 
     public override string ToString() => string.Create(CultureInfo.InvariantCulture,
         $"{Name}: recall {100 * Recall:0.0} % ({Found}/{People} people beyond the line over the kept band, IoU ≥ 0.5), precision {100 * Precision:0.0} % ({Detections - FalseDetections}/{Detections}), "
-        + $"leak {100 * LeakShare:0.0} % ({Leaked}/{BeyondPersonFrames} person-frames beyond the keep distance keep a visible pixel), detector {DetectorMsPerFrame:0.0} ms per frame");
+        + $"leak {100 * LeakShare:0.0} % ({Leaked}/{BeyondPersonFrames} person-frames beyond the keep distance keep a visible pixel), "
+        + $"kept band obscured outside people beyond the line {100 * OverMasked:0.0} %{Nobody}, detector {DetectorMsPerFrame:0.0} ms per frame");
+
+    private string Nobody => FramesNobodyBeyond == 0 ? "" : FormattableString.Invariant($", on the {FramesNobodyBeyond} frames with nobody beyond it {100 * ObscuredWhenNobodyBeyond:0.0} %");
 }
 
 /// <summary>
@@ -49,15 +64,22 @@ public sealed class LabelledPeople : IDisposable
         Region = LeakRegion.Compute(Calibration, Mask);
 
         var today = new Dictionary<int, IReadOnlyList<Rect>>();
+        var hogStage = new Dictionary<int, PersonVerdict>();
         var stage = new Dictionary<int, PersonVerdict>();
         var detections = new Dictionary<int, IReadOnlyList<Rect>>();
+        var withMovement = new Dictionary<int, IReadOnlyList<Rect>>();
         using var hog = new PersonStage(Calibration, new PersonStageOptions { LeakRegionOnly = false, HitThreshold = 0 });
+        using var hogOnly = new PersonStage(Calibration, new PersonStageOptions { MovingForeground = false }, LeakRegion.Compute(Calibration, Mask));
         using var ours = new PersonStage(Calibration, new PersonStageOptions(), LeakRegion.Compute(Calibration, Mask));
+        using var hogSchedule = new PersonSchedule<int>(hogOnly, 10);
         using var schedule = new PersonSchedule<int>(ours, 10);
+        // The same subtractor the stage runs, beside it, to score its blobs as detections.
+        using var foreground = ours.CreateForeground()!;
         var todayTime = TimeSpan.Zero;
-        var held = new Dictionary<int, Mat>();
+        var held = new Dictionary<int, (Mat Luma, int Users)>();
         foreach (var (index, luma) in Decode())
         {
+            foreground.Next(luma);
             if (frames.Contains(index))
             {
                 var started = Stopwatch.GetTimestamp();
@@ -66,29 +88,47 @@ public sealed class LabelledPeople : IDisposable
                 today[index] = sightings.Where(s => s.BeyondKeepDistance).Select(s => s.Box).ToList();
                 TodayAll[index] = sightings.Select(s => PersonIn(s.Box)).ToList();
                 detections[index] = ours.Detect(luma).Select(s => PersonIn(s.Box)).ToList();
+                // A blob is the moving person itself (no window margin); one HOG already found is the same person.
+                withMovement[index] = [.. detections[index], .. foreground.Blobs.Where(b => !detections[index].Any(d => PersonStage.Overlap(d, b) >= 0.3))];
             }
 
-            held[index] = luma;
-            foreach (var (i, verdict) in schedule.Push(index, luma))
-            {
-                stage[i] = verdict;
-                held.Remove(i, out var done);
-                done!.Dispose();
-            }
+            held[index] = (luma, 2);
+            Release(hogSchedule.Push(index, luma), hogStage);
+            Release(schedule.Push(index, luma), stage);
         }
 
-        foreach (var (i, verdict) in schedule.Complete())
+        Release(hogSchedule.Complete(), hogStage);
+        Release(schedule.Complete(), stage);
+
+        void Release(IReadOnlyList<(int Item, PersonVerdict Verdict)> decided, Dictionary<int, PersonVerdict> into)
         {
-            stage[i] = verdict;
-            held.Remove(i, out var done);
-            done!.Dispose();
+            foreach (var (i, verdict) in decided)
+            {
+                into[i] = verdict;
+                var (mat, users) = held[i];
+                if (users == 1)
+                {
+                    held.Remove(i);
+                    mat.Dispose();
+                }
+                else
+                {
+                    held[i] = (mat, users - 1);
+                }
+            }
         }
 
         Detections = detections;
+        DetectionsWithMovement = withMovement;
         TodayBeyond = today;
+        HogVerdicts = hogStage;
         Verdicts = stage;
         TodayMsPerFrame = todayTime.TotalMilliseconds / frames.Count;
-        StageMsPerFrame = schedule.DetectorTime.TotalMilliseconds / stage.Count;
+        HogStageMsPerFrame = hogSchedule.DetectorTime.TotalMilliseconds / hogStage.Count;
+        StageMsPerFrame = (schedule.DetectorTime + schedule.ForegroundTime).TotalMilliseconds / stage.Count;
+        ForegroundMsPerFrame = schedule.ForegroundTime.TotalMilliseconds / stage.Count;
+        StageDetections = schedule.Detections;
+        StageSkipped = schedule.Skipped;
         DetectEvery = schedule.DetectEvery;
     }
 
@@ -99,21 +139,33 @@ public sealed class LabelledPeople : IDisposable
     internal Dictionary<int, IReadOnlyList<Rect>> TodayAll { get; } = [];
     internal IReadOnlyDictionary<int, IReadOnlyList<Rect>> TodayBeyond { get; }
     internal IReadOnlyDictionary<int, IReadOnlyList<Rect>> Detections { get; }
+    internal IReadOnlyDictionary<int, IReadOnlyList<Rect>> DetectionsWithMovement { get; }
+    internal IReadOnlyDictionary<int, PersonVerdict> HogVerdicts { get; }
     internal IReadOnlyDictionary<int, PersonVerdict> Verdicts { get; }
     internal double TodayMsPerFrame { get; }
+    internal double HogStageMsPerFrame { get; }
     internal double StageMsPerFrame { get; }
+    internal double ForegroundMsPerFrame { get; }
+    internal int StageDetections { get; }
+    internal int StageSkipped { get; }
     internal int DetectEvery { get; }
 
     /// <summary>Today's HOG: every frame, whole frame at 960 px, people beyond the line obscured.</summary>
     internal Figures Today() => Score("HOG today (whole frame at 960 px, every frame)", TodayAll,
         f => new PersonVerdict(TodayBeyond[f], false, true, 0, 0), TodayMsPerFrame);
 
-    /// <summary>The person stage: leak-region bands, every n-th frame, carried boxes.</summary>
-    internal Figures Stage() => Score($"person stage (leak-region bands, every {DetectEvery}. frame, carried boxes)", Detections, f => Verdicts[f], StageMsPerFrame);
+    /// <summary>The person stage with HOG alone (before the moving-foreground detector): leak-region bands, every n-th frame, carried boxes.</summary>
+    internal Figures HogStage() => Score($"person stage, HOG alone (leak-region bands, every {DetectEvery}. frame, carried boxes)", Detections, f => HogVerdicts[f], HogStageMsPerFrame);
+
+    /// <summary>The person stage: HOG as above plus the moving foreground on every frame, detections skipped when nothing moved.</summary>
+    internal Figures Stage() => Score($"person stage, HOG + moving foreground (every frame; {StageDetections} detections, {StageSkipped} skipped as nothing moved)", DetectionsWithMovement, f => Verdicts[f], StageMsPerFrame);
 
     private Figures Score(string name, IReadOnlyDictionary<int, IReadOnlyList<Rect>> found, Func<int, PersonVerdict> verdictOf, double ms)
     {
-        int people = 0, matched = 0, detections = 0, falseOnes = 0, beyond = 0, leaked = 0;
+        int people = 0, matched = 0, detections = 0, falseOnes = 0, beyond = 0, leaked = 0, nobodyFrames = 0;
+        long keptTotal = 0, overMasked = 0, keptNobody = 0, obscuredNobody = 0;
+        var leaks = new List<string>();
+        var keptPixels = Cv2.CountNonZero(Mask.Keep);
         foreach (var frame in Labels.GroupBy(l => l.Frame))
         {
             var persons = frame.Where(l => l.Person).ToList();
@@ -140,19 +192,66 @@ public sealed class LabelledPeople : IDisposable
             foreach (var label in persons.Where(Beyond))
             {
                 beyond++;
-                leaked += Visible(label.Box, verdict) ? 1 : 0;
+                if (Visible(label.Box, verdict) is var shown and > 0)
+                {
+                    leaked++;
+                    var best = found[frame.Key].Select(b => PersonStage.Overlap(b, label.Box)).DefaultIfEmpty(0).Max();
+                    leaks.Add(string.Create(CultureInfo.InvariantCulture,
+                        $"frame {frame.Key}: box {label.Box.X},{label.Box.Y} {label.Box.Width}×{label.Box.Height}, foot {label.Foot.X},{label.Foot.Y}, {shown} px visible, best detection IoU {best:0.00}{(verdict.Detected ? ", a detection frame" : "")}"));
+                }
+            }
+
+            // Over-masking: kept pixels obscured where nobody beyond the line stands (labelled or ignored, with the 15 % margin).
+            var beyondBoxes = frame.Where(Beyond).Select(l => PersonStage.Grow(l.Box, 0.15, new Rect(0, 0, Width, Height))).ToList();
+            var obscured = ObscuredKept(verdict, beyondBoxes);
+            keptTotal += keptPixels;
+            overMasked += obscured;
+            if (beyondBoxes.Count == 0)
+            {
+                nobodyFrames++;
+                keptNobody += keptPixels;
+                obscuredNobody += obscured;
             }
         }
 
-        return new Figures(name, people, matched, detections, falseOnes, beyond, leaked, ms);
+        return new Figures(name, people, matched, detections, falseOnes, beyond, leaked, ms)
+        {
+            Leaks = leaks,
+            OverMasked = (double)overMasked / keptTotal,
+            ObscuredWhenNobodyBeyond = keptNobody == 0 ? 0 : (double)obscuredNobody / keptNobody,
+            FramesNobodyBeyond = nobodyFrames,
+        };
     }
 
-    /// <summary>Whether any pixel of the person's box (its outer 5 % excepted: the labels are a little loose) stays unobscured.</summary>
-    private bool Visible(Rect box, PersonVerdict verdict)
+    /// <summary>Kept pixels the verdict obscures outside <paramref name="allowed"/>.</summary>
+    private long ObscuredKept(PersonVerdict verdict, IReadOnlyList<Rect> allowed)
+    {
+        using var obscured = new Mat(Height, Width, MatType.CV_8UC1, Scalar.All(0));
+        if (verdict.WholeRegion)
+        {
+            Region.Area.CopyTo(obscured);
+        }
+
+        foreach (var b in verdict.Obscure)
+        {
+            Cv2.Rectangle(obscured, b, Scalar.All(255), -1);
+        }
+
+        foreach (var b in allowed)
+        {
+            Cv2.Rectangle(obscured, b, Scalar.All(0), -1);
+        }
+
+        Cv2.BitwiseAnd(obscured, Mask.Keep, obscured);
+        return Cv2.CountNonZero(obscured);
+    }
+
+    /// <summary>How many pixels of the person's box (its outer 5 % excepted: the labels are a little loose) stay unobscured.</summary>
+    private int Visible(Rect box, PersonVerdict verdict)
     {
         if (verdict.WholeRegion)
         {
-            return false;
+            return 0;
         }
 
         var inner = new Rect(box.X + (box.Width / 20), box.Y + (box.Height / 20), box.Width * 9 / 10, box.Height * 9 / 10)
@@ -167,7 +266,7 @@ public sealed class LabelledPeople : IDisposable
             }
         }
 
-        return Cv2.CountNonZero(shown) > 0;
+        return Cv2.CountNonZero(shown);
     }
 
     private bool Beyond(Label label)

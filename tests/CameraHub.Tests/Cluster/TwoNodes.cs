@@ -47,7 +47,19 @@ public sealed class PinnedOwners(string self, OwnerPins pins) : ICameraOwners
 
     public bool OwnsLocally(string cameraId) => !pins.TryGet(cameraId, out var node) || node == self;
 
+    public ValueTask<bool> TryClaimAsync(string cameraId, CancellationToken ct) => ValueTask.FromResult(OwnsLocally(cameraId));
+
+    public ValueTask ReleaseAsync(string cameraId, CancellationToken ct) => ValueTask.CompletedTask;
+
+    public bool IsAssignedLocally(string cameraId) => OwnsLocally(cameraId);
+
     public event Action<CameraOwnerChange>? OwnerChanged;
+
+    public event Action? MembershipChanged
+    {
+        add { }
+        remove { }
+    }
 
     /// <summary>Tells this node's listeners that a camera moved (the console test's event).</summary>
     public void Raise(CameraOwnerChange change) => OwnerChanged?.Invoke(change);

@@ -10,6 +10,8 @@ namespace CameraHub.StreamBroker.CameraMasks;
 /// </summary>
 internal static class CameraMaskHulls
 {
+    private const int MaxRegions = 256;
+
     private sealed record Piece(int[] Labels, int X0, int Y0, int X1, int Y1)
     {
         public List<(double X, double Y)>? Polygon;
@@ -27,6 +29,12 @@ internal static class CameraMaskHulls
         if (count == 0)
         {
             return ([], "nothing is obscured");
+        }
+
+        if (count > MaxRegions)
+        {
+            // Joining them nearest-first is quadratic; a mask of that many specks is left to the staircase trace.
+            return (null, $"{count} separate obscured regions");
         }
 
         var keptPrefix = KeptPrefix(obscure, width, height);

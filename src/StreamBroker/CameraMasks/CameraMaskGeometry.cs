@@ -43,26 +43,47 @@ public static class CameraMaskGeometry
             return Checked(pixels, obscure, width, height, maxKeptLoss, "polygons as they are");
         }
 
+        // Convex hulls of the obscured regions, split while the camera takes more masks (the façade band: one per side);
+        // the staircase trace of cells as before; the one that hides less of what is kept goes to the camera.
+        var (hulls, hullWhy) = CameraMaskHulls.Cover(obscure, width, height, options.MaxMasks, options.RectangleOnly ? 4 : options.MaxPoints, options.RectangleOnly);
+        var hullPlan = hulls is null ? null : Checked(hulls, obscure, width, height, maxKeptLoss, $"convex hulls of the obscured regions ({hulls.Count} masks)");
+        if (hullPlan is { Fits: true, KeptLoss: < 0.005 })
+        {
+            return hullPlan;
+        }
+
         string? last = null;
+        CameraMaskPlan? traced = null;
         foreach (var cell in CellSizes)
         {
-            var traced = Trace(obscure, width, height, cell, options.RectangleOnly ? 4 : options.MaxPoints);
-            if (traced.Count > options.MaxMasks)
+            var polygons = Trace(obscure, width, height, cell, options.RectangleOnly ? 4 : options.MaxPoints);
+            if (polygons.Count > options.MaxMasks)
             {
-                last = $"{traced.Count} polygons at {cell} px cells, the camera takes {options.MaxMasks}";
+                last = $"{polygons.Count} polygons at {cell} px cells, the camera takes {options.MaxMasks}";
                 continue;
             }
 
             // Coarser cells only hide more, so the first size that fits the count is the one to judge.
-            return Checked([.. traced.Select(Grow)], obscure, width, height, maxKeptLoss, $"traced from the mask at {cell} px cells");
+            traced = Checked([.. polygons.Select(Grow)], obscure, width, height, maxKeptLoss, $"traced from the mask at {cell} px cells");
+            break;
         }
 
-        return Refused($"the mask does not fit the camera's limits ({last})");
+        var plans = new[] { hullPlan, traced }.OfType<CameraMaskPlan>().ToList();
+        if (plans.Where(p => p.Fits).OrderBy(p => p.KeptLoss).FirstOrDefault() is { } fits)
+        {
+            return fits;
+        }
+
+        // Neither fits: say why, naming the share the least hiding one would take from what is kept.
+        return plans.Where(p => p.KeptLoss > 0).OrderBy(p => p.KeptLoss).FirstOrDefault()
+            ?? Refused($"the mask does not fit the camera's limits ({(hulls is null ? hullWhy : last ?? "no plan")})");
     }
 
     /// <summary>The plan if it hides at most <paramref name="maxKeptLoss"/> of the kept pixels, else refused naming the share.</summary>
     private static CameraMaskPlan Checked(List<List<(double X, double Y)>> polygons, byte[] obscure, int width, int height, double maxKeptLoss, string method)
     {
+        // Judged as the camera gets them: in its normalised window, clamped to the frame.
+        polygons = [.. polygons.Select(p => p.Select(pt => OnvifVector.FromPixel(pt.X, pt.Y, width, height).ToPixel(width, height)).ToList())];
         var covered = Rasterise(polygons, width, height);
         long kept = 0, lost = 0, uncovered = 0;
         for (var i = 0; i < obscure.Length; i++)
@@ -276,7 +297,7 @@ public static class CameraMaskGeometry
     }
 
     /// <summary>Which pixel centres the polygons cover (even-odd per polygon, as the fake camera and typical cameras fill).</summary>
-    internal static bool[] Rasterise(IEnumerable<List<(double X, double Y)>> polygons, int width, int height)
+    public static bool[] Rasterise(IEnumerable<List<(double X, double Y)>> polygons, int width, int height)
     {
         var covered = new bool[width * height];
         var xs = new List<double>();

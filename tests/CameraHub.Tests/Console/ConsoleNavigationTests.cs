@@ -14,7 +14,7 @@ public sealed class ConsoleNavigationTests(DemoHub hub)
         { "housing", ["cameras", "reports", "playback", "evidence", "grants", "alarms", "mask-lifts"] },
         { "traffic", ["cameras", "wall", "alarms"] },
         { "care", ["cameras", "wall", "tonight", "alarms"] },
-        { "police", ["cameras", "evidence", "alarms"] },
+        { "police", ["cameras", "wall", "playback", "evidence", "alarms", "mask-lifts"] }, // Live, Playback and Unmask on the demo lift camera OTR-001
         { "dpo", ["cameras", "reports", "evidence", "audit", "alarms", "mask-lifts"] },
     };
 

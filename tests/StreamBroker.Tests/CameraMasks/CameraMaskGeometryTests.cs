@@ -30,7 +30,7 @@ public sealed class CameraMaskGeometryTests
     }
 
     [Fact]
-    public void A_facade_band_is_traced_into_staircases_that_cover_every_obscured_pixel_and_hide_little_of_the_band()
+    public void A_facade_band_becomes_one_convex_polygon_a_side_that_covers_every_obscured_pixel_and_hides_little_of_the_band()
     {
         // Kept: a slanted band; obscured: above and below it (what a façade-distance mask looks like).
         var obscure = Bitmap((x, y) => y < 60 + (x / 8) || y > 100 + (x / 8));
@@ -38,8 +38,9 @@ public sealed class CameraMaskGeometryTests
         var plan = CameraMaskGeometry.Plan(new MaskingProfile { Kind = MaskingKind.FacadeDistance, KeepDistanceMetres = 2 }, obscure, Width, Height, Options(), 0.5);
 
         Assert.True(plan.Fits, plan.Refusal);
-        Assert.StartsWith("traced from the mask", plan.Method, StringComparison.Ordinal);
-        Assert.True(plan.Polygons.Count <= 8);
+        Assert.StartsWith("convex hulls", plan.Method, StringComparison.Ordinal);
+        Assert.Equal(2, plan.Polygons.Count); // above and below the band
+        Assert.True(plan.KeptLoss < 0.15, $"{plan.KeptLoss:P1}");
         Assert.All(plan.Polygons, p => Assert.True(p.Count <= 16));
         AssertCovers(plan, obscure);
     }

@@ -1,6 +1,6 @@
 using System.Collections.Concurrent;
-using System.Security.Cryptography;
 using System.Security.Claims;
+using System.Security.Cryptography;
 using CameraHub.CameraRegistry.Access;
 using CameraHub.CameraRegistry.Cluster;
 using CameraHub.StreamBroker.Recording;

@@ -1,16 +1,16 @@
 using System.Collections.Concurrent;
+using System.Net;
+using System.Net.Http.Json;
+using System.Net.Sockets;
 using CameraHub.CameraRegistry.Access;
 using CameraHub.CameraRegistry.Cluster;
 using CameraHub.CameraRegistry.Grants;
 using CameraHub.CameraRegistry.Identity;
+using CameraHub.CameraRegistry.Sharing;
 using CameraHub.CameraRegistry.Tests.Infrastructure;
 using CameraHub.FakeCamera;
 using CameraHub.Tests.Infrastructure;
 using CameraHub.Tests.Shared;
-using System.Net;
-using System.Net.Http.Json;
-using System.Net.Sockets;
-using CameraHub.CameraRegistry.Sharing;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
@@ -146,7 +146,10 @@ public sealed class TwoNodes : IAsyncLifetime
         await A.GrantAsync(GrantSubjectKind.User, "traffic", GrantScopeKind.Camera, Moving, CameraRight.Live);
         await A.CreateCameraAsync(SampleCameras.Traffic(Recorded) with
         {
-            RtspUrl = Camera.Uri.ToString(), Mode = CameraRegistry.Cameras.CameraMode.LiveAndRecorded, RetentionDays = 7, Costs = new CameraRegistry.Cameras.CameraCosts(),
+            RtspUrl = Camera.Uri.ToString(),
+            Mode = CameraRegistry.Cameras.CameraMode.LiveAndRecorded,
+            RetentionDays = 7,
+            Costs = new CameraRegistry.Cameras.CameraCosts(),
         });
         await A.GrantAsync(GrantSubjectKind.User, "traffic", GrantScopeKind.Camera, Recorded, CameraRight.Live | CameraRight.Playback);
 

@@ -3,8 +3,8 @@ using System.Net.WebSockets;
 using System.Text;
 using CameraHub.CameraRegistry.Access;
 using CameraHub.CameraRegistry.Audit;
-using CameraHub.CameraRegistry.Cameras;
-using CameraHub.StreamBroker.Masked;
+using CameraHub.CameraRegistry.Cluster;
+using CameraHub.StreamBroker.Live;
 using CameraHub.StreamBroker.Recording;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
@@ -53,14 +53,14 @@ public static class RecordingEndpoints
         // The token sits in the path so relative segment URIs keep it (players drop query strings on segments).
         group.MapGet("/hls/{token}/index.m3u8", PlaylistAsync).WithName("PlaybackHlsPlaylist");
         // A masked session's own encode: its init and segments as ffmpeg's HLS muxer named them.
-        group.MapGet("/hls/{token}/m/{name}", (string sessionId, string token, string name, PlaybackSessions sessions, MaskedPlayback masked, CancellationToken ct) =>
-            sessions.Find(sessionId, token) is { Feed.IsMasked: true } session
-                ? MaskedPlaybackStreams.FileAsync(session, name, masked, ct)
-                : Task.FromResult(Results.Problem(statusCode: 404, title: "Playback refused", detail: "no such masked playback session, or its token expired")));
-        group.MapGet("/hls/{token}/{segmentId:long}/init.mp4", (string sessionId, string token, long segmentId, PlaybackSessions sessions, IOptions<RecordingOptions> options, CancellationToken ct) =>
-            PartAsync(sessionId, token, segmentId, init: true, sessions, options, ct));
-        group.MapGet("/hls/{token}/{segmentId:long}/media.m4s", (string sessionId, string token, long segmentId, PlaybackSessions sessions, IOptions<RecordingOptions> options, CancellationToken ct) =>
-            PartAsync(sessionId, token, segmentId, init: false, sessions, options, ct));
+        group.MapGet("/hls/{token}/m/{name}", async (HttpContext http, string sessionId, string token, string name, PlaybackOpener opener, MaskedPlayback masked, CancellationToken ct) =>
+            await opener.FindAsync(sessionId, token, AccessGate.RemoteAddress(http), ct) is { Feed.IsMasked: true } session
+                ? await MaskedPlaybackStreams.FileAsync(session, name, masked, ct)
+                : Results.Problem(statusCode: 404, title: "Playback refused", detail: "no such masked playback session, or its token expired"));
+        group.MapGet("/hls/{token}/{segmentId:long}/init.mp4", (HttpContext http, string sessionId, string token, long segmentId, PlaybackOpener opener, IOptions<RecordingOptions> options, CancellationToken ct) =>
+            PartAsync(http, sessionId, token, segmentId, init: true, opener, options, ct));
+        group.MapGet("/hls/{token}/{segmentId:long}/media.m4s", (HttpContext http, string sessionId, string token, long segmentId, PlaybackOpener opener, IOptions<RecordingOptions> options, CancellationToken ct) =>
+            PartAsync(http, sessionId, token, segmentId, init: false, opener, options, ct));
         return group;
     }
 
@@ -125,73 +125,44 @@ public static class RecordingEndpoints
     }
 
     private static async Task<IResult> OpenAsync(
-        string id, PlaybackRequest request, HttpContext http, IAccessPolicy policy, AccessGate gate, IAuditLog audit, ICameraDirectory directory,
-        SegmentIndex index, PlaybackSessions sessions, MaskedPlayback masked, IFeedMasks masks, IPictureFeeds pictures, CancellationToken ct)
+        string id, PlaybackRequest request, HttpContext http, AccessGate gate, PlaybackOpener opener, PlaybackSessions sessions, ICameraOwners owners,
+        CancellationToken ct)
     {
-        var decision = await policy.DecideAsync(http.User, CameraRight.Playback, id, ct);
-        IReadOnlyList<RecordingSegment> segments = [];
-        CameraSource? camera = null;
-        if (decision.Allowed)
-        {
-            camera = await directory.FindAsync(id, ct);
-            segments = camera is null ? [] : [.. (await index.InWindowAsync(id, request.From, request.To, ct)).Where(s => s.State == SegmentState.Complete)];
-            decision = camera switch
-            {
-                null => AccessDecision.NotFound($"camera {id} does not exist"),
-                _ when request.To <= request.From => AccessDecision.Conflict("to must be after from"),
-                { Mode: CameraMode.LiveOnly } => AccessDecision.Conflict($"camera {id} is live only; it has no recordings"),
-                _ when segments.Count == 0 => AccessDecision.Conflict($"camera {id} has no footage between {request.From:O} and {request.To:O}"),
-                _ => decision,
-            };
-        }
-
-        var feed = camera is null ? null : await pictures.RecordedAsync(AccessGate.Actor(http), camera, request.From, request.To,
-            decision.Allowed && await masks.MaskedDuringAsync(camera, segments[0].Start, segments[^1].End, ct), ct);
-        string? maskSha = null;
-        if (decision.Allowed && feed!.IsMasked)
-        {
-            // A masked camera whose mask cannot be made plays nothing: refuse now with the reason, never the original.
-            try
-            {
-                var input = await masked.PrepareAsync(id, segments, segments[0].Start, ct);
-                File.Delete(input.ListFile);
-                maskSha = $"{input.MaskSha256} {input.MaskVersions}".TrimEnd();
-            }
-            catch (MaskUnavailableException e)
-            {
-                decision = PictureFeedRule.MaskUnavailable(id, e.Message);
-            }
-        }
-
-        if (!decision.Allowed)
-        {
-            return await gate.RefuseAsync(http, decision, CameraRight.Playback, id, null, ct);
-        }
-
         var actor = AccessGate.Actor(http);
-        var session = sessions.Create(id, actor, request.From, request.To, segments, feed!);
-        await audit.AppendAsync(new AuditEvent(AuditAction.PlaybackStarted, AuditOutcome.Allowed, actor, id, "playback", AccessGate.RemoteAddress(http),
-            string.Create(CultureInfo.InvariantCulture,
-                $"{request.From:O}..{request.To:O}, {segments.Count} segment(s); {decision.Reason}; feed {feed!.Feed}{(maskSha is null ? "" : $", mask {maskSha}")}"),
-            "PlaybackSession", session.Id), ct);
-        if (feed.LiftId is { } lift)
+        var decided = await opener.DecideAsync(http.User, actor, id, request.From, request.To, ct);
+        if (!decided.Decision.Allowed)
         {
-            await audit.AppendAsync(new AuditEvent(AuditAction.MaskLiftStarted, AuditOutcome.Allowed, actor, id, "unmask", AccessGate.RemoteAddress(http),
-                $"unmasked playback {session.Id} of {request.From:O}..{request.To:O} until {feed.Until:O}: {feed.Reason}", "MaskLift", lift.ToString()), ct);
+            return await gate.RefuseAsync(http, decided.Decision, CameraRight.Playback, id, null, ct);
         }
 
+        var feed = decided.Feed!;
         var r = http.Request;
+        // The camera's owner serves its playback (issue #17); the footage is on storage every node mounts, so while no
+        // node holds the camera (or it is this one) this node serves it.
+        if (LiveEndpoints.OwnerBase(await owners.OwnerOfAsync(id, ct)) is { } owner)
+        {
+            var (handedId, token, expires) = sessions.Hand(http.User, id, actor, request.From, request.To, feed);
+            var handedBase = $"{owner.AbsoluteUri.TrimEnd('/')}/api/playback/{handedId}";
+            var handedHls = $"{handedBase}/hls/{token}/index.m3u8";
+            return Results.Created(handedHls, new PlaybackSessionResponse(handedId,
+                $"{(owner.Scheme == "https" ? "wss" : "ws")}{handedBase[owner.Scheme.Length..]}/ws?token={token}", handedHls, expires, decided.Segments.Count,
+                feed.IsMasked, feed.LiftId is null ? null : feed.Until));
+        }
+
+        var session = sessions.Create(http.User, id, actor, request.From, request.To, decided.Segments, feed);
+        await opener.AuditStartAsync(session, decided, AccessGate.RemoteAddress(http), null, ct);
         var baseUrl = $"{r.PathBase}/api/playback/{session.Id}";
         var hls = $"{r.Scheme}://{r.Host}{baseUrl}/hls/{session.Token}/index.m3u8";
         return Results.Created(hls, new PlaybackSessionResponse(session.Id,
-            $"{(r.IsHttps ? "wss" : "ws")}://{r.Host}{baseUrl}/ws?token={session.Token}", hls, session.TokenExpiresAt, segments.Count,
+            $"{(r.IsHttps ? "wss" : "ws")}://{r.Host}{baseUrl}/ws?token={session.Token}", hls, session.TokenExpiresAt, decided.Segments.Count,
             feed.IsMasked, feed.LiftId is null ? null : feed.Until));
     }
 
     /// <summary>An HLS VOD playlist (seekable by nature): per segment its own init (a reconnection may change it) and media.</summary>
-    private static async Task<IResult> PlaylistAsync(string sessionId, string token, PlaybackSessions sessions, MaskedPlayback masked, TimeProvider time, CancellationToken ct)
+    private static async Task<IResult> PlaylistAsync(
+        HttpContext http, string sessionId, string token, PlaybackOpener opener, MaskedPlayback masked, TimeProvider time, CancellationToken ct)
     {
-        if (sessions.Find(sessionId, token) is not { } session)
+        if (await opener.FindAsync(sessionId, token, AccessGate.RemoteAddress(http), ct) is not { } session)
         {
             return Results.Problem(statusCode: 404, title: "Playback refused", detail: "no such playback session, or its token expired; open a new one");
         }
@@ -225,10 +196,10 @@ public static class RecordingEndpoints
     }
 
     private static async Task<IResult> PartAsync(
-        string sessionId, string token, long segmentId, bool init, PlaybackSessions sessions, IOptions<RecordingOptions> options, CancellationToken ct)
+        HttpContext http, string sessionId, string token, long segmentId, bool init, PlaybackOpener opener, IOptions<RecordingOptions> options, CancellationToken ct)
     {
         // A masked session never serves a recorded file as it is.
-        if (sessions.Find(sessionId, token) is not { Feed.IsMasked: false } session || session.Segments.FirstOrDefault(s => s.Id == segmentId) is not { } segment)
+        if (await opener.FindAsync(sessionId, token, AccessGate.RemoteAddress(http), ct) is not { Feed.IsMasked: false } session || session.Segments.FirstOrDefault(s => s.Id == segmentId) is not { } segment)
         {
             return Results.Problem(statusCode: 404, title: "Playback refused", detail: "no such segment in this playback session, or its token expired");
         }
@@ -268,10 +239,10 @@ public static class RecordingEndpoints
     /// stays small; ends with a text "ended" message.
     /// </summary>
     private static async Task WebSocketAsync(
-        HttpContext http, string sessionId, string? token, double? offset, PlaybackSessions sessions, IAuditLog audit,
+        HttpContext http, string sessionId, string? token, double? offset, PlaybackSessions sessions, PlaybackOpener opener, IAuditLog audit,
         IOptions<RecordingOptions> options, MaskedPlayback masked, TimeProvider time)
     {
-        if (sessions.Find(sessionId, token) is not { } session)
+        if (await opener.FindAsync(sessionId, token, AccessGate.RemoteAddress(http), http.RequestAborted) is not { } session)
         {
             await Results.Problem(statusCode: 404, title: "Playback refused", detail: "no such playback session, or its token expired").ExecuteAsync(http);
             return;

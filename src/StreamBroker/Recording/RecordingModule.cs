@@ -41,6 +41,7 @@ public static class RecordingModule
         services.AddSingleton<LegalHolds>();
         services.AddSingleton<PlaybackSessions>();
         services.AddSingleton<MaskedPlayback>();
+        services.AddSingleton<PlaybackOpener>();
         return services;
     }
 

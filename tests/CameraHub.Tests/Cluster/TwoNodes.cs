@@ -1,16 +1,16 @@
 using System.Collections.Concurrent;
+using System.Net;
+using System.Net.Http.Json;
+using System.Net.Sockets;
 using CameraHub.CameraRegistry.Access;
 using CameraHub.CameraRegistry.Cluster;
 using CameraHub.CameraRegistry.Grants;
 using CameraHub.CameraRegistry.Identity;
+using CameraHub.CameraRegistry.Sharing;
 using CameraHub.CameraRegistry.Tests.Infrastructure;
 using CameraHub.FakeCamera;
 using CameraHub.Tests.Infrastructure;
 using CameraHub.Tests.Shared;
-using System.Net;
-using System.Net.Http.Json;
-using System.Net.Sockets;
-using CameraHub.CameraRegistry.Sharing;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
@@ -104,6 +104,8 @@ public sealed class TwoNodes : IAsyncLifetime
     public const string OnB = "TRF-N-01";
     public const string Unheld = "TRF-N-02";
     public const string Other = "TRF-N-03";
+    public const string Moving = "TRF-N-04";
+    public const string Recorded = "TRF-N-05";
     private readonly TestDatabase _database = TestDatabase.CreatePostgres();
 
     public OwnerPins Pins { get; } = new();
@@ -120,8 +122,8 @@ public sealed class TwoNodes : IAsyncLifetime
     /// <summary>Västtrafik's machine credentials, under an agreement for traffic cameras over RTSP and HLS.</summary>
     public PartnerCredentialsIssued Partner { get; private set; } = null!;
 
-    /// <summary>Settings of both nodes beyond the database (a test fixture with recordings adds a shared storage root).</summary>
-    public Dictionary<string, string> Settings { get; } = [];
+    /// <summary>The recording storage both nodes mount (as a cluster's shared file system).</summary>
+    public string Recordings { get; } = Directory.CreateTempSubdirectory("camerahub-shared-recordings-").FullName;
 
     public async Task InitializeAsync()
     {
@@ -131,13 +133,11 @@ public sealed class TwoNodes : IAsyncLifetime
             ["CameraHub:RtspPort"] = $"{RtspPort}",
             ["CameraHub:KeyEncryptionKey"] = Convert.ToBase64String(Enumerable.Range(7, 32).Select(i => (byte)i).ToArray()),
         };
-        foreach (var (k, v) in Settings)
-        {
-            settings[k] = v;
-        }
-
+        settings["CameraHub:Recording:StorageRoot"] = Recordings;
         Pins.Pin(OnB, "B");
         Pins.Pin(Unheld, null);
+        Pins.Pin(Moving, "B");
+        Pins.Pin(Recorded, "B");
         // A migrates the database alone; B joins it prepared.
         A = new PinnedHub("A", IPAddress.Loopback, Pins, settings);
         A.Start();
@@ -148,13 +148,22 @@ public sealed class TwoNodes : IAsyncLifetime
         await A.CreateUserAsync("traffic", HubRoles.TrafficOperator);
         await A.CreateUserAsync("dpo", HubRoles.DataProtectionOfficer);
         await A.CreateUserAsync("admin", HubRoles.Administrator);
-        foreach (var id in new[] { OnB, Unheld, Other })
+        foreach (var id in new[] { OnB, Unheld, Other, Moving })
         {
             await A.CreateCameraAsync(SampleCameras.Traffic(id) with { RtspUrl = Camera.Uri.ToString() });
         }
 
         await A.GrantAsync(GrantSubjectKind.User, "traffic", GrantScopeKind.Camera, OnB, CameraRight.Live | CameraRight.Playback);
         await A.GrantAsync(GrantSubjectKind.User, "traffic", GrantScopeKind.Camera, Unheld, CameraRight.Live | CameraRight.Playback);
+        await A.GrantAsync(GrantSubjectKind.User, "traffic", GrantScopeKind.Camera, Moving, CameraRight.Live);
+        await A.CreateCameraAsync(SampleCameras.Traffic(Recorded) with
+        {
+            RtspUrl = Camera.Uri.ToString(),
+            Mode = CameraRegistry.Cameras.CameraMode.LiveAndRecorded,
+            RetentionDays = 7,
+            Costs = new CameraRegistry.Cameras.CameraCosts(),
+        });
+        await A.GrantAsync(GrantSubjectKind.User, "traffic", GrantScopeKind.Camera, Recorded, CameraRight.Live | CameraRight.Playback);
 
         using var admin = await A.KestrelClientAsync(A.BaseAddress, "admin");
         using var agreement = await admin.PostAsJsonAsync("api/sharing-agreements", new
@@ -192,6 +201,7 @@ public sealed class TwoNodes : IAsyncLifetime
         await A.DisposeAsync();
         await Camera.DisposeAsync();
         _database.Dispose();
+        Directory.Delete(Recordings, recursive: true);
     }
 }
 

@@ -46,7 +46,7 @@ public sealed record PersonStageOptions
     /// <summary>The background subtractor works on a copy of the region scaled so its smallest person is this tall (a walking 2 m person's legs stay a few pixels wide).</summary>
     public int ForegroundPersonPixels { get; init; } = 24;
     /// <summary>The most pixels the background subtractor works on per frame (the region's crop is scaled down to fit).</summary>
-    public int ForegroundMaximumPixels { get; init; } = 80_000;
+    public int ForegroundMaximumPixels { get; init; } = 25_000;
     /// <summary>Moving blobs smaller than this, in the subtractor's downscaled pixels, are noise.</summary>
     public int ForegroundMinimumPixels { get; init; } = 12;
     /// <summary>

@@ -24,6 +24,7 @@ public sealed class MovingForeground : IDisposable
     private readonly Mat _stats = new();
     private readonly Mat _centroids = new();
     private readonly Mat _kernel = Cv2.GetStructuringElement(MorphShapes.Rect, new Size(3, 3));
+    private int _seen;
 
     /// <summary>Watches <paramref name="region"/>'s crop, downscaled so its smallest person is <see cref="PersonStageOptions.ForegroundPersonPixels"/> tall.</summary>
     public MovingForeground(ValidatedCalibration calibration, LeakRegion region, PersonStageOptions options)
@@ -73,6 +74,13 @@ public sealed class MovingForeground : IDisposable
         }
 
         _subtractor.Apply(_scaled, _foreground);
+        if (++_seen == 1)
+        {
+            // The first frame only starts the background model (MOG2 calls all of it moving): HOG decides it alone.
+            Moved = true;
+            return [];
+        }
+
         // 255 = moving, 127 = shadow, 0 = background; one dilation joins a person's limbs into one blob (and only grows it).
         Cv2.Threshold(_foreground, _foreground, 200, 255, ThresholdTypes.Binary);
         Cv2.MedianBlur(_foreground, _foreground, 3);

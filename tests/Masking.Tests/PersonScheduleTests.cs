@@ -37,7 +37,8 @@ public sealed class PersonScheduleTests : IDisposable
     [Fact]
     public void Detects_every_nth_frame_at_once_on_a_scene_change_and_on_the_last_frame()
     {
-        using var stage = new PersonStage(_calibration, new PersonStageOptions { DetectionsPerSecond = 5 }, LeakRegion.Compute(_calibration, _mask));
+        // The schedule alone: with the moving-foreground detector, still frames would have their detections skipped.
+        using var stage = new PersonStage(_calibration, new PersonStageOptions { DetectionsPerSecond = 5, MovingForeground = false }, LeakRegion.Compute(_calibration, _mask));
         using var schedule = new PersonSchedule<int>(stage, framesPerSecond: 25);
         using var grey = new Mat(576, 768, MatType.CV_8UC1, Scalar.All(90));
         using var white = new Mat(576, 768, MatType.CV_8UC1, Scalar.All(250));
@@ -65,7 +66,7 @@ public sealed class PersonScheduleTests : IDisposable
     public async Task Frames_between_two_detections_get_the_boxes_of_both_grown_with_the_time_to_them()
     {
         using var frame = await LumaAsync(100);
-        using var stage = new PersonStage(_calibration, new PersonStageOptions { MaxScale = 1.5 }, LeakRegion.Compute(_calibration, _mask));
+        using var stage = new PersonStage(_calibration, new PersonStageOptions { MaxScale = 1.5, MovingForeground = false }, LeakRegion.Compute(_calibration, _mask));
         using var schedule = new PersonSchedule<int>(stage, framesPerSecond: 25);
         var decided = Enumerable.Range(0, 6).SelectMany(i => schedule.Push(i, frame)).ToDictionary(d => d.Item, d => d.Verdict);
 
@@ -106,6 +107,62 @@ public sealed class PersonScheduleTests : IDisposable
         Cv2.BitwiseAnd(keptInRegion, notFilled, shown);
         Assert.True(Cv2.CountNonZero(keptInRegion) > 1000);
         Assert.Equal(0, Cv2.CountNonZero(shown));
+    }
+
+    [Fact]
+    public void Whatever_moves_with_its_feet_beyond_the_line_is_obscured_and_a_walker_inside_the_band_is_not()
+    {
+        // Two dark shapes walk sideways over a plain background, where HOG finds nobody: one shaped like A of
+        // PersonStageTests (feet at row 272, 4 m out, head over the kept band), one like C (feet at row 215, inside the band).
+        using var stage = new PersonStage(_calibration, null, LeakRegion.Compute(_calibration, _mask));
+        using var schedule = new PersonSchedule<int>(stage, framesPerSecond: 25);
+        var decided = new Dictionary<int, PersonVerdict>();
+        var frames = new List<Mat>();
+        Rect Beyond(int i) => new(410 - (8 * i), 200, 16, 72);
+        Rect Inside(int i) => new(470 + (8 * i), 160, 15, 55);
+        for (var i = 0; i < 30; i++)
+        {
+            var frame = new Mat(576, 768, MatType.CV_8UC1, Scalar.All(150));
+            Cv2.Rectangle(frame, Beyond(i), Scalar.All(30), -1);
+            Cv2.Rectangle(frame, Inside(i), Scalar.All(30), -1);
+            frames.Add(frame);
+            foreach (var (f, verdict) in schedule.Push(i, frame))
+            {
+                decided[f] = verdict;
+            }
+        }
+
+        foreach (var (f, verdict) in schedule.Complete())
+        {
+            decided[f] = verdict;
+        }
+
+        Assert.True(schedule.WatchesMovement);
+        // Once the background is learnt (a few frames), every frame obscures the walker beyond the line and keeps the other.
+        foreach (var i in Enumerable.Range(10, 20))
+        {
+            Assert.True(decided[i].Obscure.Any(b => b.Contains(Beyond(i))), $"frame {i}: {Beyond(i)} not in {string.Join("; ", decided[i].Obscure)}");
+            Assert.DoesNotContain(decided[i].Obscure, b => b.Contains(new Point(Inside(i).X + 7, Inside(i).Y + 27)));
+        }
+
+        frames.ForEach(f => f.Dispose());
+    }
+
+    [Fact]
+    public async Task While_nothing_moves_detections_are_skipped_and_their_boxes_carried_but_one_runs_every_second()
+    {
+        using var frame = await LumaAsync(100);
+        using var stage = new PersonStage(_calibration, new PersonStageOptions { MaxScale = 1.5 }, LeakRegion.Compute(_calibration, _mask));
+        using var schedule = new PersonSchedule<int>(stage, framesPerSecond: 25);
+        var decided = Enumerable.Range(0, 101).SelectMany(i => schedule.Push(i, frame)).ToDictionary(d => d.Item, d => d.Verdict);
+
+        // 101 still frames at 25 fps: 21 scheduled detections, of which at least one a second (at frames 0, 25, 50, 75, 100) runs.
+        Assert.True(schedule.Skipped > 0, $"{schedule.Detections} detections, {schedule.Skipped} skipped");
+        Assert.InRange(schedule.Detections, 5, 21 - schedule.Skipped);
+        var found = stage.Detect(frame).Where(s => s.BeyondKeepDistance).Select(s => s.Box).ToList();
+        Assert.NotEmpty(found);
+        // The people found at the start are still obscured at the end, from carried boxes.
+        Assert.All(found, f => Assert.True(decided[99].Obscure.Any(b => b.Contains(f)), $"{f} not in {string.Join("; ", decided[99].Obscure)}"));
     }
 
     private async Task<Mat> LumaAsync(int index)

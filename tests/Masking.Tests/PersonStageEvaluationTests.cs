@@ -25,7 +25,7 @@ public sealed class PersonStageEvaluationTests(LabelledPeople set, Xunit.Abstrac
         var (today, hogStage, stage) = Report();
         output.WriteLine($"leak region {100 * set.Region.Share:0.0} % of the picture, bands {string.Join("; ", set.Region.Bands)}");
 
-        // Measured: HOG today 87.2 %, the stage with HOG alone 92.1 %, with the moving foreground added 97.0 %.
+        // Measured: HOG today 87.2 %, the stage with HOG alone 92.1 %, with the moving foreground added 95.4 % (precision 92.4 %).
         Assert.True(stage.People >= 300, stage.ToString());
         Assert.True(hogStage.Recall >= today.Recall + 0.03, $"{hogStage} vs {today}");
         Assert.True(stage.Recall >= hogStage.Recall, $"{stage} vs {hogStage}");
@@ -38,6 +38,7 @@ public sealed class PersonStageEvaluationTests(LabelledPeople set, Xunit.Abstrac
     {
         var (today, hogStage, stage) = Report();
 
+        // Measured: 0.7 % (3 of 456) against 1.3 % for HOG alone and 6.6 % for today's HOG.
         Assert.True(stage.BeyondPersonFrames >= 400, stage.ToString());
         Assert.True(stage.LeakShare <= 0.01, stage.ToString());
         Assert.True(stage.LeakShare <= hogStage.LeakShare, $"{stage} vs {hogStage}");
@@ -50,7 +51,7 @@ public sealed class PersonStageEvaluationTests(LabelledPeople set, Xunit.Abstrac
         var (_, hogStage, stage) = Report();
 
         // Obscuring the whole leak region would close every leak; what the stage obscures of the kept band where nobody
-        // beyond the line stands must stay a small share, within a few points of HOG alone.
+        // beyond the line stands must stay a small share, within a few points of HOG alone (measured 20.2 % against 18.3 %).
         Assert.True(stage.OverMasked <= 0.3, stage.ToString());
         Assert.True(stage.OverMasked <= hogStage.OverMasked + 0.05, $"{stage} vs {hogStage}");
     }

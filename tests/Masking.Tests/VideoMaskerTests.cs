@@ -164,7 +164,10 @@ public sealed class VideoMaskerTests : IDisposable
         // Frames 95–104 of vtest.avi, losslessly, so frame 5 of the clip is the hand-labelled frame 100.
         await Tool.OutputOfAsync("ffmpeg", "-v", "error", "-i", TestMedia.Vtest(_folder), "-vf", "select=between(n\\,95\\,104),setpts=N/10/TB", "-r", "10", "-c:v", "ffv1", clip);
         var output = _folder.File("vtest-masked.mp4");
-        var masker = new VideoMasker(options: new VideoMaskerOptions { Preset = "ultrafast", People = new PersonStageOptions { MaxScale = 1.5, PyramidScale = 1.1 } });
+        // HOG's verdict on the hand-labelled people: in a clip of ten frames the moving-foreground detector has no
+        // background to compare with yet (five frames in, people's earlier places still count as moving, and those blobs
+        // reach C), so it is switched off here; it only ever obscures more (PersonScheduleTests, the labelled set).
+        var masker = new VideoMasker(options: new VideoMaskerOptions { Preset = "ultrafast", People = new PersonStageOptions { MaxScale = 1.5, PyramidScale = 1.1, MovingForeground = false } });
 
         var result = await masker.MaskFileAsync(clip, output, info => MaskingPlan.For(Facade, TestMedia.VtestCalibration(), _cache, info.Width, info.Height), CancellationToken.None);
 

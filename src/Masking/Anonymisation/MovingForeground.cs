@@ -24,19 +24,27 @@ public sealed class MovingForeground : IDisposable
     private readonly Mat _stats = new();
     private readonly Mat _centroids = new();
     private readonly Mat _kernel = Cv2.GetStructuringElement(MorphShapes.Rect, new Size(3, 3));
+    private int _seen;
 
     /// <summary>Watches <paramref name="region"/>'s crop, downscaled so its smallest person is <see cref="PersonStageOptions.ForegroundPersonPixels"/> tall.</summary>
     public MovingForeground(ValidatedCalibration calibration, LeakRegion region, PersonStageOptions options)
     {
         _calibration = calibration;
         _options = options;
-        _crop = region.Bounds;
+        var bounds = region.Bounds;
         // Small enough for the smallest person to be ForegroundPersonPixels tall, and the whole crop at most
         // ForegroundMaximumPixels: the subtractor looks at every frame, so its cost must stay a fraction of the encoder's.
-        _scale = Math.Min(1, Math.Min(
+        var scale = Math.Min(1, Math.Min(
             (double)options.ForegroundPersonPixels / Math.Max(1, region.SmallestPersonPixels),
-            Math.Sqrt((double)options.ForegroundMaximumPixels / Math.Max(1.0, (double)_crop.Width * _crop.Height))));
-        _small = new Size(Math.Max(1, (int)Math.Round(_crop.Width * _scale)), Math.Max(1, (int)Math.Round(_crop.Height * _scale)));
+            Math.Sqrt((double)options.ForegroundMaximumPixels / Math.Max(1.0, (double)bounds.Width * bounds.Height))));
+        // A whole-number factor, and a crop grown to whole cells of it within the picture: OpenCV's area resize is many
+        // times faster at an integer factor (the same reason frames are padded to whole blocks before pixelation).
+        var k = Math.Max(1, (int)Math.Ceiling(1 / scale));
+        var w = Math.Min(region.Width - bounds.X, ((bounds.Width + k - 1) / k) * k) / k * k;
+        var h = Math.Min(region.Height - bounds.Y, ((bounds.Height + k - 1) / k) * k) / k * k;
+        _crop = new Rect(bounds.X, bounds.Y, Math.Max(k, w), Math.Max(k, h)).Intersect(new Rect(0, 0, region.Width, region.Height));
+        _scale = 1.0 / k;
+        _small = new Size(Math.Max(1, _crop.Width / k), Math.Max(1, _crop.Height / k));
         // Shadows are told apart (marked 127) so a person's shadow does not move their foot point; 5 s of history at 10–25 fps.
         _subtractor = BackgroundSubtractorMOG2.Create(history: 125, varThreshold: 25, detectShadows: true);
     }
@@ -66,6 +74,13 @@ public sealed class MovingForeground : IDisposable
         }
 
         _subtractor.Apply(_scaled, _foreground);
+        if (++_seen == 1)
+        {
+            // The first frame only starts the background model (MOG2 calls all of it moving): HOG decides it alone.
+            Moved = true;
+            return [];
+        }
+
         // 255 = moving, 127 = shadow, 0 = background; one dilation joins a person's limbs into one blob (and only grows it).
         Cv2.Threshold(_foreground, _foreground, 200, 255, ThresholdTypes.Binary);
         Cv2.MedianBlur(_foreground, _foreground, 3);
@@ -90,7 +105,7 @@ public sealed class MovingForeground : IDisposable
             blobs.Add(new Rect((int)x, (int)y, (int)Math.Ceiling(w), (int)Math.Ceiling(h)));
             var footX = x + (w / 2);
             var footY = y + h;
-            if (!PersonStage.AnyFootBeyond(_calibration, x, x + w, footY, h * PersonStage.FootTolerance))
+            if (!PersonStage.AnyFootBeyond(_calibration, x, x + w, footY))
             {
                 continue; // feet inside the band: that person may be shown
             }

@@ -18,6 +18,10 @@ public sealed class LoopedCameras : IAsyncDisposable
     /// <summary>Each camera's RTSP URL and the port its sessions are counted on.</summary>
     public IReadOnlyList<(Uri Url, int Port)> Cameras { get; private set; } = [];
 
+    /// <summary>rtsp-server-perl as a one-liner whose first argument is the first UDP port of its RTP sockets.</summary>
+    private const string Relay = "use AnyEvent; use RTSP::Server; $RTSP::Server::RTP_START_PORT = shift @ARGV; "
+        + "my $s = RTSP::Server->new_with_options(rtp_start_port => $RTSP::Server::RTP_START_PORT); $s->listen; AnyEvent->condvar->recv;";
+
     public static async Task<LoopedCameras> StartAsync(int count)
     {
         var cameras = new LoopedCameras();
@@ -45,11 +49,15 @@ public sealed class LoopedCameras : IAsyncDisposable
         }
 
         var cameras = new List<(Uri, int)>();
+        // Each relay gets its own UDP range for its RTP sockets: they all start at 20000 otherwise and collide (the
+        // server's --rtp_start_port is reset to its package default before the first mount, hence the variable).
+        var rtpBase = 30000 + (Random.Shared.Next(0, 100) * 200);
         for (var i = 0; i < count; i++)
         {
             var client = ClusterEngines.FreePort();
             var source = ClusterEngines.FreePort();
-            Keep(Info("rtsp-server-perl", "-c", client.ToString(CultureInfo.InvariantCulture), "-s", source.ToString(CultureInfo.InvariantCulture),
+            Keep(Info("perl", "-e", Relay, (rtpBase + (i * 200)).ToString(CultureInfo.InvariantCulture),
+                "-c", client.ToString(CultureInfo.InvariantCulture), "-s", source.ToString(CultureInfo.InvariantCulture),
                 "--client_listen_address", "127.0.0.1", "--source_listen_address", "127.0.0.1"));
             await ListeningAsync(client);
             await ListeningAsync(source);

@@ -31,6 +31,7 @@ public sealed class CameraOwnershipTests(OwnershipCluster cluster, ITestOutputHe
         var cameras = cluster.CameraIds;
         var sampler = new SessionSampler(cluster.Fake);
         var sampling = sampler.RunAsync();
+        HubNode? victim = null;
         try
         {
             // 1. Steady state: every camera recorded, each pulled once, spread 4/4/4 (within one of even).
@@ -53,9 +54,10 @@ public sealed class CameraOwnershipTests(OwnershipCluster cluster, ITestOutputHe
             }
 
             // 2. SIGKILL one node: each of its cameras has a new segment from another node within 15 s, with a gap.
-            var victim = cluster["B"];
+            victim = cluster["B"];
             var victims = owners.Where(o => o.Value == victim.Name).Select(o => o.Key).ToList();
             var killed = Clock.GetUtcNow();
+            sampler.Phase = "kill";
             var watch = Stopwatch.StartNew();
             victim.Kill();
             await victim.Process.WaitForExitAsync();
@@ -94,6 +96,7 @@ public sealed class CameraOwnershipTests(OwnershipCluster cluster, ITestOutputHe
 
             // 3. Drain C: it hands every camera to A and takes none; what C recorded plays from A.
             var recordedByC = owners.First(o => o.Value == "C").Key;
+            sampler.Phase = "drain";
             using var admin2 = await cluster["A"].AsAsync("admin");
             using (var drained = await admin2.PostAsync("/api/nodes/C/drain", null))
             {
@@ -119,6 +122,7 @@ public sealed class CameraOwnershipTests(OwnershipCluster cluster, ITestOutputHe
             Assert.Contains(drains.GetProperty("items").EnumerateArray(), e => e.GetProperty("subjectId").GetString() == "C" && e.GetProperty("actor").GetString() == "admin");
 
             // 5. Undrained, C takes its share back (half of the cameras now that B is gone).
+            sampler.Phase = "undrain";
             using (var undrained = await admin2.PostAsync("/api/nodes/C/undrain", null))
             {
                 Assert.Equal(HttpStatusCode.OK, undrained.StatusCode);
@@ -137,7 +141,18 @@ public sealed class CameraOwnershipTests(OwnershipCluster cluster, ITestOutputHe
         }
 
         // The stated overlap for kill, drain and handover is none: no camera ever served two sessions.
-        Assert.True(sampler.Overlaps.IsEmpty, $"cameras with two RTSP sessions at once: {string.Join(", ", sampler.Overlaps)}");
+        if (!sampler.Overlaps.IsEmpty)
+        {
+            foreach (var node in cluster.Nodes.Append(victim).OfType<HubNode>())
+            {
+                foreach (var line in node.Output.Split('\n').Where(l => l.Contains("OWN-", StringComparison.Ordinal) && !l.Contains("stalled", StringComparison.Ordinal)))
+                {
+                    output.WriteLine($"{node.Name}: {line}");
+                }
+            }
+        }
+
+        Assert.True(sampler.Overlaps.IsEmpty, $"cameras with two RTSP sessions at once: {string.Join(", ", sampler.Overlaps.Reverse())}");
         output.WriteLine($"session samples: {sampler.Samples}");
     }
 
@@ -245,6 +260,9 @@ public sealed class CameraOwnershipTests(OwnershipCluster cluster, ITestOutputHe
 
         public int Samples { get; private set; }
 
+        /// <summary>What the test is doing, named in each overlap.</summary>
+        public string Phase { get; set; } = "steady";
+
         public void Stop() => _stop.Cancel();
 
         public async Task RunAsync()
@@ -257,7 +275,7 @@ public sealed class CameraOwnershipTests(OwnershipCluster cluster, ITestOutputHe
                 {
                     if (sessions[i] > 1)
                     {
-                        Overlaps.Add($"camera {i}: {sessions[i]} sessions at {Clock.GetUtcNow():HH:mm:ss.fff}");
+                        Overlaps.Add($"camera {i} ({Phase}): {sessions[i]} sessions at {Clock.GetUtcNow():HH:mm:ss.fff}");
                     }
                 }
 

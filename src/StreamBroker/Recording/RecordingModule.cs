@@ -23,6 +23,8 @@ public static class RecordingModule
         database.AddContext<RecordingDbContext, PostgresRecordingDbContext>(services, RecordingDbContext.MigrationsTable);
         // The recorder and the sweeper run once per cluster; on one node (or without the registry) the lease is in-process.
         services.TryAddSingleton<CameraHub.CameraRegistry.Cluster.IClusterLeases, CameraHub.CameraRegistry.Cluster.LocalClusterLeases>();
+        // Hosts without the registry module (tests) record everything: one node owns every camera.
+        services.TryAddSingleton<CameraHub.CameraRegistry.Cluster.ICameraOwners, CameraHub.CameraRegistry.Cluster.LocalCameraOwners>();
         services.AddOptions<RecordingOptions>()
             .Configure(o => o.StorageRoot = Path.Combine(dataDirectory, "recordings"))
             .Bind(configuration.GetSection(RecordingOptions.Section));

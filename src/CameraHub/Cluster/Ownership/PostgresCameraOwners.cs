@@ -31,6 +31,10 @@ public sealed partial class PostgresCameraOwners : ICameraOwners, IAsyncDisposab
     private readonly ILogger _logger;
     private readonly SemaphoreSlim _db = new(1, 1);
     private readonly Dictionary<string, Held> _held = new(StringComparer.Ordinal);
+
+    // Held cameras being handed over or fenced: not owned any more for every puller (none may re-attach while the
+    // old upstream closes), but still locked until it has.
+    private readonly HashSet<string> _leaving = new(StringComparer.Ordinal);
     private NpgsqlConnection? _connection;
     private volatile IReadOnlyList<OwnerCandidate> _members = [];
     private volatile Dictionary<string, OwnerCandidate> _connected = new(StringComparer.Ordinal);
@@ -92,7 +96,37 @@ public sealed partial class PostgresCameraOwners : ICameraOwners, IAsyncDisposab
     {
         lock (_held)
         {
+            return _held.ContainsKey(cameraId) && !_leaving.Contains(cameraId);
+        }
+    }
+
+    private bool Holds(string cameraId)
+    {
+        lock (_held)
+        {
             return _held.ContainsKey(cameraId);
+        }
+    }
+
+    /// <summary>Stops pulling a held camera, then unlocks it: the next owner never overlaps this one.</summary>
+    private async Task LeaveAsync(string cameraId, CancellationToken ct)
+    {
+        lock (_held)
+        {
+            _leaving.Add(cameraId);
+        }
+
+        try
+        {
+            await StopAsync(cameraId);
+            await ReleaseAsync(cameraId, ct);
+        }
+        finally
+        {
+            lock (_held)
+            {
+                _leaving.Remove(cameraId);
+            }
         }
     }
 
@@ -148,9 +182,9 @@ public sealed partial class PostgresCameraOwners : ICameraOwners, IAsyncDisposab
 
     public async ValueTask<bool> TryClaimAsync(string cameraId, CancellationToken ct)
     {
-        if (OwnsLocally(cameraId))
+        if (Holds(cameraId))
         {
-            return true;
+            return OwnsLocally(cameraId);
         }
 
         if (!IsAssignedLocally(cameraId))
@@ -162,9 +196,9 @@ public sealed partial class PostgresCameraOwners : ICameraOwners, IAsyncDisposab
         await _db.WaitAsync(ct);
         try
         {
-            if (OwnsLocally(cameraId))
+            if (Holds(cameraId))
             {
-                return true;
+                return OwnsLocally(cameraId);
             }
 
             var connection = await ConnectionAsync(ct);
@@ -213,7 +247,7 @@ public sealed partial class PostgresCameraOwners : ICameraOwners, IAsyncDisposab
     public async ValueTask ReleaseAsync(string cameraId, CancellationToken ct)
     {
         // Not held (already lost or handed over): nothing to do, and no wait for the connection a loss is closing.
-        if (!OwnsLocally(cameraId))
+        if (!Holds(cameraId))
         {
             return;
         }
@@ -360,8 +394,7 @@ public sealed partial class PostgresCameraOwners : ICameraOwners, IAsyncDisposab
         foreach (var camera in fenced)
         {
             LogFenced(_logger, camera);
-            await StopAsync(camera);
-            await ReleaseAsync(camera, ct);
+            await LeaveAsync(camera, ct);
         }
 
         foreach (var change in learned)
@@ -393,8 +426,7 @@ public sealed partial class PostgresCameraOwners : ICameraOwners, IAsyncDisposab
             {
                 // Handover: stop pulling first, then unlock, so the new owner never overlaps this one.
                 LogHandover(_logger, camera, Target(camera)?.Name ?? "nobody");
-                await StopAsync(camera);
-                await ReleaseAsync(camera, ct);
+                await LeaveAsync(camera, ct);
             }
 
             try
@@ -416,6 +448,7 @@ public sealed partial class PostgresCameraOwners : ICameraOwners, IAsyncDisposab
         {
             lost = [.. _held.Keys];
             _held.Clear();
+            _leaving.Clear();
         }
 
         if (lost.Count > 0)

@@ -30,7 +30,14 @@ public static class ClusterModule
             {
                 Timeout = sp.GetRequiredService<IOptions<NodeOptions>>().Value.ClaimTimeout,
             }));
-            // Issue #17: each camera is pulled by the one node that claimed it (see docs/design/scale.md).
+        }
+
+        // Issue #17: each camera is pulled by the one node that claimed it (docs/design/scale.md). On by default for a
+        // cluster, i.e. PostgreSQL with Redis (the README's cluster, scripts/run-cluster.sh); a PostgreSQL hub without
+        // Redis is one node and owns every camera, as on SQLite. CameraHub:Node:CameraOwnership overrides either way.
+        var redisConfigured = configuration.GetConnectionString("Redis") is { Length: > 0 };
+        if (database.IsPostgreSql && configuration.GetValue("CameraHub:Node:CameraOwnership", redisConfigured))
+        {
             services.AddSingleton(sp => new PostgresCameraOwners(
                 database.ConnectionString, sp.GetRequiredService<NodeIdentity>(), sp.GetRequiredService<IOptions<NodeOptions>>(),
                 sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILogger<PostgresCameraOwners>>()));

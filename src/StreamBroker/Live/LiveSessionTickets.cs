@@ -42,7 +42,9 @@ public sealed partial class LiveSessions
 
     private async Task<SessionOpening> MaterialiseAsync(SessionTicket ticket, string token, string? remoteAddress, CancellationToken ct)
     {
-        if (owners is not null && !owners.OwnsLocally(ticket.CameraId))
+        // A camera nobody pulls yet is claimed here when the assignment names this node (the node that issued the ticket
+        // sent the viewer here for that reason); held by another node, or not ours to claim, the viewer opens a new session.
+        if (owners is not null && !owners.OwnsLocally(ticket.CameraId) && !await owners.TryClaimAsync(ticket.CameraId, ct))
         {
             return new SessionOpening(SessionRefusal.Moved, null,
                 $"camera '{ticket.CameraId}' is not held by this node now; open a new session (POST /api/cameras/{ticket.CameraId}/live)");

@@ -89,13 +89,16 @@ public static class RecordingEndpoints
 
     /// <summary>
     /// The stretches of [from, to) covered by no complete segment. Rows whose file went missing count as gaps with that
-    /// reason; jitter under half a second between consecutive segments is not a gap.
+    /// reason, and a gap between segments written by two nodes is the camera moving between them (a node died, drained or
+    /// joined: issue #17); jitter under half a second between consecutive segments is not a gap.
     /// </summary>
     public static IReadOnlyList<GapView> Gaps(IReadOnlyList<RecordingSegment> rows, DateTimeOffset from, DateTimeOffset to)
     {
         var tolerance = TimeSpan.FromMilliseconds(500);
         var gaps = new List<GapView>();
         var cursor = from;
+        // The last node known to have written before the cursor: a segment recovered after its writer died names none.
+        string? writtenBy = null;
         foreach (var row in rows.OrderBy(r => r.StartUtcTicks))
         {
             if (row.State == SegmentState.Missing)
@@ -106,12 +109,13 @@ public static class RecordingEndpoints
             if (row.Start - cursor > tolerance)
             {
                 var missing = rows.Any(m => m.State == SegmentState.Missing && m.Start < row.Start && m.End > cursor);
-                gaps.Add(new GapView(cursor, row.Start, missing ? "footage file missing" : null));
+                gaps.Add(new GapView(cursor, row.Start, missing ? "footage file missing" : MovedBetweenNodes(writtenBy, row.Node)));
             }
 
             if (row.End > cursor)
             {
                 cursor = row.End;
+                writtenBy = row.Node ?? writtenBy;
             }
         }
 
@@ -123,6 +127,11 @@ public static class RecordingEndpoints
 
         return gaps;
     }
+
+    private static string? MovedBetweenNodes(string? from, string? to) =>
+        from is not null && to is not null && from != to
+            ? $"recording moved from node {from} to node {to} (the camera changed owner)"
+            : null;
 
     private static async Task<IResult> OpenAsync(
         string id, PlaybackRequest request, HttpContext http, AccessGate gate, PlaybackOpener opener, PlaybackSessions sessions, ICameraOwners owners,

@@ -21,6 +21,7 @@ internal sealed class CameraRecorder : IPathRecorder, IAsyncDisposable
     private readonly ICameraDirectory _directory;
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
+    private readonly string? _node;
     private readonly Task _run;
     private long _queuedBytes;
     private int _overflows;
@@ -30,8 +31,9 @@ internal sealed class CameraRecorder : IPathRecorder, IAsyncDisposable
     private InitSegment? _init;
     private DateTimeOffset? _continueAt;
 
-    private CameraRecorder(CameraSource camera, RecordingOptions options, SegmentIndex index, ICameraDirectory directory, TimeProvider time, ILogger logger)
+    private CameraRecorder(CameraSource camera, RecordingOptions options, SegmentIndex index, ICameraDirectory directory, TimeProvider time, ILogger logger, string? node)
     {
+        _node = node;
         _camera = camera;
         _options = options;
         _index = index;
@@ -51,16 +53,18 @@ internal sealed class CameraRecorder : IPathRecorder, IAsyncDisposable
 
     /// <summary>
     /// Starts a recorder for <paramref name="camera"/>. A LiveOnly camera is refused here, whoever asks, so no code path
-    /// can open a file for it (DESIGN.md 4.1).
+    /// can open a file for it (DESIGN.md 4.1). Each segment's row names <c>node</c>, the node writing, so a gap where
+    /// recording moved between nodes says so.
     /// </summary>
-    public static CameraRecorder Start(CameraSource camera, RecordingOptions options, SegmentIndex index, ICameraDirectory directory, TimeProvider time, ILogger logger)
+    public static CameraRecorder Start(CameraSource camera, RecordingOptions options, SegmentIndex index, ICameraDirectory directory, TimeProvider time, ILogger logger,
+        string? node = null)
     {
         if (camera.Mode == CameraMode.LiveOnly || camera.Category == CameraCategory.CareHome)
         {
             throw new InvalidOperationException($"camera {camera.Id} is live only; it is never recorded");
         }
 
-        return new CameraRecorder(camera, options, index, directory, time, logger);
+        return new CameraRecorder(camera, options, index, directory, time, logger, node);
     }
 
     /// <summary>Bytes queued for the writer and not yet written.</summary>
@@ -189,6 +193,7 @@ internal sealed class CameraRecorder : IPathRecorder, IAsyncDisposable
 
         _open = null;
         var segment = await open.CompleteAsync();
+        segment.Node = _node;
         _continueAt = segment.End;
         await _index.AddAsync(segment, CancellationToken.None);
         SegmentsWritten++;

@@ -22,7 +22,8 @@ public sealed class Recorder(
     Reconciler reconciler,
     TimeProvider time,
     ILoggerFactory loggers,
-    ICameraOwners owners) : UpstreamScheduler(time, loggers.CreateLogger<Recorder>())
+    ICameraOwners owners,
+    NodeIdentity? node = null) : UpstreamScheduler(time, loggers.CreateLogger<Recorder>())
 {
     /// <summary>How soon a pass runs again when a camera assigned here is still held by another node (it is handing it over).</summary>
     public static readonly TimeSpan ClaimRetry = TimeSpan.FromSeconds(1);
@@ -223,7 +224,7 @@ public sealed class Recorder(
             }
 
             var recorder = CameraRecorder.Start(camera, options.Value, index, directory, Time,
-                loggers.CreateLogger($"CameraHub.StreamBroker.Recording.CameraRecorder.{camera.Id}"));
+                loggers.CreateLogger($"CameraHub.StreamBroker.Recording.CameraRecorder.{camera.Id}"), node?.Name);
             var lease = paths.AttachRecorder(camera, recorder);
             lock (_running)
             {

@@ -32,6 +32,7 @@ public class RecordingDbContext : DbContext
             e.HasKey(s => s.Id);
             e.Property(s => s.CameraId).HasMaxLength(64);
             e.Property(s => s.Path).HasMaxLength(400);
+            e.Property(s => s.Node).HasMaxLength(100);
             e.HasIndex(s => new { s.CameraId, s.StartUtcTicks });
             e.HasIndex(s => s.Path).IsUnique();
         });
@@ -73,6 +74,8 @@ public sealed class RecordingSegment
     /// <summary>File size in bytes.</summary>
     public long Bytes { get; set; }
     public SegmentState State { get; set; } = SegmentState.Complete;
+    /// <summary>The node that wrote it (null for rows from before issue #17 and for segments recovered after a crash).</summary>
+    public string? Node { get; set; }
 
     public DateTimeOffset Start => new(StartUtcTicks, TimeSpan.Zero);
     public DateTimeOffset End => new(EndUtcTicks, TimeSpan.Zero);

@@ -83,8 +83,11 @@ public sealed class CameraOwnershipTests(OwnershipCluster cluster, ITestOutputHe
                 {
                     var listing = await housing.GetFromJsonAsync<JsonElement>(
                         $"/api/cameras/{camera}/recordings?from={Uri.EscapeDataString(killed.AddMinutes(-5).ToString("O"))}&to={Uri.EscapeDataString(Clock.GetUtcNow().ToString("O"))}", HubFactory.Json);
-                    var gaps = listing.GetProperty("gaps").EnumerateArray().Select(g => (From: g.GetProperty("from").GetDateTimeOffset(), To: g.GetProperty("to").GetDateTimeOffset()));
-                    Assert.True(gaps.Any(g => g.To > killed && g.From < killed.AddSeconds(15)), $"{camera}: no gap around the kill at {killed:O} in {listing}");
+                    var gaps = listing.GetProperty("gaps").EnumerateArray().Select(g => (
+                        From: g.GetProperty("from").GetDateTimeOffset(), To: g.GetProperty("to").GetDateTimeOffset(), Reason: g.GetProperty("reason").GetString()));
+                    // The gap says why: the camera moved from the killed node to the one recording it now.
+                    Assert.True(gaps.Any(g => g.To > killed && g.From < killed.AddSeconds(15) && g.Reason?.Contains($"from node {victim.Name} to node", StringComparison.Ordinal) == true),
+                        $"{camera}: no gap around the kill at {killed:O} naming the move from {victim.Name} in {listing}");
                 }
             }
 

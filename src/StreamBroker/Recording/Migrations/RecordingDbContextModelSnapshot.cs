@@ -80,6 +80,10 @@ namespace CameraHub.StreamBroker.Recording.Migrations
                     b.Property<long>("EndUtcTicks")
                         .HasColumnType("INTEGER");
 
+                    b.Property<string>("Node")
+                        .HasMaxLength(100)
+                        .HasColumnType("TEXT");
+
                     b.Property<string>("Path")
                         .IsRequired()
                         .HasMaxLength(400)

@@ -87,6 +87,10 @@ namespace CameraHub.StreamBroker.Recording.PostgresMigrations
                     b.Property<long>("EndUtcTicks")
                         .HasColumnType("bigint");
 
+                    b.Property<string>("Node")
+                        .HasMaxLength(100)
+                        .HasColumnType("character varying(100)");
+
                     b.Property<string>("Path")
                         .IsRequired()
                         .HasMaxLength(400)

@@ -33,6 +33,8 @@ export async function render(view, cameraId) {
   const dateInput = el('input', { type: 'date', value: today.toLocaleDateString('sv-SE'), 'aria-label': t('playback.day') });
   const canvas = el('canvas.timeline', { id: 'timeline', width: 1200, height: 56, 'aria-label': t('playback.timeline') });
   const legend = el('p.muted', { id: 'timeline-summary' });
+  // Gaps with a known cause (a missing file, the camera moving between nodes) are listed under the timeline.
+  const gapReasons = el('ul.muted', { id: 'timeline-gaps' });
   const video = el('video', { controls: true, muted: true, playsInline: true });
   video.muted = true;
   const position = el('span', { id: 'playback-position' }, '–');
@@ -62,7 +64,7 @@ export async function render(view, cameraId) {
     el('button.secondary', { type: 'button', onclick: () => step(-30) }, '−30 s'),
     el('button.secondary', { type: 'button', onclick: () => step(30) }, '+30 s'),
     el('span', {}, t('playback.position'), ' ', position)),
-  el('div.panel', {}, canvas, legend, marksBox), playerBox, message,
+  el('div.panel', {}, canvas, legend, gapReasons, marksBox), playerBox, message,
   bookmarkForm(cameraId, () => (anchor ? current() : new Date(viewStart.getTime() + span / 2)), () => loadDayMarks()));
 
   async function loadDayMarks() {
@@ -84,6 +86,8 @@ export async function render(view, cameraId) {
     recordings = await api(`/api/cameras/${encodeURIComponent(cameraId)}/recordings?from=${from.toISOString()}&to=${to.toISOString()}`);
     const seconds = recordings.segments.reduce((sum, x) => sum + (new Date(x.end) - new Date(x.start)) / 1000, 0);
     legend.textContent = t('playback.summary', { segments: recordings.segments.length, duration: duration(seconds), gaps: recordings.gaps.length });
+    gapReasons.replaceChildren(...recordings.gaps.filter(g => g.reason).map(g =>
+      el('li', {}, t('playback.gapReason', { from: formatTime(g.from, { seconds: true }), to: formatTime(g.to, { seconds: true }), reason: g.reason }))));
     // Fit the view to what was recorded that day (at least ten minutes, at most the day), then add the day's marks:
     // the timeline is usable (and its summary true) before the marks arrive.
     if (recordings.segments.length) {
